@@ -1,0 +1,50 @@
+import type * as tfl from "@tensorflow/tfjs-layers";
+import { ModelsError } from "./errors.ts";
+
+/**
+ * Which layers to freeze:
+ *  - a number N: Keras' `for layer in model.layers[:N]: layer.trainable = False`
+ *    (the input layer counts, as in Keras' functional models);
+ *  - names: exactly those layers;
+ *  - a RegExp: every layer whose name matches.
+ */
+export type FreezeSpec = number | string[] | RegExp;
+
+/** Freezes layers and returns the names frozen. Compile (again) afterwards, as in Keras. */
+export function freezeLayers(model: tfl.LayersModel, spec: FreezeSpec): string[] {
+  const layers = selectLayers(model, spec);
+  for (const l of layers) l.trainable = false;
+  return layers.map((l) => l.name);
+}
+
+/** The opposite of freezeLayers. */
+export function unfreezeLayers(model: tfl.LayersModel, spec: FreezeSpec): string[] {
+  const layers = selectLayers(model, spec);
+  for (const l of layers) l.trainable = true;
+  return layers.map((l) => l.name);
+}
+
+function selectLayers(model: tfl.LayersModel, spec: FreezeSpec): tfl.LayersModel["layers"] {
+  if (typeof spec === "number") {
+    if (!Number.isInteger(spec) || spec < 0) {
+      throw new ModelsError("ERR_GRAFT_ARG", `Expected a non-negative integer layer count to freeze but received ${spec}`);
+    }
+    if (spec > model.layers.length) {
+      throw new ModelsError(
+        "ERR_GRAFT_ARG",
+        `Cannot freeze the first ${spec} layers: model "${model.name}" has ${model.layers.length}`,
+      );
+    }
+    return model.layers.slice(0, spec);
+  }
+  if (spec instanceof RegExp) return model.layers.filter((l) => spec.test(l.name));
+  const byName = new Map(model.layers.map((l) => [l.name, l]));
+  const missing = spec.filter((n) => !byName.has(n));
+  if (missing.length > 0) {
+    throw new ModelsError(
+      "ERR_GRAFT_LAYER",
+      `No layer named ${missing.map((n) => `"${n}"`).join(", ")} in model "${model.name}"; layers are: ${[...byName.keys()].join(", ")}`,
+    );
+  }
+  return spec.map((n) => byName.get(n) as tfl.LayersModel["layers"][number]);
+}

@@ -1,0 +1,13 @@
+export { cutAt } from "./cut.ts";
+export { ModelsError } from "./errors.ts";
+export { type FreezeSpec, freezeLayers, unfreezeLayers } from "./freeze.ts";
+export { IMAGENET_BGR_MEAN, type PreprocessMode, preprocessInput } from "./preprocess.ts";
+export {
+  formatBytes,
+  formatCount,
+  formatSummary,
+  type ModelSummary,
+  type SummaryRow,
+  summarize,
+} from "./summary.ts";
+export { buildVGG, VGG, VGG16, VGG19, type VGGOptions, type VGGVariant } from "./vgg.ts";

@@ -1,0 +1,202 @@
+/**
+ * Thin, checked layer over h5wasm. h5wasm prints HDF5 diagnostics and returns
+ * null where h5py would raise, so every call that can fail is checked here and
+ * turned into a WeightsError that names the file and the object.
+ */
+import h5wasm from "h5wasm/node";
+import type { Attribute, Dataset, Group, File as H5File } from "h5wasm/node";
+import { WeightsError } from "./errors.ts";
+
+let ready: Promise<unknown> | undefined;
+
+/** Resolves once the HDF5 wasm module is initialised (idempotent). */
+export function h5Ready(): Promise<unknown> {
+  ready ??= h5wasm.ready;
+  return ready;
+}
+
+export type { Dataset, Group, H5File };
+
+export async function openH5(path: string, mode: "r" | "w" = "r"): Promise<H5File> {
+  await h5Ready();
+  let file: H5File;
+  try {
+    file = new h5wasm.File(path, mode);
+  } catch (err) {
+    throw new WeightsError(
+      "ERR_GRAFT_H5_OPEN",
+      `Cannot open ${path} as HDF5${mode === "w" ? " for writing" : ""}: ${(err as Error).message}`,
+    );
+  }
+  // h5wasm reports a failed open through a negative file id rather than an exception.
+  if ((file as unknown as { file_id: bigint }).file_id < 0n) {
+    throw new WeightsError("ERR_GRAFT_H5_OPEN", `Cannot open ${path} as HDF5`);
+  }
+  return file;
+}
+
+export function isGroup(x: unknown): x is Group {
+  return x instanceof h5wasm.Group;
+}
+
+export function isDataset(x: unknown): x is Dataset {
+  return x instanceof h5wasm.Dataset;
+}
+
+/** Child group or null when it does not exist or is not a group. */
+export function childGroup(parent: Group, name: string): Group | null {
+  const entity = parent.keys().includes(name) ? parent.get(name) : null;
+  return isGroup(entity) ? entity : null;
+}
+
+/** Dataset at a path below `parent`, or null. */
+export function childDataset(parent: Group, path: string): Dataset | null {
+  let entity: unknown;
+  try {
+    entity = parent.get(path);
+  } catch {
+    return null;
+  }
+  return isDataset(entity) ? entity : null;
+}
+
+export function attrNames(obj: Group | Dataset): string[] {
+  return Object.keys(obj.attrs);
+}
+
+/**
+ * A string-list attribute as Keras stores it: fixed-length NUL-padded bytes
+ * (h5py 2), variable-length strings (h5py 3), a scalar string, or an empty
+ * float64 array for an empty list.
+ */
+export function readStringList(obj: Group | Dataset, name: string): string[] | null {
+  const attr: Attribute | undefined = obj.attrs[name];
+  if (attr === undefined) return null;
+  const value = attr.value;
+  return toStringList(value);
+}
+
+function toStringList(value: unknown): string[] {
+  if (value === null || value === undefined) return [];
+  if (typeof value === "string") return [stripNul(value)];
+  if (Array.isArray(value)) return value.map((v) => stripNul(decodeOne(v)));
+  if (ArrayBuffer.isView(value)) {
+    // An empty list is stored as float64[0]; a bytes array may come back as Uint8Array.
+    if ((value as unknown as ArrayLike<number>).length === 0) return [];
+    if (value instanceof Uint8Array) return [stripNul(new TextDecoder().decode(value))];
+  }
+  return [stripNul(String(value))];
+}
+
+function decodeOne(v: unknown): string {
+  if (typeof v === "string") return v;
+  if (v instanceof Uint8Array) return new TextDecoder().decode(v);
+  return String(v);
+}
+
+function stripNul(s: string): string {
+  const i = s.indexOf("\0");
+  return i === -1 ? s : s.slice(0, i);
+}
+
+/**
+ * Keras splits string-list attributes over 64 KB into `name0`, `name1`, …;
+ * read the whole list either way.
+ */
+export function readChunkedStringList(obj: Group, name: string): string[] | null {
+  const whole = readStringList(obj, name);
+  if (whole !== null) return whole;
+  const out: string[] = [];
+  let found = false;
+  for (let i = 0; ; i++) {
+    const part = readStringList(obj, `${name}${i}`);
+    if (part === null) break;
+    found = true;
+    out.push(...part);
+  }
+  return found ? out : null;
+}
+
+/** A scalar string attribute (keras_version, backend, model_config…), or null. */
+export function readStringAttr(obj: Group | Dataset, name: string): string | null {
+  const attr = obj.attrs[name];
+  if (attr === undefined) return null;
+  const v = attr.value;
+  if (typeof v === "string") return stripNul(v);
+  if (v instanceof Uint8Array) return stripNul(new TextDecoder().decode(v));
+  if (Array.isArray(v) && v.length === 1) return stripNul(decodeOne(v[0]));
+  return v === null ? null : String(v);
+}
+
+/** Dataset contents as float32, whatever float or int type the file used. */
+export function readFloat32(ds: Dataset, where: string): Float32Array {
+  const value = ds.value;
+  if (value instanceof Float32Array) return value;
+  const dtypeAttr = ds.attrs.dtype ? readStringAttr(ds, "dtype") : null;
+  if (dtypeAttr === "bfloat16" && value instanceof Uint16Array) {
+    const out = new Float32Array(value.length);
+    const u32 = new Uint32Array(out.buffer);
+    for (let i = 0; i < value.length; i++) u32[i] = (value[i] as number) << 16;
+    return out;
+  }
+  if (value instanceof Float64Array || value instanceof Int32Array || value instanceof Uint8Array ||
+      value instanceof Int8Array || value instanceof Int16Array || value instanceof Uint16Array ||
+      value instanceof Uint32Array) {
+    return Float32Array.from(value);
+  }
+  if (value instanceof BigInt64Array || value instanceof BigUint64Array) {
+    return Float32Array.from(value, (b) => Number(b));
+  }
+  if (typeof value === "number") return Float32Array.of(value);
+  throw new WeightsError(
+    "ERR_GRAFT_H5_DTYPE",
+    `Unsupported dtype ${JSON.stringify(ds.dtype)} for weight ${where}`,
+  );
+}
+
+/** Create a group and fail loudly where h5wasm would return null. */
+export function mustCreateGroup(parent: Group, name: string, where: string): Group {
+  let g: Group | null;
+  try {
+    g = parent.create_group(name);
+  } catch (err) {
+    throw new WeightsError("ERR_GRAFT_H5_WRITE", `Cannot create group ${name} in ${where}: ${(err as Error).message}`);
+  }
+  if (!g) throw new WeightsError("ERR_GRAFT_H5_WRITE", `Cannot create group ${name} in ${where}`);
+  return g;
+}
+
+export function mustCreateDataset(
+  parent: Group,
+  name: string,
+  data: Float32Array,
+  shape: number[],
+  where: string,
+): Dataset {
+  let d: Dataset | null;
+  try {
+    d = parent.create_dataset({ name, data, shape, dtype: "<f" });
+  } catch (err) {
+    throw new WeightsError("ERR_GRAFT_H5_WRITE", `Cannot write dataset ${name} in ${where}: ${(err as Error).message}`);
+  }
+  if (!d) throw new WeightsError("ERR_GRAFT_H5_WRITE", `Cannot write dataset ${name} in ${where}`);
+  return d;
+}
+
+/** A list of strings as a vlen string attribute; an empty list as float64[0], as Keras writes it. */
+export function writeStringList(obj: Group | Dataset, name: string, list: string[]): void {
+  try {
+    if (list.length === 0) obj.create_attribute(name, new Float64Array(0), [0], "<d");
+    else obj.create_attribute(name, list, [list.length]);
+  } catch (err) {
+    throw new WeightsError("ERR_GRAFT_H5_WRITE", `Cannot write attribute ${name}: ${(err as Error).message}`);
+  }
+}
+
+export function writeStringAttr(obj: Group | Dataset, name: string, value: string): void {
+  try {
+    obj.create_attribute(name, value);
+  } catch (err) {
+    throw new WeightsError("ERR_GRAFT_H5_WRITE", `Cannot write attribute ${name}: ${(err as Error).message}`);
+  }
+}

@@ -1,0 +1,285 @@
+/**
+ * Opens any Keras weight file and presents it as an ordered list of layers with
+ * lazily read weights, whatever layout wrote it:
+ *
+ *  - keras1         root `layer_names` only; datasets directly in the layer group
+ *                   (`block1_conv1_W_1:0`), the layout of the official VGG files
+ *  - keras2         `save_weights`: root `layer_names`, `keras_version` 2.x
+ *  - keras2-full    `model.save`: the same under `/model_weights`, plus `model_config`
+ *  - keras3-legacy  Keras 3's legacy `.h5` writer (names without `:0`), weights-only or full
+ *  - keras3         `.weights.h5`: `layers/<snake_case_class>[_N]/vars/<i>`
+ *  - keras3-archive `.keras` zip: config.json + model.weights.h5
+ */
+import {
+  closeSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { unzipSync } from "fflate";
+import { WeightsError } from "./errors.ts";
+import {
+  attrNames,
+  childDataset,
+  childGroup,
+  type Dataset,
+  type Group,
+  type H5File,
+  isDataset,
+  openH5,
+  readChunkedStringList,
+  readFloat32,
+  readStringAttr,
+} from "./h5.ts";
+
+export type WeightLayout =
+  | "keras1"
+  | "keras2"
+  | "keras2-full"
+  | "keras3-legacy"
+  | "keras3-legacy-full"
+  | "keras3"
+  | "keras3-archive";
+
+export interface StoredWeight {
+  /** The name the file gives the weight (`block1_conv1_W_1:0`, `dense/kernel:0`, `vars/0`). */
+  readonly name: string;
+  readonly shape: number[];
+  /** HDF5 element type as h5wasm spells it (`<f` is little-endian float32). */
+  readonly dtype: string;
+  /** Reads the array as float32 (converting float64/int/bfloat16 storage). */
+  read(): Float32Array;
+}
+
+export interface StoredLayer {
+  /** Layer name (for Keras 3 files: the `name` attribute of `vars` when present, else the key). */
+  readonly name: string;
+  /** Where the layer lives in the file: group name, or `layers/conv2d_1` for Keras 3. */
+  readonly key: string;
+  readonly weights: StoredWeight[];
+}
+
+export interface KerasWeightsFile {
+  readonly path: string;
+  readonly layout: WeightLayout;
+  readonly kerasVersion: string | null;
+  readonly backend: string | null;
+  /** Parsed `model_config` (h5) or `config.json` (.keras); null for weights-only files. */
+  readonly modelConfig: unknown;
+  /** Parsed `training_config`, when the model was saved compiled. */
+  readonly trainingConfig: unknown;
+  /** Every layer the file lists, weightless ones included, in file order. */
+  readonly layers: StoredLayer[];
+  /** Keras 3 files only: true when every `vars` group carries its layer's `name` (Keras ≥ 3.6). */
+  readonly hasLayerNames: boolean;
+  close(): void;
+}
+
+/** Opens a Keras weight or model file; call `close()` when done. */
+export async function openWeights(path: string): Promise<KerasWeightsFile> {
+  let head: Buffer;
+  try {
+    head = readHead(path);
+  } catch (err) {
+    throw new WeightsError("ERR_GRAFT_WEIGHTS_READ", `Cannot read ${path}: ${(err as Error).message}`);
+  }
+  if (head[0] === 0x50 && head[1] === 0x4b) return openArchive(path);
+  const file = await openH5(path, "r");
+  try {
+    return describeH5(path, file);
+  } catch (err) {
+    file.close();
+    throw err;
+  }
+}
+
+/** The first bytes only: a zip starts with "PK", HDF5 with "\x89HDF". */
+function readHead(path: string): Buffer {
+  const fd = openSync(path, "r");
+  try {
+    const buf = Buffer.alloc(8);
+    readSync(fd, buf, 0, 8, 0);
+    return buf;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+async function openArchive(path: string): Promise<KerasWeightsFile> {
+  let entries: Record<string, Uint8Array>;
+  try {
+    entries = unzipSync(readFileSync(path));
+  } catch (err) {
+    throw new WeightsError("ERR_GRAFT_WEIGHTS_READ", `${path} is not a valid .keras archive: ${(err as Error).message}`);
+  }
+  const weights = entries["model.weights.h5"];
+  if (!weights) {
+    throw new WeightsError("ERR_GRAFT_WEIGHTS_READ", `${path} has no model.weights.h5 entry (not a Keras 3 .keras file?)`);
+  }
+  const config = entries["config.json"] ? JSON.parse(new TextDecoder().decode(entries["config.json"])) : null;
+  const metadata = entries["metadata.json"]
+    ? (JSON.parse(new TextDecoder().decode(entries["metadata.json"])) as { keras_version?: string })
+    : {};
+  // h5wasm opens files by path only, so the inner HDF5 file goes to a private temp folder.
+  const dir = mkdtempSync(join(tmpdir(), "graft-keras-"));
+  const inner = join(dir, "model.weights.h5");
+  writeFileSync(inner, weights);
+  let file: H5File;
+  try {
+    file = await openH5(inner, "r");
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+  try {
+    const d = describeKeras3(path, file, "keras3-archive", config, metadata.keras_version ?? null);
+    return {
+      ...d,
+      close() {
+        d.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    file.close();
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+function describeH5(path: string, file: H5File): KerasWeightsFile {
+  const rootAttrs = attrNames(file);
+  const hasLayerNames = rootAttrs.includes("layer_names") || rootAttrs.includes("layer_names0");
+  if (!hasLayerNames && childGroup(file, "model_weights")) {
+    return describeLegacy(path, file, childGroup(file, "model_weights") as Group, true);
+  }
+  if (hasLayerNames) return describeLegacy(path, file, file, false);
+  if (childGroup(file, "layers") || childGroup(file, "vars")) {
+    return describeKeras3(path, file, "keras3", null, null);
+  }
+  throw new WeightsError(
+    "ERR_GRAFT_WEIGHTS_LAYOUT",
+    `${path} is HDF5 but not a Keras weight file: no layer_names attribute, model_weights group or layers group`,
+  );
+}
+
+function parseJsonAttr(obj: Group, name: string, path: string): unknown {
+  const s = readStringAttr(obj, name);
+  if (s === null) return null;
+  try {
+    return JSON.parse(s);
+  } catch {
+    throw new WeightsError("ERR_GRAFT_WEIGHTS_READ", `${path}: attribute ${name} is not valid JSON`);
+  }
+}
+
+function describeLegacy(path: string, file: H5File, root: Group, full: boolean): KerasWeightsFile {
+  const layerNames = readChunkedStringList(root, "layer_names") ?? [];
+  const kerasVersion = readStringAttr(root, "keras_version") ?? readStringAttr(file, "keras_version");
+  const backend = readStringAttr(root, "backend") ?? readStringAttr(file, "backend");
+  const major = kerasVersion === null ? 1 : Number.parseInt(kerasVersion, 10);
+  let layout: WeightLayout;
+  if (kerasVersion === null) layout = "keras1";
+  else if (major >= 3) layout = full ? "keras3-legacy-full" : "keras3-legacy";
+  else layout = full ? "keras2-full" : "keras2";
+
+  const layers: StoredLayer[] = layerNames.map((name) => {
+    const group = childGroup(root, name);
+    if (!group) {
+      throw new WeightsError(
+        "ERR_GRAFT_WEIGHTS_LAYOUT",
+        `${path}: layer_names lists "${name}" but the file has no group of that name`,
+      );
+    }
+    const weightNames = readChunkedStringList(group, "weight_names") ?? [];
+    const weights = weightNames.map((wname) => {
+      const ds = childDataset(group, wname);
+      if (!ds) {
+        throw new WeightsError(
+          "ERR_GRAFT_WEIGHTS_LAYOUT",
+          `${path}: layer "${name}" lists weight "${wname}" but there is no such dataset`,
+        );
+      }
+      return storedWeight(ds, wname, `${name}/${wname} in ${path}`);
+    });
+    return { name, key: name, weights };
+  });
+  return {
+    path,
+    layout,
+    kerasVersion,
+    backend,
+    modelConfig: full ? parseJsonAttr(file, "model_config", path) : null,
+    trainingConfig: full ? parseJsonAttr(file, "training_config", path) : null,
+    layers,
+    hasLayerNames: true,
+    close: () => void file.close(),
+  };
+}
+
+function storedWeight(ds: Dataset, name: string, where: string): StoredWeight {
+  const shape = ds.shape ?? [];
+  const dtype = typeof ds.dtype === "string" ? ds.dtype : JSON.stringify(ds.dtype);
+  return { name, shape, dtype, read: () => readFloat32(ds, where) };
+}
+
+/** Natural order for Keras 3 keys: conv2d, conv2d_1, conv2d_2, …, conv2d_10. */
+function naturalCompare(a: string, b: string): number {
+  return a.localeCompare(b, "en", { numeric: true });
+}
+
+function describeKeras3(
+  path: string,
+  file: H5File,
+  layout: WeightLayout,
+  config: unknown,
+  kerasVersion: string | null,
+): KerasWeightsFile {
+  const layers: StoredLayer[] = [];
+  let named = true;
+  const walk = (group: Group, prefix: string) => {
+    for (const key of group.keys().sort(naturalCompare)) {
+      const sub = childGroup(group, key);
+      if (!sub) continue;
+      const keyPath = `${prefix}${key}`;
+      const vars = childGroup(sub, "vars");
+      if (vars) {
+        const indices = vars
+          .keys()
+          .filter((k) => /^\d+$/.test(k))
+          .sort((x, y) => Number(x) - Number(y));
+        const weights = indices.map((i) => {
+          const ds = vars.get(i);
+          if (!isDataset(ds)) {
+            throw new WeightsError("ERR_GRAFT_WEIGHTS_LAYOUT", `${path}: ${keyPath}/vars/${i} is not a dataset`);
+          }
+          return storedWeight(ds, `vars/${i}`, `${keyPath}/vars/${i} in ${path}`);
+        });
+        const name = readStringAttr(vars, "name");
+        if (name === null) named = false;
+        layers.push({ name: name ?? key, key: keyPath, weights });
+      }
+      const nested = childGroup(sub, "layers");
+      if (nested) walk(nested, `${keyPath}/layers/`);
+    }
+  };
+  const top = childGroup(file, "layers");
+  if (top) walk(top, "layers/");
+  return {
+    path,
+    layout,
+    kerasVersion,
+    backend: null,
+    modelConfig: config,
+    trainingConfig: null,
+    layers,
+    hasLayerNames: named,
+    close: () => void file.close(),
+  };
+}
+

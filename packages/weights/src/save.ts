@@ -1,0 +1,121 @@
+/**
+ * Writes a tfjs-layers model's weights in Keras' own layouts, so that Python
+ * Keras loads them: the Keras 2 `save_weights` layout (`.h5`) and Keras 3's
+ * `.weights.h5`. Files appear atomically (temp file + rename).
+ */
+import { randomBytes } from "node:crypto";
+import { renameSync, rmSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import type { LayersModel } from "@tensorflow/tfjs-layers";
+import {
+  type Group,
+  type H5File,
+  mustCreateDataset,
+  mustCreateGroup,
+  openH5,
+  writeStringAttr,
+  writeStringList,
+} from "./h5.ts";
+import { keras3LayerKeys } from "./load.ts";
+
+type Layer = LayersModel["layers"][number];
+
+export type WeightsFormat = "keras2" | "keras3";
+
+export interface SaveWeightsOptions {
+  /** Defaults to keras3 for paths ending in `.weights.h5`, keras2 otherwise. */
+  format?: WeightsFormat;
+  /** Written as the file's `keras_version` in the Keras 2 layout. */
+  kerasVersion?: string;
+}
+
+/** The keras_version graft writes for the Keras 2 layout: the Keras release whose layout it follows. */
+export const KERAS2_LAYOUT_VERSION = "2.15.0";
+
+export async function saveWeights(model: LayersModel, path: string, options: SaveWeightsOptions = {}): Promise<void> {
+  const format = options.format ?? (path.endsWith(".weights.h5") ? "keras3" : "keras2");
+  await writeAtomically(path, (file) => {
+    if (format === "keras3") writeKeras3(file, model);
+    else writeKeras2Group(file, model, options.kerasVersion ?? KERAS2_LAYOUT_VERSION);
+  });
+}
+
+/** Runs `fill` on a fresh HDF5 file beside `path`, then renames it into place. */
+export async function writeAtomically(path: string, fill: (file: H5File) => void): Promise<void> {
+  const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`);
+  let file: H5File | null = null;
+  try {
+    file = await openH5(tmp, "w");
+    fill(file);
+    file.close();
+    file = null;
+    renameSync(tmp, path);
+  } catch (err) {
+    if (file) {
+      try {
+        file.close();
+      } catch {
+        /* the write error below is the one worth reporting */
+      }
+    }
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
+/** Ensures every group along `parts` exists below `root`. */
+function ensureGroups(root: Group, parts: string[], where: string): Group {
+  let g = root;
+  for (const part of parts) {
+    const existing = g.keys().includes(part) ? g.get(part) : null;
+    g = existing && "keys" in (existing as object) ? (existing as Group) : mustCreateGroup(g, part, where);
+  }
+  return g;
+}
+
+/**
+ * The Keras 2 layout into `root` (the file itself for save_weights,
+ * `/model_weights` for a full model file).
+ */
+export function writeKeras2Group(root: Group, model: LayersModel, kerasVersion: string): void {
+  writeStringList(root, "layer_names", model.layers.map((l) => l.name));
+  writeStringAttr(root, "backend", "tensorflow");
+  writeStringAttr(root, "keras_version", kerasVersion);
+  for (const layer of model.layers) {
+    const group = mustCreateGroup(root, layer.name, "the weight file");
+    const names = layer.weights.map((w) => `${w.originalName}:0`);
+    writeStringList(group, "weight_names", names);
+    const values = layer.getWeights();
+    try {
+      names.forEach((name, i) => {
+        const parts = name.split("/");
+        const leaf = parts.pop() as string;
+        const parent = ensureGroups(group, parts, `layer ${layer.name}`);
+        const t = values[i] as ReturnType<Layer["getWeights"]>[number];
+        mustCreateDataset(parent, leaf, t.dataSync() as Float32Array, t.shape, `layer ${layer.name}`);
+      });
+    } finally {
+      for (const t of values) t.dispose();
+    }
+  }
+}
+
+function writeKeras3(file: H5File, model: LayersModel): void {
+  const rootVars = mustCreateGroup(file, "vars", "the weight file");
+  writeStringAttr(rootVars, "name", model.name);
+  mustCreateGroup(file, "layers", "the weight file");
+  const keys = keras3LayerKeys(model);
+  for (const [layer, key] of keys) {
+    const group = ensureGroups(file, key.split("/"), `layer ${layer.name}`);
+    const vars = mustCreateGroup(group, "vars", `layer ${layer.name}`);
+    writeStringAttr(vars, "name", layer.name);
+    const values = layer.getWeights();
+    try {
+      values.forEach((t, i) => {
+        mustCreateDataset(vars, String(i), t.dataSync() as Float32Array, t.shape, `layer ${layer.name}`);
+      });
+    } finally {
+      for (const t of values) t.dispose();
+    }
+  }
+}
