@@ -50,7 +50,7 @@ export interface StoredWeight {
   /** The name the file gives the weight (`block1_conv1_W_1:0`, `dense/kernel:0`, `vars/0`). */
   readonly name: string;
   readonly shape: number[];
-  /** HDF5 element type as h5wasm spells it (`<f` is little-endian float32). */
+  /** NumPy's name for the stored type: float32, float64, bfloat16, … */
   readonly dtype: string;
   /** Reads the array as float32 (converting float64/int/bfloat16 storage). */
   read(): Float32Array;
@@ -80,6 +80,8 @@ export interface KerasWeightsFile {
   close(): void;
 }
 
+const HDF5_SIGNATURE = Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]);
+
 /** Opens a Keras weight or model file; call `close()` when done. */
 export async function openWeights(path: string): Promise<KerasWeightsFile> {
   let head: Buffer;
@@ -89,6 +91,13 @@ export async function openWeights(path: string): Promise<KerasWeightsFile> {
     throw new WeightsError("ERR_GRAFT_WEIGHTS_READ", `Cannot read ${path}: ${(err as Error).message}`);
   }
   if (head[0] === 0x50 && head[1] === 0x4b) return openArchive(path);
+  // Checking the signature first keeps libhdf5's diagnostics off stderr for non-HDF5 input.
+  if (!head.equals(HDF5_SIGNATURE)) {
+    throw new WeightsError(
+      "ERR_GRAFT_H5_OPEN",
+      `Cannot open ${path} as HDF5: it is neither an HDF5 file nor a .keras archive (wrong signature)`,
+    );
+  }
   const file = await openH5(path, "r");
   try {
     return describeH5(path, file);
@@ -222,9 +231,30 @@ function describeLegacy(path: string, file: H5File, root: Group, full: boolean):
   };
 }
 
+const DTYPE_NAMES: Record<string, string> = {
+  "<f": "float32",
+  "<d": "float64",
+  "<e": "float16",
+  "<i": "int32",
+  "<q": "int64",
+  "<h": "int16",
+  "<H": "uint16",
+  "<I": "uint32",
+  "<Q": "uint64",
+  "<b": "int8",
+  "<B": "uint8",
+};
+
+/** NumPy's name for an HDF5 element type (bfloat16 is uint16 storage tagged by Keras 3). */
+function dtypeName(ds: Dataset): string {
+  if (readStringAttr(ds, "dtype") === "bfloat16") return "bfloat16";
+  const raw = typeof ds.dtype === "string" ? ds.dtype : JSON.stringify(ds.dtype);
+  return DTYPE_NAMES[raw] ?? raw;
+}
+
 function storedWeight(ds: Dataset, name: string, where: string): StoredWeight {
   const shape = ds.shape ?? [];
-  const dtype = typeof ds.dtype === "string" ? ds.dtype : JSON.stringify(ds.dtype);
+  const dtype = dtypeName(ds);
   return { name, shape, dtype, read: () => readFloat32(ds, where) };
 }
 

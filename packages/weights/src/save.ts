@@ -18,8 +18,6 @@ import {
 } from "./h5.ts";
 import { keras3LayerKeys } from "./load.ts";
 
-type Layer = LayersModel["layers"][number];
-
 export type WeightsFormat = "keras2" | "keras3";
 
 export interface SaveWeightsOptions {
@@ -85,18 +83,13 @@ export function writeKeras2Group(root: Group, model: LayersModel, kerasVersion: 
     const group = mustCreateGroup(root, layer.name, "the weight file");
     const names = layer.weights.map((w) => `${w.originalName}:0`);
     writeStringList(group, "weight_names", names);
-    const values = layer.getWeights();
-    try {
-      names.forEach((name, i) => {
-        const parts = name.split("/");
-        const leaf = parts.pop() as string;
-        const parent = ensureGroups(group, parts, `layer ${layer.name}`);
-        const t = values[i] as ReturnType<Layer["getWeights"]>[number];
-        mustCreateDataset(parent, leaf, t.dataSync() as Float32Array, t.shape, `layer ${layer.name}`);
-      });
-    } finally {
-      for (const t of values) t.dispose();
-    }
+    // read() hands out the variable itself: read its data, never dispose it.
+    layer.weights.forEach((w, i) => {
+      const parts = (names[i] as string).split("/");
+      const leaf = parts.pop() as string;
+      const parent = ensureGroups(group, parts, `layer ${layer.name}`);
+      mustCreateDataset(parent, leaf, w.read().dataSync() as Float32Array, w.shape as number[], `layer ${layer.name}`);
+    });
   }
 }
 
@@ -109,13 +102,8 @@ function writeKeras3(file: H5File, model: LayersModel): void {
     const group = ensureGroups(file, key.split("/"), `layer ${layer.name}`);
     const vars = mustCreateGroup(group, "vars", `layer ${layer.name}`);
     writeStringAttr(vars, "name", layer.name);
-    const values = layer.getWeights();
-    try {
-      values.forEach((t, i) => {
-        mustCreateDataset(vars, String(i), t.dataSync() as Float32Array, t.shape, `layer ${layer.name}`);
-      });
-    } finally {
-      for (const t of values) t.dispose();
-    }
+    layer.weights.forEach((w, i) => {
+      mustCreateDataset(vars, String(i), w.read().dataSync() as Float32Array, w.shape as number[], `layer ${layer.name}`);
+    });
   }
 }

@@ -1,0 +1,42 @@
+export { WeightsError } from "./errors.ts";
+export {
+  type KerasWeightsFile,
+  openWeights,
+  type StoredLayer,
+  type StoredWeight,
+  type WeightLayout,
+} from "./read.ts";
+export {
+  keras3LayerKeys,
+  type LoadWeightsOptions,
+  type LoadWeightsReport,
+  loadWeights,
+  toSnakeCase,
+} from "./load.ts";
+export {
+  KERAS2_LAYOUT_VERSION,
+  type SaveWeightsOptions,
+  saveWeights,
+  type WeightsFormat,
+  writeAtomically,
+  writeKeras2Group,
+} from "./save.ts";
+export {
+  GetFileError,
+  type GetFileOptions,
+  getFile,
+  type HashAlgorithm,
+  KERAS_APPLICATIONS_BASE_URL,
+  type ProgressCallback,
+  WEIGHTS_BASE_URL_ENV,
+} from "./get-file.ts";
+export {
+  type FetchOfficialWeightsOptions,
+  fetchOfficialWeights,
+  OFFICIAL_MODELS,
+  type OfficialModel,
+  type OfficialWeightsFile,
+  officialWeights,
+  weightsBaseUrl,
+} from "./keras-applications.ts";
+export { ProgressBar, type ProgressBarOptions } from "./progress.ts";
