@@ -1,5 +1,5 @@
-import { fileURLToPath } from "node:url";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 
 /** Absolute path of the test-fixtures folder, so tests need no relative climbing. */
 export const fixturesDir = fileURLToPath(new URL(".", import.meta.url));
@@ -8,3 +8,5 @@ export const fixturesDir = fileURLToPath(new URL(".", import.meta.url));
 export function fixture(...parts: string[]): string {
   return join(fixturesDir, ...parts);
 }
+
+export * from "./keras-manifest.ts";

@@ -27,7 +27,10 @@ export function unfreezeLayers(model: tfl.LayersModel, spec: FreezeSpec): string
 function selectLayers(model: tfl.LayersModel, spec: FreezeSpec): tfl.LayersModel["layers"] {
   if (typeof spec === "number") {
     if (!Number.isInteger(spec) || spec < 0) {
-      throw new ModelsError("ERR_GRAFT_ARG", `Expected a non-negative integer layer count to freeze but received ${spec}`);
+      throw new ModelsError(
+        "ERR_GRAFT_ARG",
+        `Expected a non-negative integer layer count to freeze but received ${spec}`,
+      );
     }
     if (spec > model.layers.length) {
       throw new ModelsError(

@@ -22,7 +22,8 @@ export function preprocessInput<T extends tf.Tensor>(x: T, mode: PreprocessMode 
     const f = tf.cast(x, "float32");
     if (mode === "none") return f as T;
     if (mode === "rescale") return tf.div(f, 255) as T;
-    if (mode !== "caffe") throw new ModelsError("ERR_GRAFT_ARG", `Unknown preprocess mode ${String(mode)}`);
+    if (mode !== "caffe")
+      throw new ModelsError("ERR_GRAFT_ARG", `Unknown preprocess mode ${String(mode)}`);
     return tf.sub(tf.reverse(f, -1), tf.tensor1d(IMAGENET_BGR_MEAN as unknown as number[])) as T;
   });
 }

@@ -16,14 +16,15 @@ export interface ModelSummary {
   nonTrainableParams: number;
 }
 
-function countOf(vars: readonly { shape: readonly number[] }[]): number {
-  return vars.reduce((s, v) => s + v.shape.reduce((a, b) => a * b, 1), 0);
+function countOf(vars: readonly { shape: readonly (number | null)[] }[]): number {
+  return vars.reduce((s, v) => s + v.shape.reduce<number>((a, b) => a * (b ?? 1), 1), 0);
 }
 
 function shapeText(shape: unknown): string {
   const one = (s: readonly (number | null)[]) =>
     `(${s.map((d) => (d === null ? "None" : String(d))).join(", ")}${s.length === 1 ? "," : ""})`;
-  if (Array.isArray(shape) && Array.isArray(shape[0])) return (shape as (number | null)[][]).map(one).join(", ");
+  if (Array.isArray(shape) && Array.isArray(shape[0]))
+    return (shape as (number | null)[][]).map(one).join(", ");
   return one(shape as (number | null)[]);
 }
 
@@ -68,15 +69,25 @@ export function formatBytes(bytes: number): string {
  * The summary as Keras 3 prints it (a box-drawn table, then totals with
  * their size in float32). `showTrainable` adds Keras' "Trainable" column.
  */
-export function formatSummary(summary: ModelSummary, options: { showTrainable?: boolean } = {}): string {
-  const header = ["Layer (type)", "Output Shape", "Param #", ...(options.showTrainable ? ["Trainable"] : [])];
+export function formatSummary(
+  summary: ModelSummary,
+  options: { showTrainable?: boolean } = {},
+): string {
+  const header = [
+    "Layer (type)",
+    "Output Shape",
+    "Param #",
+    ...(options.showTrainable ? ["Trainable"] : []),
+  ];
   const body = summary.rows.map((r) => [
     `${r.name} (${r.className})`,
     r.outputShape,
     formatCount(r.params),
     ...(options.showTrainable ? [r.trainable ? "Y" : "N"] : []),
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] as string).length)) + 2);
+  const widths = header.map(
+    (h, i) => Math.max(h.length, ...body.map((row) => (row[i] as string).length)) + 2,
+  );
   const rightAligned = (i: number) => i === 2;
   const cell = (text: string, i: number) => {
     const w = (widths[i] as number) - 2;
@@ -93,7 +104,8 @@ export function formatSummary(summary: ModelSummary, options: { showTrainable?: 
     if (k < body.length - 1) out.push(line("├", "─", "┼", "┤"));
   });
   out.push(line("└", "─", "┴", "┘"));
-  const total = (label: string, n: number) => ` ${label}: ${formatCount(n)} (${formatBytes(n * 4)})`;
+  const total = (label: string, n: number) =>
+    ` ${label}: ${formatCount(n)} (${formatBytes(n * 4)})`;
   out.push(total("Total params", summary.totalParams));
   out.push(total("Trainable params", summary.trainableParams));
   out.push(total("Non-trainable params", summary.nonTrainableParams));

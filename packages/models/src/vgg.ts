@@ -3,8 +3,13 @@
  * names (the contract with the official weight files): block{b}_conv{i},
  * block{b}_pool, flatten, fc1, fc2, predictions.
  */
+
+import {
+  type FetchOfficialWeightsOptions,
+  fetchOfficialWeights,
+  loadWeights,
+} from "@graft/weights";
 import * as tfl from "@tensorflow/tfjs-layers";
-import { type FetchOfficialWeightsOptions, fetchOfficialWeights, loadWeights } from "@graft/weights";
 import { ModelsError } from "./errors.ts";
 
 export type VGGVariant = "vgg16" | "vgg19";
@@ -37,12 +42,15 @@ const CONVS_PER_BLOCK: Record<VGGVariant, number[]> = {
 };
 const KERAS_FILTERS = [64, 128, 256, 512, 512] as const;
 
-function checkOptions(variant: VGGVariant, o: VGGOptions): Required<Pick<VGGOptions, "includeTop" | "classes">> {
+function checkOptions(o: VGGOptions): Required<Pick<VGGOptions, "includeTop" | "classes">> {
   const includeTop = o.includeTop ?? true;
   const classes = o.classes ?? 1000;
   const weights = o.weights === undefined ? "imagenet" : o.weights;
   if (!Number.isInteger(classes) || classes < 1) {
-    throw new ModelsError("ERR_GRAFT_ARG", `Expected a positive integer for classes but received ${classes}`);
+    throw new ModelsError(
+      "ERR_GRAFT_ARG",
+      `Expected a positive integer for classes but received ${classes}`,
+    );
   }
   if (weights === "imagenet" && includeTop && classes !== 1000) {
     throw new ModelsError(
@@ -51,7 +59,10 @@ function checkOptions(variant: VGGVariant, o: VGGOptions): Required<Pick<VGGOpti
     );
   }
   if (o.pooling != null && o.pooling !== "avg" && o.pooling !== "max") {
-    throw new ModelsError("ERR_GRAFT_ARG", `Expected "avg", "max" or null for pooling but received ${String(o.pooling)}`);
+    throw new ModelsError(
+      "ERR_GRAFT_ARG",
+      `Expected "avg", "max" or null for pooling but received ${String(o.pooling)}`,
+    );
   }
   if (o.inputShape) {
     const [h, w, c] = o.inputShape;
@@ -61,9 +72,15 @@ function checkOptions(variant: VGGVariant, o: VGGOptions): Required<Pick<VGGOpti
         `Expected inputShape [height, width, 3] but received [${o.inputShape.join(", ")}]`,
       );
     }
-    for (const [name, v] of [["height", h], ["width", w]] as const) {
+    for (const [name, v] of [
+      ["height", h],
+      ["width", w],
+    ] as const) {
       if (v !== null && (!Number.isInteger(v) || v < 32)) {
-        throw new ModelsError("ERR_GRAFT_ARG", `Input ${name} should be an integer of at least 32 but received ${v}`);
+        throw new ModelsError(
+          "ERR_GRAFT_ARG",
+          `Input ${name} should be an integer of at least 32 but received ${v}`,
+        );
       }
     }
     if (includeTop && weights === "imagenet" && (h !== 224 || w !== 224)) {
@@ -73,15 +90,21 @@ function checkOptions(variant: VGGVariant, o: VGGOptions): Required<Pick<VGGOpti
       );
     }
   }
-  if (o.blockFilters && (o.blockFilters.length !== 5 || o.blockFilters.some((f) => !Number.isInteger(f) || f < 1))) {
-    throw new ModelsError("ERR_GRAFT_ARG", `Expected five positive integers for blockFilters but received [${o.blockFilters.join(", ")}]`);
+  if (
+    o.blockFilters &&
+    (o.blockFilters.length !== 5 || o.blockFilters.some((f) => !Number.isInteger(f) || f < 1))
+  ) {
+    throw new ModelsError(
+      "ERR_GRAFT_ARG",
+      `Expected five positive integers for blockFilters but received [${o.blockFilters.join(", ")}]`,
+    );
   }
   return { includeTop, classes };
 }
 
 /** Builds the network with random weights (no file access). */
 export function buildVGG(variant: VGGVariant, options: VGGOptions = {}): tfl.LayersModel {
-  const { includeTop, classes } = checkOptions(variant, options);
+  const { includeTop, classes } = checkOptions(options);
   const inputShape = options.inputShape ?? (includeTop ? [224, 224, 3] : [null, null, 3]);
   const filters = options.blockFilters ?? KERAS_FILTERS;
   const input = tfl.input({ shape: inputShape, name: "input_layer" });
@@ -108,12 +131,20 @@ export function buildVGG(variant: VGGVariant, options: VGGOptions = {}): tfl.Lay
     x = tfl.layers.dense({ units, activation: "relu", name: "fc1" }).apply(x) as tfl.SymbolicTensor;
     x = tfl.layers.dense({ units, activation: "relu", name: "fc2" }).apply(x) as tfl.SymbolicTensor;
     x = tfl.layers
-      .dense({ units: classes, activation: options.classifierActivation ?? "softmax", name: "predictions" })
+      .dense({
+        units: classes,
+        activation: options.classifierActivation ?? "softmax",
+        name: "predictions",
+      })
       .apply(x) as tfl.SymbolicTensor;
   } else if (options.pooling === "avg") {
-    x = tfl.layers.globalAveragePooling2d({ name: "global_average_pooling2d" }).apply(x) as tfl.SymbolicTensor;
+    x = tfl.layers
+      .globalAveragePooling2d({ name: "global_average_pooling2d" })
+      .apply(x) as tfl.SymbolicTensor;
   } else if (options.pooling === "max") {
-    x = tfl.layers.globalMaxPooling2d({ name: "global_max_pooling2d" }).apply(x) as tfl.SymbolicTensor;
+    x = tfl.layers
+      .globalMaxPooling2d({ name: "global_max_pooling2d" })
+      .apply(x) as tfl.SymbolicTensor;
   }
   return tfl.model({ inputs: input, outputs: x, name: variant });
 }
@@ -130,7 +161,10 @@ export async function VGG(variant: VGGVariant, options: VGGOptions = {}): Promis
   if (weights === "imagenet") {
     if (options.blockFilters || options.topUnits) {
       model.dispose();
-      throw new ModelsError("ERR_GRAFT_ARG", "imagenet weights need Keras' own widths: drop blockFilters/topUnits");
+      throw new ModelsError(
+        "ERR_GRAFT_ARG",
+        "imagenet weights need Keras' own widths: drop blockFilters/topUnits",
+      );
     }
     path = await fetchOfficialWeights(variant, {
       includeTop: options.includeTop ?? true,

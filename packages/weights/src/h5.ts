@@ -3,8 +3,9 @@
  * null where h5py would raise, so every call that can fail is checked here and
  * turned into a WeightsError that names the file and the object.
  */
-import h5wasm from "h5wasm/node";
+
 import type { Attribute, Dataset, Group, File as H5File } from "h5wasm/node";
+import h5wasm from "h5wasm/node";
 import { WeightsError } from "./errors.ts";
 
 let ready: Promise<unknown> | undefined;
@@ -139,9 +140,15 @@ export function readFloat32(ds: Dataset, where: string): Float32Array {
     for (let i = 0; i < value.length; i++) u32[i] = (value[i] as number) << 16;
     return out;
   }
-  if (value instanceof Float64Array || value instanceof Int32Array || value instanceof Uint8Array ||
-      value instanceof Int8Array || value instanceof Int16Array || value instanceof Uint16Array ||
-      value instanceof Uint32Array) {
+  if (
+    value instanceof Float64Array ||
+    value instanceof Int32Array ||
+    value instanceof Uint8Array ||
+    value instanceof Int8Array ||
+    value instanceof Int16Array ||
+    value instanceof Uint16Array ||
+    value instanceof Uint32Array
+  ) {
     return Float32Array.from(value);
   }
   if (value instanceof BigInt64Array || value instanceof BigUint64Array) {
@@ -160,7 +167,10 @@ export function mustCreateGroup(parent: Group, name: string, where: string): Gro
   try {
     g = parent.create_group(name);
   } catch (err) {
-    throw new WeightsError("ERR_GRAFT_H5_WRITE", `Cannot create group ${name} in ${where}: ${(err as Error).message}`);
+    throw new WeightsError(
+      "ERR_GRAFT_H5_WRITE",
+      `Cannot create group ${name} in ${where}: ${(err as Error).message}`,
+    );
   }
   if (!g) throw new WeightsError("ERR_GRAFT_H5_WRITE", `Cannot create group ${name} in ${where}`);
   return g;
@@ -177,7 +187,10 @@ export function mustCreateDataset(
   try {
     d = parent.create_dataset({ name, data, shape, dtype: "<f" });
   } catch (err) {
-    throw new WeightsError("ERR_GRAFT_H5_WRITE", `Cannot write dataset ${name} in ${where}: ${(err as Error).message}`);
+    throw new WeightsError(
+      "ERR_GRAFT_H5_WRITE",
+      `Cannot write dataset ${name} in ${where}: ${(err as Error).message}`,
+    );
   }
   if (!d) throw new WeightsError("ERR_GRAFT_H5_WRITE", `Cannot write dataset ${name} in ${where}`);
   return d;
@@ -189,7 +202,10 @@ export function writeStringList(obj: Group | Dataset, name: string, list: string
     if (list.length === 0) obj.create_attribute(name, new Float64Array(0), [0], "<d");
     else obj.create_attribute(name, list, [list.length]);
   } catch (err) {
-    throw new WeightsError("ERR_GRAFT_H5_WRITE", `Cannot write attribute ${name}: ${(err as Error).message}`);
+    throw new WeightsError(
+      "ERR_GRAFT_H5_WRITE",
+      `Cannot write attribute ${name}: ${(err as Error).message}`,
+    );
   }
 }
 
@@ -197,6 +213,9 @@ export function writeStringAttr(obj: Group | Dataset, name: string, value: strin
   try {
     obj.create_attribute(name, value);
   } catch (err) {
-    throw new WeightsError("ERR_GRAFT_H5_WRITE", `Cannot write attribute ${name}: ${(err as Error).message}`);
+    throw new WeightsError(
+      "ERR_GRAFT_H5_WRITE",
+      `Cannot write attribute ${name}: ${(err as Error).message}`,
+    );
   }
 }

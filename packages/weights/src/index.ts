@@ -1,27 +1,5 @@
 export { WeightsError } from "./errors.ts";
 export {
-  type KerasWeightsFile,
-  openWeights,
-  type StoredLayer,
-  type StoredWeight,
-  type WeightLayout,
-} from "./read.ts";
-export {
-  keras3LayerKeys,
-  type LoadWeightsOptions,
-  type LoadWeightsReport,
-  loadWeights,
-  toSnakeCase,
-} from "./load.ts";
-export {
-  KERAS2_LAYOUT_VERSION,
-  type SaveWeightsOptions,
-  saveWeights,
-  type WeightsFormat,
-  writeAtomically,
-  writeKeras2Group,
-} from "./save.ts";
-export {
   GetFileError,
   type GetFileOptions,
   getFile,
@@ -39,4 +17,26 @@ export {
   officialWeights,
   weightsBaseUrl,
 } from "./keras-applications.ts";
+export {
+  keras3LayerKeys,
+  type LoadWeightsOptions,
+  type LoadWeightsReport,
+  loadWeights,
+  toSnakeCase,
+} from "./load.ts";
 export { ProgressBar, type ProgressBarOptions } from "./progress.ts";
+export {
+  type KerasWeightsFile,
+  openWeights,
+  type StoredLayer,
+  type StoredWeight,
+  type WeightLayout,
+} from "./read.ts";
+export {
+  KERAS2_LAYOUT_VERSION,
+  type SaveWeightsOptions,
+  saveWeights,
+  type WeightsFormat,
+  writeAtomically,
+  writeKeras2Group,
+} from "./save.ts";

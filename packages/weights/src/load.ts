@@ -43,7 +43,9 @@ export async function loadWeights(
   const file = typeof source === "string" ? await openWeights(source) : source;
   try {
     const warn = options.onWarning ?? ((m: string) => console.warn(m));
-    const plan = options.byName ? planByName(model, file, options.skipMismatch ?? false, warn) : planTopological(model, file);
+    const plan = options.byName
+      ? planByName(model, file, options.skipMismatch ?? false, warn)
+      : planTopological(model, file);
     // Read every array first; only when all are in memory and checked is the model touched.
     const values = plan.assignments.map(({ variable, stored }) => {
       const data = stored.read();
@@ -129,7 +131,10 @@ function checkLayer(
   index: number | null,
 ): { ok: true; assignments: Assignment[] } | { ok: false; reason: string } {
   const vars = layer.weights;
-  const where = index === null ? `layer "${layer.name}"` : `layer #${index} (named "${layer.name}" in the current model, "${stored.name}" in the save file)`;
+  const where =
+    index === null
+      ? `layer "${layer.name}"`
+      : `layer #${index} (named "${layer.name}" in the current model, "${stored.name}" in the save file)`;
   if (vars.length !== stored.weights.length) {
     return {
       ok: false,

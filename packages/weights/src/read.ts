@@ -88,7 +88,10 @@ export async function openWeights(path: string): Promise<KerasWeightsFile> {
   try {
     head = readHead(path);
   } catch (err) {
-    throw new WeightsError("ERR_GRAFT_WEIGHTS_READ", `Cannot read ${path}: ${(err as Error).message}`);
+    throw new WeightsError(
+      "ERR_GRAFT_WEIGHTS_READ",
+      `Cannot read ${path}: ${(err as Error).message}`,
+    );
   }
   if (head[0] === 0x50 && head[1] === 0x4b) return openArchive(path);
   // Checking the signature first keeps libhdf5's diagnostics off stderr for non-HDF5 input.
@@ -124,13 +127,21 @@ async function openArchive(path: string): Promise<KerasWeightsFile> {
   try {
     entries = unzipSync(readFileSync(path));
   } catch (err) {
-    throw new WeightsError("ERR_GRAFT_WEIGHTS_READ", `${path} is not a valid .keras archive: ${(err as Error).message}`);
+    throw new WeightsError(
+      "ERR_GRAFT_WEIGHTS_READ",
+      `${path} is not a valid .keras archive: ${(err as Error).message}`,
+    );
   }
   const weights = entries["model.weights.h5"];
   if (!weights) {
-    throw new WeightsError("ERR_GRAFT_WEIGHTS_READ", `${path} has no model.weights.h5 entry (not a Keras 3 .keras file?)`);
+    throw new WeightsError(
+      "ERR_GRAFT_WEIGHTS_READ",
+      `${path} has no model.weights.h5 entry (not a Keras 3 .keras file?)`,
+    );
   }
-  const config = entries["config.json"] ? JSON.parse(new TextDecoder().decode(entries["config.json"])) : null;
+  const config = entries["config.json"]
+    ? JSON.parse(new TextDecoder().decode(entries["config.json"]))
+    : null;
   const metadata = entries["metadata.json"]
     ? (JSON.parse(new TextDecoder().decode(entries["metadata.json"])) as { keras_version?: string })
     : {};
@@ -183,13 +194,17 @@ function parseJsonAttr(obj: Group, name: string, path: string): unknown {
   try {
     return JSON.parse(s);
   } catch {
-    throw new WeightsError("ERR_GRAFT_WEIGHTS_READ", `${path}: attribute ${name} is not valid JSON`);
+    throw new WeightsError(
+      "ERR_GRAFT_WEIGHTS_READ",
+      `${path}: attribute ${name} is not valid JSON`,
+    );
   }
 }
 
 function describeLegacy(path: string, file: H5File, root: Group, full: boolean): KerasWeightsFile {
   const layerNames = readChunkedStringList(root, "layer_names") ?? [];
-  const kerasVersion = readStringAttr(root, "keras_version") ?? readStringAttr(file, "keras_version");
+  const kerasVersion =
+    readStringAttr(root, "keras_version") ?? readStringAttr(file, "keras_version");
   const backend = readStringAttr(root, "backend") ?? readStringAttr(file, "backend");
   const major = kerasVersion === null ? 1 : Number.parseInt(kerasVersion, 10);
   let layout: WeightLayout;
@@ -286,7 +301,10 @@ function describeKeras3(
         const weights = indices.map((i) => {
           const ds = vars.get(i);
           if (!isDataset(ds)) {
-            throw new WeightsError("ERR_GRAFT_WEIGHTS_LAYOUT", `${path}: ${keyPath}/vars/${i} is not a dataset`);
+            throw new WeightsError(
+              "ERR_GRAFT_WEIGHTS_LAYOUT",
+              `${path}: ${keyPath}/vars/${i} is not a dataset`,
+            );
           }
           return storedWeight(ds, `vars/${i}`, `${keyPath}/vars/${i} in ${path}`);
         });
@@ -312,4 +330,3 @@ function describeKeras3(
     close: () => void file.close(),
   };
 }
-

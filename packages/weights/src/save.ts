@@ -30,7 +30,11 @@ export interface SaveWeightsOptions {
 /** The keras_version graft writes for the Keras 2 layout: the Keras release whose layout it follows. */
 export const KERAS2_LAYOUT_VERSION = "2.15.0";
 
-export async function saveWeights(model: LayersModel, path: string, options: SaveWeightsOptions = {}): Promise<void> {
+export async function saveWeights(
+  model: LayersModel,
+  path: string,
+  options: SaveWeightsOptions = {},
+): Promise<void> {
   const format = options.format ?? (path.endsWith(".weights.h5") ? "keras3" : "keras2");
   await writeAtomically(path, (file) => {
     if (format === "keras3") writeKeras3(file, model);
@@ -40,7 +44,10 @@ export async function saveWeights(model: LayersModel, path: string, options: Sav
 
 /** Runs `fill` on a fresh HDF5 file beside `path`, then renames it into place. */
 export async function writeAtomically(path: string, fill: (file: H5File) => void): Promise<void> {
-  const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`);
+  const tmp = join(
+    dirname(path),
+    `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`,
+  );
   let file: H5File | null = null;
   try {
     file = await openH5(tmp, "w");
@@ -66,7 +73,10 @@ function ensureGroups(root: Group, parts: string[], where: string): Group {
   let g = root;
   for (const part of parts) {
     const existing = g.keys().includes(part) ? g.get(part) : null;
-    g = existing && "keys" in (existing as object) ? (existing as Group) : mustCreateGroup(g, part, where);
+    g =
+      existing && "keys" in (existing as object)
+        ? (existing as Group)
+        : mustCreateGroup(g, part, where);
   }
   return g;
 }
@@ -76,7 +86,11 @@ function ensureGroups(root: Group, parts: string[], where: string): Group {
  * `/model_weights` for a full model file).
  */
 export function writeKeras2Group(root: Group, model: LayersModel, kerasVersion: string): void {
-  writeStringList(root, "layer_names", model.layers.map((l) => l.name));
+  writeStringList(
+    root,
+    "layer_names",
+    model.layers.map((l) => l.name),
+  );
   writeStringAttr(root, "backend", "tensorflow");
   writeStringAttr(root, "keras_version", kerasVersion);
   for (const layer of model.layers) {
@@ -88,7 +102,13 @@ export function writeKeras2Group(root: Group, model: LayersModel, kerasVersion: 
       const parts = (names[i] as string).split("/");
       const leaf = parts.pop() as string;
       const parent = ensureGroups(group, parts, `layer ${layer.name}`);
-      mustCreateDataset(parent, leaf, w.read().dataSync() as Float32Array, w.shape as number[], `layer ${layer.name}`);
+      mustCreateDataset(
+        parent,
+        leaf,
+        w.read().dataSync() as Float32Array,
+        w.shape as number[],
+        `layer ${layer.name}`,
+      );
     });
   }
 }
@@ -103,7 +123,13 @@ function writeKeras3(file: H5File, model: LayersModel): void {
     const vars = mustCreateGroup(group, "vars", `layer ${layer.name}`);
     writeStringAttr(vars, "name", layer.name);
     layer.weights.forEach((w, i) => {
-      mustCreateDataset(vars, String(i), w.read().dataSync() as Float32Array, w.shape as number[], `layer ${layer.name}`);
+      mustCreateDataset(
+        vars,
+        String(i),
+        w.read().dataSync() as Float32Array,
+        w.shape as number[],
+        `layer ${layer.name}`,
+      );
     });
   }
 }

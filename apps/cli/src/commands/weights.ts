@@ -1,0 +1,157 @@
+import {
+  fetchOfficialWeights,
+  OFFICIAL_MODELS,
+  type OfficialModel,
+  officialWeights,
+  openWeights,
+} from "@graft/weights";
+import { oneOf, parse } from "../args.ts";
+import { UsageError } from "../errors.ts";
+import type { Io } from "../io.ts";
+import { userPath } from "../paths.ts";
+
+export const weightsHelp = `Usage:
+  graft weights inspect FILE [--json] [--stats]
+      Detected layout, keras_version and each layer's weights (name, shape, dtype).
+      --stats adds min, max, mean and sum (sum in float64) of every array.
+  graft weights fetch vgg16|vgg19 [--include-top] [--base-url URL] [--cache-dir DIR]
+      Downloads the official Keras ImageNet file into the Keras cache ($KERAS_HOME or
+      ~/.keras, subdir models), verifying its md5. A mirror can be given with --base-url
+      or GRAFT_WEIGHTS_BASE_URL.`;
+
+interface WeightStats {
+  min: number;
+  max: number;
+  mean: number;
+  sum: number;
+}
+
+/** min, max, mean and a float64 sum of a float32 array. */
+export function weightStats(data: Float32Array): WeightStats {
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  let sum = 0;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i] as number;
+    if (v < min) min = v;
+    if (v > max) max = v;
+    sum += v;
+  }
+  return data.length === 0
+    ? { min: Number.NaN, max: Number.NaN, mean: Number.NaN, sum: 0 }
+    : { min, max, mean: sum / data.length, sum };
+}
+
+export async function weightsCommand(argv: string[], io: Io): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub === undefined || sub === "--help" || sub === "-h" || sub === "help") {
+    io.out(weightsHelp);
+    return sub === undefined ? 2 : 0;
+  }
+  if (sub === "inspect") return inspect(rest, io);
+  if (sub === "fetch") return fetch(rest, io);
+  throw new UsageError(`weights: unknown subcommand '${sub}' (expected inspect or fetch)`);
+}
+
+async function inspect(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(
+    argv,
+    {
+      json: { type: "boolean" },
+      stats: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+    "weights inspect",
+  );
+  if (values.help) {
+    io.out(weightsHelp);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError("weights inspect: expected exactly one FILE");
+  const path = userPath(positionals[0] as string, io.env);
+  const file = await openWeights(path);
+  try {
+    const layers = file.layers.map((l) => ({
+      name: l.name,
+      key: l.key,
+      weights: l.weights.map((w) => ({
+        name: w.name,
+        shape: w.shape,
+        dtype: w.dtype,
+        ...(values.stats ? { stats: weightStats(w.read()) } : {}),
+      })),
+    }));
+    const params = layers.reduce(
+      (s, l) => s + l.weights.reduce((a, w) => a + w.shape.reduce((x, y) => x * y, 1), 0),
+      0,
+    );
+    if (values.json) {
+      io.out(
+        JSON.stringify({
+          file: path,
+          layout: file.layout,
+          keras_version: file.kerasVersion,
+          backend: file.backend,
+          has_model_config: file.modelConfig !== null,
+          params,
+          layers,
+        }),
+      );
+      return 0;
+    }
+    io.out(`File:          ${path}`);
+    io.out(`Layout:        ${file.layout}`);
+    io.out(`keras_version: ${file.kerasVersion ?? "(none: Keras 1 file)"}`);
+    if (file.backend) io.out(`backend:       ${file.backend}`);
+    io.out(
+      `Layers:        ${layers.length} (${layers.filter((l) => l.weights.length > 0).length} with weights), ${params.toLocaleString("en-US")} parameters`,
+    );
+    for (const l of layers) {
+      io.out(
+        `${l.name}${l.key !== l.name ? `  [${l.key}]` : ""}${l.weights.length === 0 ? "  (no weights)" : ""}`,
+      );
+      for (const w of l.weights) {
+        let line = `  ${w.name}  (${w.shape.join(", ")}${w.shape.length === 1 ? "," : ""})  ${w.dtype}`;
+        if (w.stats) {
+          const s = w.stats;
+          line += `  min=${s.min.toPrecision(6)} max=${s.max.toPrecision(6)} mean=${s.mean.toPrecision(6)} sum=${s.sum.toPrecision(10)}`;
+        }
+        io.out(line);
+      }
+    }
+    return 0;
+  } finally {
+    file.close();
+  }
+}
+
+async function fetch(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(
+    argv,
+    {
+      "include-top": { type: "boolean" },
+      "base-url": { type: "string" },
+      "cache-dir": { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+    "weights fetch",
+  );
+  if (values.help) {
+    io.out(weightsHelp);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError("weights fetch: expected vgg16 or vgg19");
+  const model = oneOf(positionals[0], "the model", OFFICIAL_MODELS) as OfficialModel;
+  const includeTop = values["include-top"] ?? false;
+  const baseUrl = values["base-url"] ?? io.env.GRAFT_WEIGHTS_BASE_URL;
+  const info = officialWeights(model, includeTop, baseUrl);
+  io.err(`Fetching ${info.fname} (${(info.bytes / 1e6).toFixed(1)} MB) from ${info.url}`);
+  const path = await fetchOfficialWeights(model, {
+    includeTop,
+    ...(baseUrl !== undefined && { baseUrl }),
+    ...(values["cache-dir"] !== undefined && { cacheDir: userPath(values["cache-dir"], io.env) }),
+    progress: true,
+  });
+  io.out(path);
+  return 0;
+}

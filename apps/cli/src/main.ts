@@ -1,0 +1,66 @@
+import { pathToFileURL } from "node:url";
+import { demoCommand, demoHelp } from "./commands/demo.ts";
+import { summaryCommand, summaryHelp } from "./commands/summary.ts";
+import { weightsCommand, weightsHelp } from "./commands/weights.ts";
+import { CliError, UsageError } from "./errors.ts";
+import { type Io, processIo } from "./io.ts";
+
+type Command = { run: (argv: string[], io: Io) => Promise<number>; help: string; summary: string };
+
+const COMMANDS: Record<string, Command> = {
+  demo: {
+    run: demoCommand,
+    help: demoHelp,
+    summary: "the bundled default: a VGG summary and a prediction with a fixture model",
+  },
+  summary: {
+    run: summaryCommand,
+    help: summaryHelp,
+    summary: "Keras' summary table of VGG16/VGG19",
+  },
+  weights: {
+    run: weightsCommand,
+    help: weightsHelp,
+    summary: "inspect Keras weight files, fetch the official VGG files",
+  },
+};
+
+export const mainHelp = `Usage: graft <command> [options]   (graft <command> --help for details)
+
+Commands:
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`)
+  .join("\n")}
+
+Options for every command:
+  --verbose   print stack traces with errors`;
+
+/** Runs the CLI and returns the exit code; never throws. */
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  const verbose = argv.includes("--verbose");
+  const args = argv.filter((a) => a !== "--verbose");
+  const [name, ...rest] = args;
+  try {
+    if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+      io.out(mainHelp);
+      return name === undefined ? 2 : 0;
+    }
+    const command = COMMANDS[name];
+    if (!command)
+      throw new UsageError(
+        `Unknown command '${name}'. Commands: ${Object.keys(COMMANDS).join(", ")}`,
+      );
+    return await command.run(rest, io);
+  } catch (err) {
+    const e = err as Error & { code?: string };
+    io.err(
+      `graft: error: ${e.message}${e.code && !(err instanceof CliError) ? ` [${e.code}]` : ""}`,
+    );
+    if (verbose && e.stack) io.err(e.stack);
+    return err instanceof CliError ? err.exitCode : 1;
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  process.exitCode = await main(process.argv.slice(2));
+}

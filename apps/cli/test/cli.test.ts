@@ -1,0 +1,136 @@
+/** The graft command as a user runs it: a real process, real files, exit codes and output. */
+import { spawnSync } from "node:child_process";
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { kerasFixture, kerasManifest } from "@graft/test-fixtures";
+import { afterAll, describe, expect, it } from "vitest";
+
+const cliDir = fileURLToPath(new URL("..", import.meta.url));
+const scratch = mkdtempSync(join(tmpdir(), "graft-cli-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+function graft(args: string[], env: NodeJS.ProcessEnv = {}, cwd = cliDir) {
+  const r = spawnSync(
+    process.execPath,
+    ["--import", "tsx", join(cliDir, "src", "main.ts"), ...args],
+    {
+      cwd,
+      encoding: "utf8",
+      env: { ...process.env, INIT_CWD: "", npm_lifecycle_event: "", ...env },
+      timeout: 120_000,
+    },
+  );
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+describe("graft summary", () => {
+  it("VGG19 notop at 256 with layers[:5] frozen has Keras' counts", () => {
+    const r = graft(["summary", "--model", "vgg19", "--input-size", "256", "--freeze", "5"]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('Model: "vgg19"');
+    expect(r.out).toContain("│ block1_conv1 (Conv2D)");
+    expect(r.out).toContain("(None, 8, 8, 512)");
+    expect(r.out).toContain("Total params: 20,024,384 (76.39 MB)");
+    expect(r.out).toContain("Trainable params: 19,911,808");
+    expect(r.out).toContain("Non-trainable params: 112,576");
+  });
+
+  it("VGG16 notop at 224 and VGG19 with top", () => {
+    expect(graft(["summary", "--model", "vgg16"]).out).toContain("Total params: 14,714,688");
+    expect(graft(["summary", "--model", "vgg19", "--include-top"]).out).toContain(
+      "Total params: 143,667,240",
+    );
+  });
+
+  it("bad input: one line, exit 2, stack only with --verbose", () => {
+    const r = graft(["summary", "--model", "vgg99"]);
+    expect(r.code).toBe(2);
+    expect(r.err.trim().split("\n")).toEqual([
+      "graft: error: Expected one of vgg16, vgg19 for --model but received 'vgg99'",
+    ]);
+    const v = graft(["summary", "--model", "vgg19", "--input-size", "abc", "--verbose"]);
+    expect(v.code).toBe(2);
+    expect(v.err).toMatch(/positive integer for --input-size but received 'abc'[\s\S]*at /);
+    expect(graft(["summary", "--modle", "vgg19"]).err).toMatch(/Unknown option '--modle'/);
+    expect(graft(["frobnicate"]).code).toBe(2);
+  });
+});
+
+describe("graft weights inspect", () => {
+  it("reports layout, version and weights as JSON, with float64 sums", () => {
+    const r = graft([
+      "weights",
+      "inspect",
+      kerasFixture("mixed.keras2_weights.h5"),
+      "--json",
+      "--stats",
+    ]);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.layout).toBe("keras2");
+    expect(j.keras_version).toMatch(/^2\./);
+    const conv = j.layers.find((l: { name: string }) => l.name === "conv_a");
+    expect(conv.weights[0]).toMatchObject({
+      name: "conv_a/kernel:0",
+      shape: [3, 3, 3, 6],
+      dtype: "float32",
+    });
+    const expected = kerasManifest().models.mixed!.layers.find((l) => l.name === "conv_a")!
+      .weights[0]!;
+    expect(Math.abs(conv.weights[0].stats.sum - expected.sum)).toBeLessThan(
+      1e-6 * expected.sum_abs,
+    );
+    expect(conv.weights[0].stats.min).toBeLessThan(conv.weights[0].stats.max);
+  });
+
+  it("reads the official Keras 1 layout and prints a table", () => {
+    const r = graft(["weights", "inspect", kerasFixture("vgg19_tiny.notop.keras1.h5")]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("Layout:        keras1");
+    expect(r.out).toMatch(/block1_conv1_W_1:0\s+\(3, 3, 3, 4\)\s+float32/);
+  });
+
+  it("resolves relative paths against the folder the user ran pnpm from (INIT_CWD)", () => {
+    copyFileSync(kerasFixture("mixed.keras1.h5"), join(scratch, "w.h5"));
+    const r = graft(["weights", "inspect", "w.h5", "--json"], {
+      INIT_CWD: scratch,
+      npm_lifecycle_event: "start",
+    });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out).file).toBe(join(scratch, "w.h5"));
+  });
+
+  it("a missing or non-Keras file is one clear line", () => {
+    const r = graft(["weights", "inspect", join(scratch, "nope.h5")]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^graft: error: Cannot read .*nope\.h5/);
+    expect(r.err).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe("graft weights fetch", () => {
+  it("offline: names the cache path and the mirror variable", () => {
+    const r = graft(["weights", "fetch", "vgg19"], {
+      KERAS_HOME: join(scratch, "keras"),
+      GRAFT_WEIGHTS_BASE_URL: "http://127.0.0.1:9/",
+    });
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(
+      join(scratch, "keras", "models", "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5"),
+    );
+    expect(r.err).toContain("GRAFT_WEIGHTS_BASE_URL");
+  });
+});
+
+describe("graft demo", () => {
+  it("prints the recipe's summary and matches Keras' recorded prediction", () => {
+    const r = graft(["demo"]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("Total params: 20,024,384");
+    const m = r.out.match(/max \|graft − Keras\| = ([0-9.e+-]+)/);
+    expect(m).not.toBeNull();
+    expect(Number(m?.[1])).toBeLessThan(1e-5);
+  });
+});
