@@ -1,0 +1,189 @@
+#!/usr/bin/env node
+// Builds native/build/Release/graft.node: `pnpm --filter @graft/native build`.
+//
+// 1. Checks for cmake, a C++ compiler and make/ninja. If one is missing and we may
+//    install (root, or passwordless sudo; not GRAFT_NO_APT=1), apt-get installs them.
+// 2. oneDNN is optional: if its headers are missing and we may install, installs
+//    libdnnl-dev; otherwise prints the command and builds without it.
+// 3. Runs cmake-js configure + build into build/. Never wipes build/ (incremental
+//    rebuilds take a second), except once when the cached configuration is stale.
+//
+// Environment: GRAFT_WITH_ONEDNN=OFF, GRAFT_WITH_CUDA=ON, GRAFT_ONEDNN_ROOT=<prefix>,
+// GRAFT_NO_APT=1. Arguments: --clean (wipe build/ first); anything else goes to
+// `cmake-js configure` (e.g. --CDCMAKE_VERBOSE_MAKEFILE=ON).
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import { availableParallelism } from "node:os";
+import { delimiter, dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+const buildDir = join(root, "build");
+const started = Date.now();
+
+const log = (line) => console.log(`graft build: ${line}`);
+const fail = (line) => {
+  console.error(`graft build: ✗ ${line}`);
+  process.exit(1);
+};
+
+const args = process.argv.slice(2);
+const clean = args.includes("--clean");
+const passThrough = args.filter((a) => a !== "--clean");
+
+const onOff = (name, fallback) => {
+  const raw = (process.env[name] ?? "").trim().toUpperCase();
+  if (raw === "") return fallback;
+  if (["1", "ON", "TRUE", "YES"].includes(raw)) return "ON";
+  if (["0", "OFF", "FALSE", "NO"].includes(raw)) return "OFF";
+  fail(`${name}=${process.env[name]}: expected ON or OFF`);
+};
+const withOneDnn = onOff("GRAFT_WITH_ONEDNN", "ON");
+const withCuda = onOff("GRAFT_WITH_CUDA", "OFF");
+const oneDnnRoot = process.env.GRAFT_ONEDNN_ROOT ?? "";
+
+// --- what is installed ---
+const onPath = (cmd) =>
+  (process.env.PATH ?? "").split(delimiter).some((dir) => dir && existsSync(join(dir, cmd)));
+const cxxCompiler = () =>
+  process.env.CXX
+    ? onPath(process.env.CXX) || existsSync(process.env.CXX)
+    : ["c++", "g++", "clang++"].some(onPath);
+const missingTools = () => [
+  ...(onPath("cmake") ? [] : ["cmake"]),
+  ...(cxxCompiler() ? [] : ["a C++ compiler"]),
+  ...(onPath("make") || onPath("ninja") ? [] : ["make (or ninja)"]),
+];
+const oneDnnHeaders = ["/usr/include/dnnl.hpp", "/usr/include/oneapi/dnnl/dnnl.hpp"];
+const hasOneDnnHeaders = () => oneDnnHeaders.some((p) => existsSync(p));
+
+// --- may we install with apt-get? ---
+const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
+const hasApt = process.platform === "linux" && onPath("apt-get");
+const noApt = process.env.GRAFT_NO_APT === "1";
+const canSudo = () =>
+  !isRoot && onPath("sudo") && spawnSync("sudo", ["-n", "true"], { stdio: "ignore" }).status === 0;
+const mayInstall = hasApt && !noApt && (isRoot || canSudo());
+const sudo = isRoot ? [] : ["sudo", "-n"];
+const aptCommand = (packages) =>
+  `${isRoot ? "" : "sudo "}apt-get update && ${isRoot ? "" : "sudo "}apt-get install -y ${packages.join(" ")}`;
+
+let aptUpdated = false;
+const aptInstall = (packages) => {
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  const run = (argv) => {
+    log(`$ ${argv.join(" ")}`);
+    return spawnSync(argv[0], argv.slice(1), { stdio: "inherit", env }).status === 0;
+  };
+  if (!aptUpdated) {
+    if (!run([...sudo, "apt-get", "-q", "update"])) return false;
+    aptUpdated = true;
+  }
+  return run([...sudo, "apt-get", "-q", "install", "-y", ...packages]);
+};
+
+// --- 1. toolchain ---
+let missing = missingTools();
+if (missing.length > 0) {
+  const toolchain = ["cmake", "g++", "make"];
+  if (!mayInstall) {
+    const why = !hasApt
+      ? "install them with your system's package manager"
+      : noApt
+        ? `GRAFT_NO_APT=1, so run: ${aptCommand(toolchain)}`
+        : `not root and no passwordless sudo, so run: ${aptCommand(toolchain)}`;
+    fail(`missing ${missing.join(", ")}: ${why}`);
+  }
+  log(`missing ${missing.join(", ")}: installing with apt-get`);
+  if (!aptInstall(toolchain)) fail(`apt-get could not install ${toolchain.join(" ")}`);
+  missing = missingTools();
+  if (missing.length > 0) fail(`still missing ${missing.join(", ")} after apt-get install`);
+}
+log("✓ toolchain: cmake, C++ compiler, make/ninja");
+
+// --- 2. oneDNN (optional) ---
+if (withOneDnn === "OFF") {
+  log("✗ oneDNN: skipped (GRAFT_WITH_ONEDNN=OFF)");
+} else if (oneDnnRoot !== "") {
+  log(`oneDNN: CMake looks under GRAFT_ONEDNN_ROOT=${oneDnnRoot}`);
+} else if (!hasOneDnnHeaders()) {
+  if (mayInstall) {
+    log("oneDNN headers missing: installing libdnnl-dev with apt-get");
+    if (!aptInstall(["libdnnl-dev"])) {
+      log("✗ oneDNN: apt-get install libdnnl-dev failed; building without oneDNN");
+    }
+  } else {
+    const how = hasApt
+      ? aptCommand(["libdnnl-dev"])
+      : "install oneDNN >= 2 and set GRAFT_ONEDNN_ROOT";
+    log(`✗ oneDNN headers missing; building without oneDNN. To add it run: ${how}`);
+  }
+}
+
+// --- 3. cmake-js configure + build ---
+const require = createRequire(import.meta.url);
+let cmakeJs;
+try {
+  cmakeJs = join(dirname(require.resolve("cmake-js/package.json")), "bin", "cmake-js");
+} catch {
+  fail("cmake-js is not installed: run `pnpm install` at the repository root");
+}
+
+if (clean && existsSync(buildDir)) {
+  log("--clean: removing build/");
+  rmSync(buildDir, { recursive: true, force: true });
+}
+
+const common = ["--directory", root, "--out", buildDir, "--config", "Release"];
+// Always pass the options, so that a value from an earlier build does not stick in the cache.
+// They go after `--` as plain -D arguments: cmake-js drops a `--CD` option with an empty value.
+const configureArgs = [
+  "configure",
+  ...common,
+  ...passThrough,
+  "--",
+  `-DGRAFT_WITH_ONEDNN=${withOneDnn}`,
+  `-DGRAFT_WITH_CUDA=${withCuda}`,
+  `-DGRAFT_ONEDNN_ROOT=${oneDnnRoot}`,
+];
+const buildArgs = ["build", ...common, "--parallel", String(availableParallelism())];
+
+// Runs cmake-js. With capture, its output is echoed once it ends and also returned.
+const cmakeJsRun = (argv, capture = false) => {
+  const result = spawnSync(process.execPath, [cmakeJs, ...argv], {
+    cwd: root,
+    encoding: "utf8",
+    stdio: capture ? ["inherit", "pipe", "pipe"] : "inherit",
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (capture) {
+    process.stdout.write(result.stdout ?? "");
+    process.stderr.write(result.stderr ?? "");
+  }
+  if (result.error) fail(`could not run cmake-js: ${result.error.message}`);
+  return { ok: result.status === 0, output: `${result.stdout ?? ""}${result.stderr ?? ""}` };
+};
+
+let configured = cmakeJsRun(configureArgs, true);
+// A build/ made by another generator or in another checkout cannot be reused: start over once.
+const stale = /does not match the generator used previously|is different than the directory/i;
+if (!configured.ok && stale.test(configured.output)) {
+  log("build/ was configured differently (other generator or directory): removing it and retrying");
+  rmSync(buildDir, { recursive: true, force: true });
+  configured = cmakeJsRun(configureArgs, true);
+}
+if (!configured.ok) fail("CMake configure failed (see above)");
+if (!cmakeJsRun(buildArgs).ok) fail("compile failed (see above)");
+
+const addon = join(buildDir, "Release", "graft.node");
+if (!existsSync(addon)) fail(`the build succeeded but ${addon} is missing`);
+const info = JSON.parse(readFileSync(join(buildDir, "graft-build.json"), "utf8"));
+const seconds = ((Date.now() - started) / 1000).toFixed(1);
+log(`✓ ${addon} in ${seconds}s`);
+log(
+  info.onednn.found
+    ? `  ✓ oneDNN ${info.onednn.version} (${info.onednn.library})`
+    : `  ✗ oneDNN (${info.onednn.reason})`,
+);
+log(info.cuda.found ? "  ✓ CUDA" : `  ✗ CUDA (${info.cuda.reason})`);
