@@ -4,13 +4,17 @@
  * names, shapes and values Keras recorded, and a model loaded from each file
  * reproduces Keras' own outputs.
  */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import "@tensorflow/tfjs-backend-cpu";
-import { kerasFixture, kerasManifest, type ManifestModel } from "@graft/test-fixtures";
+import { fixture, kerasFixture, kerasManifest, type ManifestModel } from "@graft/test-fixtures";
 import { readNpy } from "@graft/test-fixtures/npy";
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { loadWeights, openWeights, type WeightLayout } from "../src/index.ts";
+import { loadWeights, openWeights, saveWeights, type WeightLayout } from "../src/index.ts";
 
 const manifest = kerasManifest();
 
@@ -156,4 +160,33 @@ describe("a model loaded from each mixed.* file reproduces Keras' output", () =>
       }
     }
   });
+});
+
+const python = process.env.PYTHON ?? "python3";
+const hasKeras = spawnSync(python, ["-c", "import keras, h5py"]).status === 0;
+if (!hasKeras) console.log(`[skip] Keras interop: ${python} cannot import keras/h5py`);
+
+describe.skipIf(!hasKeras)("Python Keras loads what graft writes (Sequential)", () => {
+  it("mixed: Keras 2 layout and Keras 3 .weights.h5", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "graft-interop-"));
+    try {
+      const m = mixedModel();
+      await loadWeights(m, kerasFixture("mixed.keras1.h5"));
+      await saveWeights(m, join(dir, "mixed.keras2.h5"));
+      await saveWeights(m, join(dir, "mixed.weights.h5"));
+      m.dispose();
+      const r = spawnSync(python, [fixture("scripts", "check_graft_files.py"), dir], {
+        encoding: "utf8",
+      });
+      const results = r.stdout
+        .trim()
+        .split("\n")
+        .filter((l) => l.startsWith("{"))
+        .map((l) => JSON.parse(l) as { file: string; ok: boolean; error: string | null });
+      expect(results.map((x) => x.file).sort()).toEqual(["mixed.keras2.h5", "mixed.weights.h5"]);
+      for (const x of results) expect(x, `${x.file}: ${x.error}`).toMatchObject({ ok: true });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
 });

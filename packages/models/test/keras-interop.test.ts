@@ -1,0 +1,77 @@
+/**
+ * Files graft writes are read by Python Keras: graft loads the Keras goldens,
+ * writes them back in the Keras 2 layout and in Keras 3's `.weights.h5`, and
+ * test-fixtures/scripts/check_graft_files.py loads those with Keras' own
+ * loaders and compares predictions. Needs python3 with keras; without it the
+ * test is skipped and says so (the same files are also re-read by graft in the
+ * weights package's round-trip tests, which always run).
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import "@tensorflow/tfjs-backend-cpu";
+import { fixture, kerasFixture } from "@graft/test-fixtures";
+import { saveWeights } from "@graft/weights";
+import * as tf from "@tensorflow/tfjs-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { VGG } from "../src/index.ts";
+
+const python = process.env.PYTHON ?? "python3";
+const probe = spawnSync(python, ["-c", "import keras, h5py"], { encoding: "utf8" });
+const hasKeras = probe.status === 0;
+if (!hasKeras) {
+  console.log(
+    `[skip] Keras interop: ${python} cannot import keras/h5py (pip install tensorflow-cpu keras h5py)`,
+  );
+}
+
+const dir = mkdtempSync(join(tmpdir(), "graft-interop-"));
+beforeAll(async () => {
+  await tf.setBackend("cpu");
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe.skipIf(!hasKeras)("Python Keras loads what graft writes", () => {
+  it("vgg19_tiny notop/top and vgg16_tiny, Keras 2 and Keras 3 layouts", async () => {
+    const tiny = {
+      blockFilters: [4, 8, 8, 16, 16] as [number, number, number, number, number],
+      topUnits: 16,
+      classes: 5,
+      inputShape: [32, 32, 3] as [number, number, number],
+    };
+    for (const [key, variant, includeTop] of [
+      ["vgg19_tiny.notop", "vgg19", false],
+      ["vgg19_tiny.top", "vgg19", true],
+      ["vgg16_tiny.notop", "vgg16", false],
+    ] as const) {
+      const model = await VGG(variant, {
+        ...tiny,
+        includeTop,
+        weights: kerasFixture(`${key}.keras1.h5`),
+      });
+      await saveWeights(model, join(dir, `${key}.keras2.h5`));
+      await saveWeights(model, join(dir, `${key}.weights.h5`));
+      model.dispose();
+    }
+    const r = spawnSync(python, [fixture("scripts", "check_graft_files.py"), dir], {
+      encoding: "utf8",
+      timeout: 300_000,
+    });
+    const results = r.stdout
+      .trim()
+      .split("\n")
+      .filter((l) => l.startsWith("{"))
+      .map((l) => JSON.parse(l) as { file: string; ok: boolean; error: string | null });
+    expect(results.map((x) => x.file).sort()).toEqual([
+      "vgg16_tiny.notop.keras2.h5",
+      "vgg16_tiny.notop.weights.h5",
+      "vgg19_tiny.notop.keras2.h5",
+      "vgg19_tiny.notop.weights.h5",
+      "vgg19_tiny.top.keras2.h5",
+      "vgg19_tiny.top.weights.h5",
+    ]);
+    for (const x of results) expect(x, `${x.file}: ${x.error}`).toMatchObject({ ok: true });
+    expect(r.status).toBe(0);
+  }, 600_000);
+});
