@@ -1,11 +1,16 @@
 // Sums the JSON reports that every package's vitest run wrote (see
 // vitest.shared.ts) into one closing line, and fails when a package that has
 // tests wrote no report.
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { basename, join } from "node:path";
 
 const dir = process.argv[2];
-const expected = ["weights", "models", "cli", "native"];
+// Every workspace package with a test script must have written a report.
+const pkgDirs = ["native", ...["packages", "apps"].flatMap((d) => readdirSync(d).map((n) => join(d, n)))];
+const expected = pkgDirs
+  .filter((d) => existsSync(join(d, "package.json")))
+  .filter((d) => JSON.parse(readFileSync(join(d, "package.json"), "utf8")).scripts?.test)
+  .map((d) => basename(d));
 let passed = 0;
 let failed = 0;
 let skipped = 0;
