@@ -56,11 +56,163 @@ export const SELF_TEST_KINDS = ["ok", "graft", "std", "unknown", "napi", "onednn
 /** How `_selfTest` fails on purpose; "ok" returns true. */
 export type SelfTestKind = (typeof SELF_TEST_KINDS)[number];
 
+/**
+ * Activation codes of `conv2d` and `matmul`, fused into the kernel as a oneDNN
+ * post-op (tfjs names as keys): y = act(conv + bias).
+ */
+export const CPU_ACTIVATIONS = {
+  linear: 0,
+  relu: 1,
+  relu6: 2,
+  elu: 3,
+  sigmoid: 4,
+  leakyrelu: 5,
+} as const;
+
+/** `binary`'s operations: y = a op b (RealDiv is real division). */
+export const CPU_BINARY_OPS = { add: 0, sub: 1, mul: 2, div: 3 } as const;
+
+/** How `binary` indexes an input: full (index i), scalar (index 0), row vector (index i % inner). */
+export const CPU_BROADCAST = { full: 0, scalar: 1, row: 2 } as const;
+
+/** What the CPU kernels keep between calls (`cpu.cpuStats()`). */
+export interface CpuStats {
+  /** Cached oneDNN primitives (one per op, shape, attributes and thread count; at most 256). */
+  primitiveCacheEntries: number;
+  primitiveCacheHits: number;
+  primitiveCacheMisses: number;
+  /** The one user-owned oneDNN scratchpad; it grows to the largest any primitive needs. */
+  scratchpadBytes: number;
+  /** Reorder targets: filters in oneDNN's blocked layout, blocked filter gradients. */
+  tempBytes: number;
+  /** Reordered filters kept under a `weightsKey` (see `conv2d`); at most 256 MiB. */
+  weightsCacheEntries: number;
+  weightsCacheBytes: number;
+  /** All memory the addon holds for the CPU kernels (oneDNN's JIT code is not counted). */
+  bytes: number;
+  /** Threads every kernel uses (`numThreads()`). */
+  threads: number;
+  /** Where that count comes from: "all 16 cores", "GRAFT_NUM_THREADS=4", "setNumThreads(2)", or why GRAFT_NUM_THREADS was ignored. */
+  threadsNote: string;
+}
+
+/**
+ * The CPU kernels of the graft-cpu backend (`addon.cpu`, C++ in src/cpu/).
+ *
+ * Every array is the tensor's own Float32Array (zero copy), laid out NHWC;
+ * filters are HWIO ([kh, kw, inC, outC]) as tfjs and Keras store them. Outputs
+ * are allocated by the caller and overwritten. C++ trusts the shapes in `p` and
+ * only checks that each array's length agrees with them (a mismatch throws
+ * ERR_GRAFT_INTERNAL: a bug on the TS side). Calls are synchronous and run on
+ * `numThreads()` threads. A failing oneDNN call throws ERR_GRAFT_ONEDNN naming
+ * the op and the shapes; without oneDNN, conv2d*, matmul throw ERR_GRAFT_UNAVAILABLE
+ * while pooling and the elementwise kernels still work.
+ */
+export interface CpuKernels {
+  /**
+   * y = act(conv2d(x, w) + bias) (oneDNN). `p` = [N, H, W, C, KH, KW, OC, OH, OW,
+   * strideH, strideW, dilationH, dilationW, padTop, padLeft, padBottom, padRight]
+   * with dilations as tfjs counts them (1 = none) and pads from
+   * `backend_util.computeConv2DInfo` (`padInfo`). x: [N,H,W,C], w: [KH,KW,C,OC],
+   * bias: [OC] or null, y: [N,OH,OW,OC]. `activation` is one of CPU_ACTIVATIONS;
+   * `alpha` is leakyrelu's slope (ignored otherwise).
+   *
+   * `weightsKey` (optional, an integer >= 0 that names these filter values for as
+   * long as they live, e.g. the filter's tfjs dataId `id`): from the second call
+   * with the same key, the filter reordered into oneDNN's layout is kept (LRU,
+   * at most 256 MiB) and reused. Call `releaseWeights(key)` when that tensor is
+   * disposed. Omit it (or pass -1) to reorder on every call. A key seen with
+   * another buffer or length is reordered afresh, never served stale.
+   */
+  conv2d(
+    x: Float32Array,
+    w: Float32Array,
+    bias: Float32Array | null,
+    y: Float32Array,
+    p: Int32Array,
+    activation: number,
+    alpha: number,
+    weightsKey?: number,
+  ): void;
+  /** dx = the gradient of conv2d with respect to x (oneDNN). Same `p`; dy: [N,OH,OW,OC], dx: [N,H,W,C]. */
+  conv2dBackpropInput(dy: Float32Array, w: Float32Array, dx: Float32Array, p: Int32Array): void;
+  /** dw = the gradient of conv2d with respect to w (oneDNN), HWIO. Same `p`; no bias gradient (use `sumRows`). */
+  conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, p: Int32Array): void;
+  /**
+   * Max (kind 0) or average (kind 1, over the window's in-bounds values) pooling,
+   * exactly as tfjs-backend-cpu. `p` = [N, H, W, C, KH, KW, OH, OW, strideH,
+   * strideW, padTop, padLeft, padBottom, padRight]. x: [N,H,W,C], y: [N,OH,OW,C].
+   */
+  pool2d(x: Float32Array, y: Float32Array, p: Int32Array, kind: 0 | 1): void;
+  /**
+   * tfjs's MaxPoolGrad: each dy goes to the first strictly greatest x of its
+   * window (row-major; NaN never wins); overlapping windows add up. Same `p` as pool2d.
+   */
+  maxPoolGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, p: Int32Array): void;
+  /**
+   * tfjs's AvgPoolGrad: each dy, divided by KH*KW (the full window, also where
+   * 'same' padding cut it), goes to every in-bounds position of its window.
+   */
+  avgPoolGrad(dy: Float32Array, dx: Float32Array, p: Int32Array): void;
+  /**
+   * y = act(op(a) @ op(b) + bias) (oneDNN). `p` = [batchA, batchB, M, K, N,
+   * transposeA, transposeB]: a is [batchA, M, K] ([batchA, K, M] when transposed),
+   * b is [batchB, K, N] ([batchB, N, K] when transposed), y is [max(batchA, batchB), M, N];
+   * a batch of 1 broadcasts. bias: [N] or null. `activation` and `alpha` as in conv2d.
+   */
+  matmul(
+    a: Float32Array,
+    b: Float32Array,
+    bias: Float32Array | null,
+    y: Float32Array,
+    p: Int32Array,
+    activation: number,
+    alpha: number,
+  ): void;
+  /** y = max(0, x); NaN stays NaN. */
+  relu(x: Float32Array, y: Float32Array): void;
+  /** tfjs Step: y = x > 0 ? 1 : alpha; NaN stays NaN. */
+  step(x: Float32Array, y: Float32Array, alpha: number): void;
+  /** Softmax over the last axis of x viewed as [rows, cols]: exp(x - max) / sum, the sum in double. */
+  softmax(x: Float32Array, y: Float32Array, rows: number, cols: number): void;
+  /**
+   * y[i] = a[ia] op b[ib] for i < outer * inner (`op` one of CPU_BINARY_OPS), each
+   * input indexed by its mode (CPU_BROADCAST: full i, scalar 0, row i % inner).
+   * Covers same shape, scalar and bias broadcasting. +,-,*,/ round as tfjs: same bits.
+   */
+  binary(
+    op: number,
+    a: Float32Array,
+    b: Float32Array,
+    y: Float32Array,
+    outer: number,
+    inner: number,
+    aMode: number,
+    bMode: number,
+  ): void;
+  /** y[c] = sum over r of x[r * cols + c] (the bias gradient), summed in double and rounded once, as tfjs. */
+  sumRows(x: Float32Array, y: Float32Array, rows: number, cols: number): void;
+  /** y = inputs[0] + inputs[1] + ..., in float32 and in order, as tfjs AddN. */
+  addN(inputs: Float32Array[], y: Float32Array): void;
+  /** Threads for every kernel from now on (oneDNN's and the hand-written ones). */
+  setNumThreads(n: number): void;
+  /** Threads the kernels use: all cores by default, or GRAFT_NUM_THREADS read when the addon loads. */
+  numThreads(): number;
+  /** The memory the kernels keep between calls; works without oneDNN too (all zero). */
+  cpuStats(): CpuStats;
+  /** Frees every cached primitive, scratchpad, temporary buffer and reordered filter. */
+  clearCaches(): void;
+  /** Forgets the reordered filter cached under `weightsKey`; true when there was one. */
+  releaseWeights(weightsKey: number): boolean;
+}
+
 /** graft.node's exports, as C++ declares them in src/addon.cc. */
 export interface NativeAddon {
   capabilities(): Capabilities;
   /** Throws from C++ on purpose (see src/self_test.cc); for tests only. */
   _selfTest(kind: SelfTestKind): true;
+  /** The graft-cpu backend's kernels. */
+  cpu: CpuKernels;
 }
 
 export type AddonStatus =
@@ -83,6 +235,26 @@ type LoadResult = { ok: true; addon: NativeAddon } | { ok: false; reasons: strin
 const results = new Map<string, LoadResult>();
 
 const REQUIRED_EXPORTS = ["capabilities", "_selfTest"] as const;
+const REQUIRED_CPU_EXPORTS: readonly (keyof CpuKernels)[] = [
+  "conv2d",
+  "conv2dBackpropInput",
+  "conv2dBackpropFilter",
+  "pool2d",
+  "maxPoolGrad",
+  "avgPoolGrad",
+  "matmul",
+  "relu",
+  "step",
+  "softmax",
+  "binary",
+  "sumRows",
+  "addN",
+  "setNumThreads",
+  "numThreads",
+  "cpuStats",
+  "clearCaches",
+  "releaseWeights",
+];
 
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -143,10 +315,15 @@ function tryLoad(path: string): LoadResult {
     return { ok: false, reasons };
   }
   const exports = loaded as Record<string, unknown> | null;
-  const missing = REQUIRED_EXPORTS.filter((name) => typeof exports?.[name] !== "function");
+  const missing: string[] = REQUIRED_EXPORTS.filter(
+    (name) => typeof exports?.[name] !== "function",
+  ).map((name) => `${name}()`);
+  const cpu = exports?.cpu as Record<string, unknown> | null | undefined;
+  const missingCpu = REQUIRED_CPU_EXPORTS.filter((name) => typeof cpu?.[name] !== "function");
+  if (missingCpu.length > 0) missing.push(`cpu.{${missingCpu.join(", ")}}()`);
   if (missing.length > 0) {
     reasons.push(
-      `${path} loaded but lacks ${missing.join(", ")}(): it is stale or not graft's; rebuild with \`${BUILD_COMMAND}\``,
+      `${path} loaded but lacks ${missing.join(", ")}: it is stale or not graft's; rebuild with \`${BUILD_COMMAND}\``,
     );
   }
   if (reasons.length > 0) return { ok: false, reasons };
@@ -188,6 +365,9 @@ export const addon: NativeAddon = {
       );
     }
     return loadAddon()._selfTest(kind);
+  },
+  get cpu() {
+    return loadAddon().cpu;
   },
 };
 

@@ -1,0 +1,20 @@
+"""Writes VGG19's convolutional base (Keras VGG19 without top, random weights)
+as ONNX with a dynamic batch, so onnxruntime-node can be timed beside graft.
+
+    python3 make_vgg19_onnx.py OUT.onnx
+"""
+import sys
+
+import torch
+
+layers, cin = [], 3
+for cout, convs in ((64, 2), (128, 2), (256, 4), (512, 4), (512, 4)):
+    for _ in range(convs):
+        layers += [torch.nn.Conv2d(cin, cout, 3, padding=1), torch.nn.ReLU()]
+        cin = cout
+    layers.append(torch.nn.MaxPool2d(2, 2))
+net = torch.nn.Sequential(*layers).eval()
+kwargs = {"dynamo": False} if "dynamo" in torch.onnx.export.__code__.co_varnames else {}
+torch.onnx.export(net, torch.randn(1, 3, 224, 224), sys.argv[1], input_names=["x"], output_names=["y"],
+                  dynamic_axes={"x": {0: "batch"}, "y": {0: "batch"}}, opset_version=13, **kwargs)
+print(sys.argv[1])

@@ -1,0 +1,185 @@
+#include "cpu/context.h"
+
+#include <oneapi/dnnl/dnnl_debug.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <new>
+
+namespace graft::cpu {
+
+void* GrowingBuffer::Reserve(size_t bytes) {
+  if (bytes <= capacity_ && data_ != nullptr) return data_;
+  Release();
+  // Round up to 64 bytes (aligned_alloc wants a multiple of the alignment) and
+  // leave room so that slowly growing requests do not reallocate every call.
+  size_t want = bytes + bytes / 8;
+  want = (want + 63) / 64 * 64;
+  if (want == 0) want = 64;
+  data_ = std::aligned_alloc(64, want);
+  if (data_ == nullptr) throw std::bad_alloc();
+  capacity_ = want;
+  return data_;
+}
+
+void GrowingBuffer::Release() {
+  std::free(data_);
+  data_ = nullptr;
+  capacity_ = 0;
+}
+
+Context& Context::Get() {
+  static Context* context = [] {
+    try {
+      return new Context();
+    } catch (const dnnl::error& e) {
+      throw Error(code::kOneDnn, std::string("creating oneDNN's CPU engine and stream: ") + e.what() +
+                                     " [" + dnnl_status2str(e.status) + "]");
+    }
+  }();
+  return *context;
+}
+
+Context::Context() : engine_(dnnl::engine::kind::cpu, 0), stream_(engine_) {}
+
+dnnl::memory Context::Scratchpad(const dnnl::memory::desc& md) {
+  return dnnl::memory(md, engine_, scratchpad_.Reserve(md.get_size()));
+}
+
+void* Context::Temp(int slot, size_t bytes) { return temp_[slot].Reserve(bytes); }
+
+void* Context::FindWeights(uint64_t key, const void* source, size_t source_bytes,
+                           const dnnl::memory::desc& md) {
+  auto it = weights_.find(key);
+  if (it == weights_.end()) return nullptr;
+  Weights& w = it->second;
+  if (w.source != source || w.source_bytes != source_bytes || w.md != md) return nullptr;
+  weights_lru_.splice(weights_lru_.begin(), weights_lru_, w.position);
+  return w.buffer->Reserve(w.bytes);
+}
+
+void* Context::StoreWeights(uint64_t key, const void* source, size_t source_bytes,
+                            const dnnl::memory::desc& md) {
+  const size_t bytes = md.get_size();
+  if (bytes > kMaxWeightsBytes) return nullptr;
+  if (weights_.count(key) == 0 && weights_seen_.insert(key).second) {
+    // First use: remember the key, keep nothing. The set only holds integers;
+    // it is emptied when large, which at worst delays caching by one call.
+    if (weights_seen_.size() > 65536) {
+      weights_seen_.clear();
+      weights_seen_.insert(key);
+    }
+    return nullptr;
+  }
+  ReleaseWeights(key);
+  while (!weights_lru_.empty() && weights_bytes_ + bytes > kMaxWeightsBytes) {
+    ReleaseWeights(weights_lru_.back());
+  }
+  weights_lru_.push_front(key);
+  auto buffer = std::make_unique<GrowingBuffer>();
+  void* data = buffer->Reserve(bytes);
+  weights_.emplace(key, Weights{source, source_bytes, md, std::move(buffer), bytes,
+                                weights_lru_.begin()});
+  weights_bytes_ += bytes;
+  return data;
+}
+
+bool Context::ReleaseWeights(uint64_t key) {
+  weights_seen_.erase(key);
+  auto it = weights_.find(key);
+  if (it == weights_.end()) return false;
+  weights_bytes_ -= it->second.bytes;
+  weights_lru_.erase(it->second.position);
+  weights_.erase(it);
+  return true;
+}
+
+CacheStats Context::Stats() const {
+  CacheStats s;
+  s.primitiveCacheEntries = static_cast<int64_t>(plans_.size());
+  s.primitiveCacheHits = hits_;
+  s.primitiveCacheMisses = misses_;
+  s.scratchpadBytes = static_cast<int64_t>(scratchpad_.capacity());
+  for (const GrowingBuffer& t : temp_) s.tempBytes += static_cast<int64_t>(t.capacity());
+  s.weightsCacheEntries = static_cast<int64_t>(weights_.size());
+  for (const auto& [key, w] : weights_) s.weightsCacheBytes += static_cast<int64_t>(w.buffer->capacity());
+  // oneDNN's JIT code and descriptors are not counted: it does not report them.
+  s.bytes = s.scratchpadBytes + s.tempBytes + s.weightsCacheBytes;
+  return s;
+}
+
+void Context::Clear() {
+  plans_.clear();
+  lru_.clear();
+  scratchpad_.Release();
+  for (GrowingBuffer& t : temp_) t.Release();
+  weights_.clear();
+  weights_lru_.clear();
+  weights_bytes_ = 0;
+  weights_seen_.clear();
+}
+
+CacheStats GetCacheStats() {
+  Context& ctx = Context::Get();
+  auto lock = ctx.Lock();
+  return ctx.Stats();
+}
+
+void ClearAllCaches() {
+  Context& ctx = Context::Get();
+  auto lock = ctx.Lock();
+  ctx.Clear();
+}
+
+bool ReleaseCachedWeights(uint64_t key) {
+  Context& ctx = Context::Get();
+  auto lock = ctx.Lock();
+  return ctx.ReleaseWeights(key);
+}
+
+void ThrowOneDnn(const char* op, const std::string& shapes, const dnnl::error& e) {
+  throw Error(code::kOneDnn, std::string(op) + " (" + shapes + "): " + e.what() + " [" +
+                                 dnnl_status2str(e.status) + "]");
+}
+
+bool AppendActivation(dnnl::post_ops& ops, int activation, float alpha) {
+  using dnnl::algorithm;
+  switch (activation) {
+    case 1:
+      ops.append_eltwise(1.0f, algorithm::eltwise_relu, 0.0f, 0.0f);
+      return true;
+    case 2:
+      ops.append_eltwise(1.0f, algorithm::eltwise_clip, 0.0f, 6.0f);
+      return true;
+    case 3:
+      ops.append_eltwise(1.0f, algorithm::eltwise_elu, 1.0f, 0.0f);
+      return true;
+    case 4:
+      ops.append_eltwise(1.0f, algorithm::eltwise_logistic, 0.0f, 0.0f);
+      return true;
+    case 5:
+      ops.append_eltwise(1.0f, algorithm::eltwise_relu, alpha, 0.0f);
+      return true;
+    default:
+      return false;
+  }
+}
+
+float ApplyActivation(float v, int activation, float alpha) {
+  switch (activation) {
+    case 1:
+      return v < 0.0f ? 0.0f : v;
+    case 2:
+      return v < 0.0f ? 0.0f : (v > 6.0f ? 6.0f : v);
+    case 3:
+      return v >= 0.0f ? v : std::expm1(v);
+    case 4:
+      return 1.0f / (1.0f + std::exp(-v));
+    case 5:
+      return v < 0.0f ? alpha * v : v;
+    default:
+      return v;
+  }
+}
+
+}  // namespace graft::cpu

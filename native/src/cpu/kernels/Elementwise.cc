@@ -1,0 +1,284 @@
+// Relu, Step, Softmax, Add/Sub/Mul/RealDiv with the broadcasts dense layers and
+// bias need, the bias-gradient row sum, and AddN: hand-written loops that the
+// compiler vectorises, threaded over contiguous chunks. No oneDNN needed.
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "cpu/args.h"
+#include "cpu/kernels.h"
+#include "cpu/threads.h"
+
+namespace graft::cpu {
+
+namespace {
+
+#if defined(__GNUC__) && defined(__x86_64__) && defined(__linux__)
+#define GRAFT_TARGET_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define GRAFT_TARGET_CLONES
+#endif
+
+// Elementwise work below this many elements per thread is not worth a thread.
+constexpr int64_t kGrain = 32768;
+
+enum BinaryOp { kAdd = 0, kSub = 1, kMul = 2, kDiv = 3 };
+enum Mode { kFull = 0, kScalar = 1, kRow = 2 };
+
+template <int Op>
+inline float Apply(float a, float b) {
+  if constexpr (Op == kAdd) return a + b;
+  if constexpr (Op == kSub) return a - b;
+  if constexpr (Op == kMul) return a * b;
+  return a / b;
+}
+
+// y[i..i+len) for elements that lie in one row, starting at column j.
+template <int Op, int AMode, int BMode>
+void BinarySegment(const float* a, const float* b, float* y, int64_t i, int64_t j, int64_t len) {
+  const float* pa = AMode == kFull ? a + i : AMode == kRow ? a + j : a;
+  const float* pb = BMode == kFull ? b + i : BMode == kRow ? b + j : b;
+  float* py = y + i;
+  if constexpr (AMode == kScalar && BMode == kScalar) {
+    const float v = Apply<Op>(a[0], b[0]);
+    std::fill(py, py + len, v);
+  } else if constexpr (AMode == kScalar) {
+    const float sa = a[0];
+    for (int64_t k = 0; k < len; ++k) py[k] = Apply<Op>(sa, pb[k]);
+  } else if constexpr (BMode == kScalar) {
+    const float sb = b[0];
+    for (int64_t k = 0; k < len; ++k) py[k] = Apply<Op>(pa[k], sb);
+  } else {
+    for (int64_t k = 0; k < len; ++k) py[k] = Apply<Op>(pa[k], pb[k]);
+  }
+}
+
+template <int Op, int AMode, int BMode>
+void BinaryRange(const float* a, const float* b, float* y, int64_t inner, int64_t begin,
+                 int64_t end) {
+  int64_t i = begin;
+  while (i < end) {
+    const int64_t j = i % inner;
+    const int64_t len = std::min(inner - j, end - i);
+    BinarySegment<Op, AMode, BMode>(a, b, y, i, j, len);
+    i += len;
+  }
+}
+
+using BinaryFn = void (*)(const float*, const float*, float*, int64_t, int64_t, int64_t);
+
+template <int Op>
+BinaryFn PickMode(int a_mode, int b_mode) {
+  static constexpr BinaryFn table[3][3] = {
+      {BinaryRange<Op, 0, 0>, BinaryRange<Op, 0, 1>, BinaryRange<Op, 0, 2>},
+      {BinaryRange<Op, 1, 0>, BinaryRange<Op, 1, 1>, BinaryRange<Op, 1, 2>},
+      {BinaryRange<Op, 2, 0>, BinaryRange<Op, 2, 1>, BinaryRange<Op, 2, 2>},
+  };
+  return table[a_mode][b_mode];
+}
+
+BinaryFn PickBinary(int op, int a_mode, int b_mode) {
+  switch (op) {
+    case kAdd:
+      return PickMode<kAdd>(a_mode, b_mode);
+    case kSub:
+      return PickMode<kSub>(a_mode, b_mode);
+    case kMul:
+      return PickMode<kMul>(a_mode, b_mode);
+    default:
+      return PickMode<kDiv>(a_mode, b_mode);
+  }
+}
+
+int64_t ModeSize(int mode, int64_t total, int64_t inner) {
+  return mode == kFull ? total : mode == kScalar ? 1 : inner;
+}
+
+// acc[c] += x[r*cols + c] for rows [begin, end). Converting float to double is
+// what this loop spends its time on: built for AVX-512 and AVX2 too (picked at
+// load time), it converts 8 or 4 values per instruction instead of SSE2's 2.
+GRAFT_TARGET_CLONES
+void SumRowsBand(const float* x, double* acc, int64_t begin, int64_t end, int64_t cols) {
+  for (int64_t r = begin; r < end; ++r) {
+    const float* in = x + r * cols;
+    for (int64_t c = 0; c < cols; ++c) acc[c] += in[c];
+  }
+}
+
+}  // namespace
+
+// relu(x, y): y = max(0, x) as tfjs's Math.max(0, x): NaN stays NaN, -0 becomes 0.
+Napi::Value Relu(const Napi::CallbackInfo& info) {
+  const F32 x = ArgF32(info, 0);
+  const F32 y = ArgF32(info, 1);
+  CheckSize("relu", "y", y, x.size, "x has " + std::to_string(x.size) + " elements");
+  ApplyThreads();
+  ParallelFor(x.size, kGrain, [&](int64_t begin, int64_t end) {
+    const float* in = x.data;
+    float* out = y.data;
+    for (int64_t i = begin; i < end; ++i) {
+      const float v = in[i];
+      out[i] = v > 0.0f || v != v ? v : 0.0f;
+    }
+  });
+  return info.Env().Undefined();
+}
+
+// step(x, y, alpha): y = x > 0 ? 1 : alpha; NaN stays NaN (tfjs Step).
+Napi::Value Step(const Napi::CallbackInfo& info) {
+  const F32 x = ArgF32(info, 0);
+  const F32 y = ArgF32(info, 1);
+  const float alpha = ArgFloat(info, 2);
+  CheckSize("step", "y", y, x.size, "x has " + std::to_string(x.size) + " elements");
+  ApplyThreads();
+  ParallelFor(x.size, kGrain, [&](int64_t begin, int64_t end) {
+    const float* in = x.data;
+    float* out = y.data;
+    for (int64_t i = begin; i < end; ++i) {
+      const float v = in[i];
+      out[i] = v > 0.0f ? 1.0f : (v != v ? v : alpha);
+    }
+  });
+  return info.Env().Undefined();
+}
+
+// softmax(x, y, rows, cols) over the last axis, as tfjs computes it:
+// e = exp(x - max(x)), y = e / sum(e). The sum is taken in double, as JS does.
+Napi::Value Softmax(const Napi::CallbackInfo& info) {
+  const F32 x = ArgF32(info, 0);
+  const F32 y = ArgF32(info, 1);
+  const int64_t rows = ArgInt(info, 2);
+  const int64_t cols = ArgInt(info, 3);
+  const std::string shape = "rows " + std::to_string(rows) + ", cols " + std::to_string(cols);
+  CheckParams("softmax", {rows, cols}, {}, shape);
+  CheckSize("softmax", "x", x, rows * cols, shape);
+  CheckSize("softmax", "y", y, rows * cols, shape);
+  ApplyThreads();
+  ParallelFor(rows, std::max<int64_t>(1, kGrain / std::max<int64_t>(cols, 1) / 8),
+              [&](int64_t begin, int64_t end) {
+                for (int64_t r = begin; r < end; ++r) {
+                  const float* in = x.data + r * cols;
+                  float* out = y.data + r * cols;
+                  float m = -INFINITY;
+                  for (int64_t j = 0; j < cols; ++j) m = in[j] > m || in[j] != in[j] ? in[j] : m;
+                  double sum = 0.0;
+                  for (int64_t j = 0; j < cols; ++j) {
+                    out[j] = std::exp(in[j] - m);
+                    sum += out[j];
+                  }
+                  const float s = static_cast<float>(sum);
+                  for (int64_t j = 0; j < cols; ++j) out[j] /= s;
+                }
+              });
+  return info.Env().Undefined();
+}
+
+// binary(op, a, b, y, outer, inner, aMode, bMode): y[i] = a[ia] op b[ib] for
+// i < outer*inner, where mode 0 reads index i, 1 index 0, 2 index i % inner.
+Napi::Value Binary(const Napi::CallbackInfo& info) {
+  const char* name = "binary";
+  const int op = ArgInt(info, 0);
+  const F32 a = ArgF32(info, 1);
+  const F32 b = ArgF32(info, 2);
+  const F32 y = ArgF32(info, 3);
+  const int64_t outer = ArgInt(info, 4);
+  const int64_t inner = ArgInt(info, 5);
+  const int a_mode = ArgInt(info, 6);
+  const int b_mode = ArgInt(info, 7);
+  const std::string shape = "op " + std::to_string(op) + ", outer " + std::to_string(outer) +
+                            ", inner " + std::to_string(inner) + ", modes " +
+                            std::to_string(a_mode) + "," + std::to_string(b_mode);
+  if (op < 0 || op > 3 || a_mode < 0 || a_mode > 2 || b_mode < 0 || b_mode > 2) {
+    throw Error(code::kInternal, std::string(name) + ": unknown op or mode (" + shape + ")");
+  }
+  CheckParams(name, {outer, inner}, {}, shape);
+  const int64_t total = outer * inner;
+  CheckSize(name, "y", y, total, shape);
+  if (total == 0) return info.Env().Undefined();
+  CheckSize(name, "a", a, ModeSize(a_mode, total, inner), shape);
+  CheckSize(name, "b", b, ModeSize(b_mode, total, inner), shape);
+  const BinaryFn fn = PickBinary(op, a_mode, b_mode);
+  ApplyThreads();
+  ParallelFor(total, kGrain, [&](int64_t begin, int64_t end) {
+    fn(a.data, b.data, y.data, inner, begin, end);
+  });
+  return info.Env().Undefined();
+}
+
+// sumRows(x, y, rows, cols): y[c] = sum over r of x[r*cols + c], accumulated in
+// double (tfjs sums in JS numbers, i.e. double, too) and rounded once.
+Napi::Value SumRows(const Napi::CallbackInfo& info) {
+  const F32 x = ArgF32(info, 0);
+  const F32 y = ArgF32(info, 1);
+  const int64_t rows = ArgInt(info, 2);
+  const int64_t cols = ArgInt(info, 3);
+  const std::string shape = "rows " + std::to_string(rows) + ", cols " + std::to_string(cols);
+  CheckParams("sumRows", {rows, cols}, {}, shape);
+  CheckSize("sumRows", "x", x, rows * cols, shape);
+  CheckSize("sumRows", "y", y, cols, shape);
+  if (cols == 0) return info.Env().Undefined();
+  ApplyThreads();
+  // Each thread sums a band of rows into its own partial row; the partials are
+  // added in thread order, so a given thread count always gives the same bits.
+  const int threads = NumThreads();
+  std::vector<double> partial(static_cast<size_t>(threads) * cols, 0.0);
+  const int64_t grain = std::max<int64_t>(1, kGrain / cols);
+  ParallelFor(rows, grain, [&](int64_t begin, int64_t end) {
+#ifdef _OPENMP
+    const int t = omp_in_parallel() ? omp_get_thread_num() : 0;
+#else
+    const int t = 0;
+#endif
+    double* acc = partial.data() + static_cast<size_t>(t) * cols;
+    SumRowsBand(x.data, acc, begin, end, cols);
+  });
+  for (int64_t c = 0; c < cols; ++c) {
+    double s = 0.0;
+    for (int t = 0; t < threads; ++t) s += partial[static_cast<size_t>(t) * cols + c];
+    y.data[c] = static_cast<float>(s);
+  }
+  return info.Env().Undefined();
+}
+
+// addN(inputs, y): y = inputs[0] + inputs[1] + ..., in float32 and in order, as
+// tfjs-backend-cpu's AddN.
+Napi::Value AddN(const Napi::CallbackInfo& info) {
+  Napi::Array list = info[0].As<Napi::Array>();
+  const F32 y = ArgF32(info, 1);
+  const uint32_t count = list.Length();
+  std::vector<const float*> inputs;
+  inputs.reserve(count);
+  for (uint32_t i = 0; i < count; ++i) {
+    Napi::Float32Array a = list.Get(i).As<Napi::Float32Array>();
+    CheckArrayType(a, napi_float32_array, 0, "an array of Float32Arrays");
+    if (static_cast<int64_t>(a.ElementLength()) != y.size) {
+      throw Error(code::kInternal, "addN: inputs[" + std::to_string(i) + "] has " +
+                                       std::to_string(a.ElementLength()) + " elements, y has " +
+                                       std::to_string(y.size));
+    }
+    inputs.push_back(a.Data());
+  }
+  ApplyThreads();
+  ParallelFor(y.size, kGrain, [&](int64_t begin, int64_t end) {
+    // Cache-sized blocks: each block of y stays in L1/L2 while every input is added.
+    constexpr int64_t kBlock = 4096;
+    for (int64_t b0 = begin; b0 < end; b0 += kBlock) {
+      const int64_t b1 = std::min(b0 + kBlock, end);
+      float* out = y.data;
+      if (inputs.empty()) {
+        std::fill(out + b0, out + b1, 0.0f);
+        continue;
+      }
+      std::copy(inputs[0] + b0, inputs[0] + b1, out + b0);
+      for (size_t k = 1; k < inputs.size(); ++k) {
+        const float* in = inputs[k];
+        for (int64_t i = b0; i < b1; ++i) out[i] += in[i];
+      }
+    }
+  });
+  return info.Env().Undefined();
+}
+
+}  // namespace graft::cpu

@@ -1,0 +1,132 @@
+// Batched matmul (BatchMatMul, _FusedMatMul) on oneDNN's matmul primitive.
+// Transposes are strides over the user's buffers, a batch of 1 broadcasts, and
+// the bias and activation are fused (bias, then post-op), so nothing is copied.
+#include <algorithm>
+#include <cstdint>
+#include <string>
+
+#include "cpu/args.h"
+#include "cpu/context.h"
+#include "cpu/kernels.h"
+
+namespace graft::cpu {
+
+namespace {
+
+using dnnl::memory;
+constexpr auto f32 = memory::data_type::f32;
+
+// p = [batchA, batchB, M, K, N, transposeA, transposeB]
+constexpr size_t kMatMulParams = 7;
+
+struct MatMulShape {
+  int64_t batch_a, batch_b, m, k, n;
+  bool transpose_a, transpose_b;
+
+  explicit MatMulShape(const int32_t* p)
+      : batch_a(p[0]), batch_b(p[1]), m(p[2]), k(p[3]), n(p[4]), transpose_a(p[5] != 0),
+        transpose_b(p[6] != 0) {}
+
+  int64_t Batch() const { return std::max(batch_a, batch_b); }
+  int64_t ASize() const { return batch_a * m * k; }
+  int64_t BSize() const { return batch_b * k * n; }
+  int64_t YSize() const { return Batch() * m * n; }
+
+  std::string Describe() const {
+    return std::string("a ") + (transpose_a ? Dims({batch_a, k, m}) + " transposed"
+                                            : Dims({batch_a, m, k})) +
+           ", b " + (transpose_b ? Dims({batch_b, n, k}) + " transposed" : Dims({batch_b, k, n})) +
+           ", y " + Dims({Batch(), m, n});
+  }
+
+  // a is [batchA, M, K] row-major, or [batchA, K, M] when transposed.
+  memory::desc ADesc() const {
+    return memory::desc({batch_a, m, k}, f32,
+                        transpose_a ? memory::dims{m * k, 1, m} : memory::dims{m * k, k, 1});
+  }
+  // b is [batchB, K, N], or [batchB, N, K] when transposed.
+  memory::desc BDesc() const {
+    return memory::desc({batch_b, k, n}, f32,
+                        transpose_b ? memory::dims{k * n, 1, k} : memory::dims{k * n, n, 1});
+  }
+  memory::desc YDesc() const {
+    return memory::desc({Batch(), m, n}, f32, memory::format_tag::abc);
+  }
+  memory::desc BiasDesc() const { return memory::desc({1, 1, n}, f32, memory::format_tag::abc); }
+};
+
+struct MatMulPlan : Plan {
+  dnnl::matmul::primitive_desc pd;
+  dnnl::matmul matmul;
+  memory::desc a, b, y, bias;
+};
+
+std::unique_ptr<MatMulPlan> MakeMatMul(const Context& ctx, const MatMulShape& s, bool has_bias,
+                                       int activation, float alpha) {
+  auto plan = std::make_unique<MatMulPlan>();
+  plan->a = s.ADesc();
+  plan->b = s.BDesc();
+  plan->y = s.YDesc();
+  plan->bias = s.BiasDesc();
+  auto desc = has_bias ? dnnl::matmul::desc(plan->a, plan->b, plan->bias, plan->y)
+                       : dnnl::matmul::desc(plan->a, plan->b, plan->y);
+  dnnl::primitive_attr attr;
+  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+  dnnl::post_ops ops;
+  if (AppendActivation(ops, activation, alpha)) attr.set_post_ops(ops);
+  plan->pd = dnnl::matmul::primitive_desc(desc, attr, ctx.engine());
+  plan->matmul = dnnl::matmul(plan->pd);
+  return plan;
+}
+
+}  // namespace
+
+// matmul(a, b, bias | null, y, p, activation, alpha)
+Napi::Value MatMul(const Napi::CallbackInfo& info) {
+  const char* op = "matmul";
+  const F32 a = ArgF32(info, 0);
+  const F32 b = ArgF32(info, 1);
+  const F32 bias = ArgF32OrNull(info, 2);
+  const F32 y = ArgF32(info, 3);
+  const MatMulShape s(ArgParams(info, 4, kMatMulParams, op));
+  CheckParams(op, {s.batch_a, s.batch_b, s.m, s.k, s.n}, {}, s.Describe());
+  const int activation = ArgInt(info, 5);
+  const float alpha = ArgFloat(info, 6);
+  CheckSize(op, "a", a, s.ASize(), s.Describe());
+  CheckSize(op, "b", b, s.BSize(), s.Describe());
+  CheckSize(op, "y", y, s.YSize(), s.Describe());
+  if (bias.data != nullptr) CheckSize(op, "bias", bias, s.n, s.Describe());
+  if (s.YSize() == 0) return info.Env().Undefined();
+  if (s.k == 0) {  // an empty sum: y = act(bias)
+    for (int64_t i = 0; i < s.YSize(); ++i) {
+      y.data[i] = ApplyActivation(bias.data ? bias.data[i % s.n] : 0.0f, activation, alpha);
+    }
+    return info.Env().Undefined();
+  }
+  ApplyThreads();
+  Context& ctx = Context::Get();
+  auto lock = ctx.Lock();
+  try {
+    PlanKey key = MakePlanKey(PlanOp::kMatMul);
+    const int64_t v[] = {s.batch_a, s.batch_b, s.m, s.k, s.n, s.transpose_a, s.transpose_b,
+                         activation, activation == 5 ? FloatBits(alpha) : 0, bias.data != nullptr};
+    for (size_t i = 0; i < std::size(v); ++i) key.ints[i] = static_cast<int32_t>(v[i]);
+    auto& plan = ctx.GetPlan<MatMulPlan>(
+        key, [&] { return MakeMatMul(ctx, s, bias.data != nullptr, activation, alpha); });
+    const dnnl::engine& engine = ctx.engine();
+    std::unordered_map<int, memory> args = {
+        {DNNL_ARG_SRC, Mem(plan.a, engine, a.data)},
+        {DNNL_ARG_WEIGHTS, Mem(plan.b, engine, b.data)},
+        {DNNL_ARG_DST, Mem(plan.y, engine, y.data)},
+        {DNNL_ARG_SCRATCHPAD, ctx.Scratchpad(plan.pd.scratchpad_desc())},
+    };
+    if (bias.data != nullptr) args.emplace(DNNL_ARG_BIAS, Mem(plan.bias, engine, bias.data));
+    plan.matmul.execute(ctx.stream(), args);
+    ctx.stream().wait();
+  } catch (const dnnl::error& e) {
+    ThrowOneDnn(op, s.Describe(), e);
+  }
+  return info.Env().Undefined();
+}
+
+}  // namespace graft::cpu

@@ -1,0 +1,59 @@
+/**
+ * Registers the `graft-cpu` tfjs backend (import "@graft/native/graft-cpu").
+ * Priority 3 puts it above `cpu` (1) and `wasm` (2). Its factory fails, with
+ * the reason, where graft.node is missing or built without oneDNN; tfjs then
+ * warns and falls back to the next backend.
+ */
+import "@tensorflow/tfjs-backend-cpu";
+import { getKernelsForBackend, registerBackend, registerKernel } from "@tensorflow/tfjs-core";
+import { GraftCpuBackend } from "./backend/graft_cpu_backend.ts";
+import { addonStatus, loadAddon } from "./index.ts";
+import { nativeKernelConfigs } from "./kernels/register_all_kernels.ts";
+import { BACKEND_NAME } from "./kernels/util.ts";
+
+export { GraftCpuBackend, type KernelStats } from "./backend/graft_cpu_backend.ts";
+export { BACKEND_NAME as GRAFT_CPU };
+export const GRAFT_CPU_PRIORITY = 3;
+
+/** Why graft-cpu cannot run here, or null when it can. */
+export function graftCpuUnavailableReason(addonPath = process.env.GRAFT_ADDON_PATH): string | null {
+  const status = addonStatus(addonPath || undefined);
+  if (!status.loaded) return status.reasons.join("; ");
+  const caps = loadAddon(addonPath || undefined).capabilities();
+  if (!caps.onednn)
+    return `graft.node was built without oneDNN: ${caps.onednnReason ?? "unknown reason"}`;
+  return null;
+}
+
+function createBackend(): GraftCpuBackend {
+  const why = graftCpuUnavailableReason();
+  if (why) throw new Error(`graft-cpu is unavailable: ${why}`);
+  const native = loadAddon(process.env.GRAFT_ADDON_PATH || undefined).cpu;
+  const threads = process.env.GRAFT_NUM_THREADS;
+  if (threads !== undefined && threads !== "") {
+    const n = Number(threads);
+    if (!Number.isInteger(n) || n < 1) {
+      throw new Error(
+        `Expected a positive integer for GRAFT_NUM_THREADS but received '${threads}'`,
+      );
+    }
+    native.setNumThreads(n);
+  }
+  return new GraftCpuBackend(native);
+}
+
+let registered = false;
+
+/** Idempotent; runs on import. */
+export function registerGraftCpu(): void {
+  if (registered) return;
+  registered = true;
+  registerBackend(BACKEND_NAME, createBackend, GRAFT_CPU_PRIORITY);
+  const native = new Set(nativeKernelConfigs.map((k) => k.kernelName));
+  for (const k of getKernelsForBackend("cpu")) {
+    if (!native.has(k.kernelName)) registerKernel({ ...k, backendName: BACKEND_NAME });
+  }
+  for (const k of nativeKernelConfigs) registerKernel(k);
+}
+
+registerGraftCpu();

@@ -1,0 +1,14 @@
+import { AvgPool, type AvgPoolAttrs, type AvgPoolInputs } from "@tensorflow/tfjs-core";
+import { poolParams } from "./conv_util.ts";
+import { poolInfo } from "./pool_util.ts";
+import { nativeKernel, type Req } from "./util.ts";
+
+export const avgPoolConfig = nativeKernel(AvgPool, ({ inputs, attrs, backend }) => {
+  const { x } = inputs as unknown as Req<AvgPoolInputs>;
+  const { filterSize, strides, pad, dimRoundingMode } = attrs as unknown as AvgPoolAttrs;
+  const info = poolInfo(backend, x, filterSize, strides, pad, dimRoundingMode);
+  if (typeof info === "string") return info;
+  const y = backend.output(info.outShape);
+  backend.native.pool2d(backend.f32(x), y.values, poolParams(info), 1);
+  return y.info;
+});

@@ -1,0 +1,14 @@
+import { MaxPool, type MaxPoolAttrs, type MaxPoolInputs } from "@tensorflow/tfjs-core";
+import { poolParams } from "./conv_util.ts";
+import { poolInfo } from "./pool_util.ts";
+import { nativeKernel, type Req } from "./util.ts";
+
+export const maxPoolConfig = nativeKernel(MaxPool, ({ inputs, attrs, backend }) => {
+  const { x } = inputs as unknown as Req<MaxPoolInputs>;
+  const { filterSize, strides, pad, dimRoundingMode } = attrs as unknown as MaxPoolAttrs;
+  const info = poolInfo(backend, x, filterSize, strides, pad, dimRoundingMode);
+  if (typeof info === "string") return info;
+  const y = backend.output(info.outShape);
+  backend.native.pool2d(backend.f32(x), y.values, poolParams(info), 0);
+  return y.info;
+});

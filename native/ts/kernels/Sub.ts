@@ -1,0 +1,4 @@
+import { Sub } from "@tensorflow/tfjs-core";
+import { binaryConfig } from "./binary.ts";
+
+export const subConfig = binaryConfig(Sub, 1);

@@ -1,0 +1,27 @@
+import {
+  _FusedMatMul,
+  type _FusedMatMulAttrs,
+  type _FusedMatMulInputs,
+} from "@tensorflow/tfjs-core";
+import { nativeMatMul } from "./matmul_util.ts";
+import { nativeKernel, type Req } from "./util.ts";
+
+export const _fusedMatMulConfig = nativeKernel(_FusedMatMul, ({ inputs, attrs, backend }) => {
+  const { a, b, bias, preluActivationWeights } = inputs as unknown as Req<
+    _FusedMatMulInputs,
+    "a" | "b"
+  >;
+  const { transposeA, transposeB, activation, leakyreluAlpha } =
+    attrs as unknown as _FusedMatMulAttrs;
+  if (preluActivationWeights) return "activation prelu";
+  return nativeMatMul(
+    backend,
+    a,
+    b,
+    transposeA,
+    transposeB,
+    bias ?? null,
+    activation ?? "linear",
+    leakyreluAlpha ?? 0.2,
+  );
+});

@@ -1,0 +1,23 @@
+import { backend_util, type TensorInfo } from "@tensorflow/tfjs-core";
+import type { GraftCpuBackend } from "../backend/graft_cpu_backend.ts";
+
+/** tfjs' Pool2DInfo for NHWC input, or a reason why graft-cpu leaves it to tfjs-cpu. */
+export function poolInfo(
+  backend: GraftCpuBackend,
+  x: TensorInfo,
+  filterSize: number | [number, number],
+  strides: number | [number, number],
+  pad: "valid" | "same" | number | backend_util.ExplicitPadding,
+  dimRoundingMode: "floor" | "round" | "ceil" | undefined,
+): backend_util.Conv2DInfo | string {
+  if (!backend.allF32(x)) return "dtype";
+  if (x.shape.length !== 4) return `rank ${x.shape.length}`;
+  return backend_util.computePool2DInfo(
+    x.shape as [number, number, number, number],
+    filterSize,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+  );
+}

@@ -1,0 +1,60 @@
+/**
+ * The one pattern every native kernel follows: try the native implementation;
+ * when it returns a reason instead of a result (an attribute, dtype or
+ * broadcast it does not handle), run tfjs-cpu's own kernel on the same
+ * buffers and count the fallback.
+ */
+import {
+  getKernel,
+  type KernelConfig,
+  type KernelFunc,
+  type NamedAttrMap,
+  type NamedTensorInfoMap,
+  type TensorInfo,
+} from "@tensorflow/tfjs-core";
+import type { GraftCpuBackend } from "../backend/graft_cpu_backend.ts";
+
+export const BACKEND_NAME = "graft-cpu";
+
+/** A kernel's inputs with the named (or all) entries present: tfjs types every input as optional. */
+export type Req<T, K extends keyof T = keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
+
+/** A native kernel returns its output(s), or a string saying why it cannot run natively. */
+export type NativeImpl = (args: {
+  inputs: NamedTensorInfoMap;
+  attrs: NamedAttrMap;
+  backend: GraftCpuBackend;
+}) => TensorInfo | TensorInfo[] | string;
+
+export function nativeKernel(kernelName: string, impl: NativeImpl): KernelConfig {
+  let cpu: KernelFunc | undefined;
+  const kernelFunc: KernelFunc = (args) => {
+    const backend = args.backend as GraftCpuBackend;
+    const r = impl({ inputs: args.inputs, attrs: args.attrs ?? {}, backend });
+    if (typeof r !== "string") {
+      backend.countNative(kernelName);
+      return r;
+    }
+    cpu ??= getKernel(kernelName, "cpu")?.kernelFunc;
+    if (!cpu)
+      throw new Error(
+        `graft-cpu: no native support (${r}) and no tfjs-cpu kernel for ${kernelName}`,
+      );
+    backend.countFallback(kernelName, r);
+    return cpu(args);
+  };
+  return { kernelName, backendName: BACKEND_NAME, kernelFunc };
+}
+
+export function sizeOf(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+export const ACTIVATIONS: Record<string, number> = {
+  linear: 0,
+  relu: 1,
+  relu6: 2,
+  elu: 3,
+  sigmoid: 4,
+  leakyrelu: 5,
+};
