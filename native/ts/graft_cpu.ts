@@ -5,7 +5,12 @@
  * warns and falls back to the next backend.
  */
 import "@tensorflow/tfjs-backend-cpu";
-import { getKernelsForBackend, registerBackend, registerKernel } from "@tensorflow/tfjs-core";
+import {
+  getKernelsForBackend,
+  registerBackend,
+  registerKernel,
+  type TensorInfo,
+} from "@tensorflow/tfjs-core";
 import { GraftCpuBackend } from "./backend/graft_cpu_backend.ts";
 import { addonStatus, loadAddon } from "./index.ts";
 import { nativeKernelConfigs } from "./kernels/register_all_kernels.ts";
@@ -51,7 +56,17 @@ export function registerGraftCpu(): void {
   registerBackend(BACKEND_NAME, createBackend, GRAFT_CPU_PRIORITY);
   const native = new Set(nativeKernelConfigs.map((k) => k.kernelName));
   for (const k of getKernelsForBackend("cpu")) {
-    if (!native.has(k.kernelName)) registerKernel({ ...k, backendName: BACKEND_NAME });
+    if (native.has(k.kernelName)) continue;
+    const run = k.kernelFunc;
+    registerKernel({
+      ...k,
+      backendName: BACKEND_NAME,
+      kernelFunc: (args) => {
+        const out = run(args) as TensorInfo | TensorInfo[];
+        (args.backend as GraftCpuBackend).noteAliases(args.inputs, out);
+        return out;
+      },
+    });
   }
   for (const k of nativeKernelConfigs) registerKernel(k);
 }

@@ -14,9 +14,73 @@ export interface KernelStats {
   fallback: Record<string, { count: number; reasons: Record<string, number> }>;
 }
 
+/** Buffers of at least this many bytes are recycled (smaller ones are cheap to allocate). */
+const POOL_MIN_BYTES = 1 << 20;
+
+/**
+ * Recycles the large output buffers of disposed tensors. A fresh 100 MB
+ * Float32Array costs tens of milliseconds in page faults on first write, as
+ * much as a VGG convolution; reusing one costs nothing. Only buffers graft
+ * allocated itself qualify, never ones handed to JavaScript by read/readSync
+ * or shared by another tensor (tfjs-cpu's Slice returns views), so no live
+ * array is ever overwritten.
+ */
+class BufferPool {
+  private readonly free = new Map<number, Float32Array[]>();
+  private readonly owned = new WeakSet<Float32Array>();
+  private readonly pinned = new WeakSet<ArrayBufferLike>();
+  bytes = 0;
+  hits = 0;
+  misses = 0;
+
+  constructor(private readonly capBytes: number) {}
+
+  take(size: number): Float32Array {
+    if (size * 4 >= POOL_MIN_BYTES) {
+      const list = this.free.get(size);
+      const buf = list?.pop();
+      if (buf) {
+        this.bytes -= buf.byteLength;
+        this.hits++;
+        return buf;
+      }
+      this.misses++;
+      const fresh = new Float32Array(size);
+      this.owned.add(fresh);
+      return fresh;
+    }
+    return new Float32Array(size);
+  }
+
+  /** The buffer escapes to code graft does not control: never recycle it. */
+  pin(values: unknown): void {
+    if (ArrayBuffer.isView(values)) this.pinned.add(values.buffer);
+  }
+
+  give(values: unknown): void {
+    if (!(values instanceof Float32Array) || !this.owned.has(values) || this.pinned.has(values.buffer)) return;
+    if (this.bytes + values.byteLength > this.capBytes) return;
+    const list = this.free.get(values.length) ?? [];
+    list.push(values);
+    this.free.set(values.length, list);
+    this.bytes += values.byteLength;
+  }
+
+  clear(): void {
+    this.free.clear();
+    this.bytes = 0;
+  }
+}
+
+function poolCapBytes(): number {
+  const mb = Number(process.env.GRAFT_POOL_MB ?? 1024);
+  return Number.isFinite(mb) && mb >= 0 ? mb * 2 ** 20 : 2 ** 30;
+}
+
 export class GraftCpuBackend extends MathBackendCPU {
   readonly native: CpuKernels;
   readonly stats: KernelStats = { native: {}, fallback: {} };
+  readonly pool = new BufferPool(poolCapBytes());
 
   constructor(native: CpuKernels) {
     super();
@@ -41,8 +105,56 @@ export class GraftCpuBackend extends MathBackendCPU {
   /** A fresh output tensor whose buffer native code fills. */
   output(shape: number[], dtype: DataType = "float32"): { info: TensorInfo; values: Float32Array } {
     const size = shape.reduce((a, b) => a * b, 1);
-    const values = new Float32Array(size);
+    const values = this.pool.take(size);
     return { info: this.makeTensorInfo(shape, dtype, values), values };
+  }
+
+  /**
+   * The key under which graft.node may keep a filter reordered into oneDNN's
+   * layout: the tensor's data id, released in disposeData. The addon only
+   * caches a key it sees twice, so training (new filters every step) caches nothing.
+   */
+  weightsKey(t: TensorInfo): number {
+    return (t.dataId as { id: number }).id;
+  }
+
+  override disposeData(dataId: object, force?: boolean): boolean {
+    const values = this.data.has(dataId as never) ? this.data.get(dataId as never).values : undefined;
+    const freed = super.disposeData(dataId as never, force);
+    if (freed) {
+      this.native.releaseWeights((dataId as { id: number }).id);
+      this.pool.give(values);
+    }
+    return freed;
+  }
+
+  override readSync(dataId: object) {
+    const values = super.readSync(dataId as never);
+    this.pool.pin(values);
+    return values;
+  }
+
+  override async read(dataId: object) {
+    const values = await super.read(dataId as never);
+    this.pool.pin(values);
+    return values;
+  }
+
+  /**
+   * After a tfjs-cpu kernel: an output that shares an input's buffer under
+   * another data id (a view, or the same array) pins that buffer.
+   */
+  noteAliases(inputs: Record<string, TensorInfo | undefined>, out: TensorInfo | TensorInfo[]): void {
+    const outs = Array.isArray(out) ? out : [out];
+    for (const o of outs) {
+      const ov = this.data.get(o.dataId)?.values as ArrayBufferView | undefined;
+      if (!ov || !ArrayBuffer.isView(ov)) continue;
+      for (const i of Object.values(inputs)) {
+        if (!i || i.dataId === o.dataId) continue;
+        const iv = this.data.get(i.dataId)?.values as ArrayBufferView | undefined;
+        if (iv && ArrayBuffer.isView(iv) && iv.buffer === ov.buffer) this.pool.pin(ov);
+      }
+    }
   }
 
   countNative(kernel: string): void {
@@ -64,6 +176,7 @@ export class GraftCpuBackend extends MathBackendCPU {
         "graft-cpu keeps tensors in JS TypedArrays; numBytes counts those, nativeBytes the addon's caches",
       ],
       nativeBytes: s.bytes,
+      pooledBytes: this.pool.bytes,
     } as ReturnType<MathBackendCPU["memory"]>;
   }
 }

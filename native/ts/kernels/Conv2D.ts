@@ -27,6 +27,7 @@ export const conv2DConfig = nativeKernel(Conv2D, ({ inputs, attrs, backend }) =>
     convParams(info),
     0,
     0,
+    backend.weightsKey(filter),
   );
   return y.info;
 });

@@ -40,6 +40,7 @@ export const fusedConv2DConfig = nativeKernel(FusedConv2D, ({ inputs, attrs, bac
     convParams(info),
     act,
     leakyreluAlpha ?? 0.2,
+    backend.weightsKey(filter),
   );
   return y.info;
 });

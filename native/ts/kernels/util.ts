@@ -41,7 +41,9 @@ export function nativeKernel(kernelName: string, impl: NativeImpl): KernelConfig
         `graft-cpu: no native support (${r}) and no tfjs-cpu kernel for ${kernelName}`,
       );
     backend.countFallback(kernelName, r);
-    return cpu(args);
+    const out = cpu(args) as TensorInfo | TensorInfo[];
+    backend.noteAliases(args.inputs, out);
+    return out;
   };
   return { kernelName, backendName: BACKEND_NAME, kernelFunc };
 }
