@@ -327,6 +327,20 @@ describeNative("elementwise and reductions", () => {
     );
   });
 
+  it("Relu's gradient is one native ReluGrad, bit for bit tfjs' dy * step(x), NaN and ±Inf included", async () => {
+    const xs = [-2, -0, 0, 1.5, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 3];
+    const dys = [1, 2, Number.POSITIVE_INFINITY, -4, 5, Number.NaN, Number.POSITIVE_INFINITY, -0];
+    const grad = () => tf.grad((x: tf.Tensor) => tf.relu(x), tf.tensor1d(dys))(tf.tensor1d(xs));
+    const [cpu, graft] = await onBoth(grad);
+    expect(Array.from(graft[0] as Float32Array).map(String)).toEqual(
+      Array.from(cpu[0] as Float32Array).map(String),
+    );
+    const before = graftBackend().stats.native.ReluGrad ?? 0;
+    await tf.setBackend("graft-cpu");
+    tf.tidy(grad);
+    expect(graftBackend().stats.native.ReluGrad).toBe(before + 1);
+  });
+
   it("sum over leading axes (bias gradients) to 1e-5; other sums fall back", async () => {
     const x = rand([4, 9, 9, 64], 14);
     await expectClose(() => tf.sum(x(), [0, 1, 2]), 1e-5);

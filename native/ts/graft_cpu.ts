@@ -8,11 +8,13 @@ import "@tensorflow/tfjs-backend-cpu";
 import {
   getKernelsForBackend,
   registerBackend,
+  registerGradient,
   registerKernel,
   type TensorInfo,
 } from "@tensorflow/tfjs-core";
 import { GraftCpuBackend } from "./backend/graft_cpu_backend.ts";
 import { addonStatus, loadAddon } from "./index.ts";
+import { reluGradientConfig } from "./kernels/ReluGrad.ts";
 import { nativeKernelConfigs } from "./kernels/register_all_kernels.ts";
 import { BACKEND_NAME } from "./kernels/util.ts";
 
@@ -69,6 +71,7 @@ export function registerGraftCpu(): void {
     });
   }
   for (const k of nativeKernelConfigs) registerKernel(k);
+  registerGradient(reluGradientConfig);
 }
 
 registerGraftCpu();

@@ -58,7 +58,12 @@ class BufferPool {
   }
 
   give(values: unknown): void {
-    if (!(values instanceof Float32Array) || !this.owned.has(values) || this.pinned.has(values.buffer)) return;
+    if (
+      !(values instanceof Float32Array) ||
+      !this.owned.has(values) ||
+      this.pinned.has(values.buffer)
+    )
+      return;
     if (this.bytes + values.byteLength > this.capBytes) return;
     const list = this.free.get(values.length) ?? [];
     list.push(values);
@@ -94,7 +99,11 @@ export class GraftCpuBackend extends MathBackendCPU {
    * tfjs-cpu's Cast from int32 or bool to float32 keeps the integer storage.
    */
   allF32(...ts: (TensorInfo | null | undefined)[]): boolean {
-    return ts.every((t) => t == null || (t.dtype === "float32" && this.data.get(t.dataId).values instanceof Float32Array));
+    return ts.every(
+      (t) =>
+        t == null ||
+        (t.dtype === "float32" && this.data.get(t.dataId).values instanceof Float32Array),
+    );
   }
 
   /** The Float32Array behind a tensor (the same buffer tfjs-cpu kernels see). */
@@ -119,7 +128,9 @@ export class GraftCpuBackend extends MathBackendCPU {
   }
 
   override disposeData(dataId: object, force?: boolean): boolean {
-    const values = this.data.has(dataId as never) ? this.data.get(dataId as never).values : undefined;
+    const values = this.data.has(dataId as never)
+      ? this.data.get(dataId as never).values
+      : undefined;
     const freed = super.disposeData(dataId as never, force);
     if (freed) {
       this.native.releaseWeights((dataId as { id: number }).id);
@@ -144,7 +155,10 @@ export class GraftCpuBackend extends MathBackendCPU {
    * After a tfjs-cpu kernel: an output that shares an input's buffer under
    * another data id (a view, or the same array) pins that buffer.
    */
-  noteAliases(inputs: Record<string, TensorInfo | undefined>, out: TensorInfo | TensorInfo[]): void {
+  noteAliases(
+    inputs: Record<string, TensorInfo | undefined>,
+    out: TensorInfo | TensorInfo[],
+  ): void {
     const outs = Array.isArray(out) ? out : [out];
     for (const o of outs) {
       const ov = this.data.get(o.dataId)?.values as ArrayBufferView | undefined;

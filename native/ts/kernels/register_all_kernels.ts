@@ -14,6 +14,7 @@ import { maxPoolGradConfig } from "./MaxPoolGrad.ts";
 import { multiplyConfig } from "./Multiply.ts";
 import { realDivConfig } from "./RealDiv.ts";
 import { reluConfig } from "./Relu.ts";
+import { reluGradConfig } from "./ReluGrad.ts";
 import { softmaxConfig } from "./Softmax.ts";
 import { stepConfig } from "./Step.ts";
 import { subConfig } from "./Sub.ts";
@@ -34,6 +35,7 @@ export const nativeKernelConfigs: KernelConfig[] = [
   multiplyConfig,
   realDivConfig,
   reluConfig,
+  reluGradConfig,
   softmaxConfig,
   stepConfig,
   subConfig,

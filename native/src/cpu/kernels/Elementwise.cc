@@ -144,6 +144,29 @@ Napi::Value Step(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// reluGrad(dy, x, dx): dx = dy * step(x), the gradient of Relu in one pass
+// (tfjs computes it as Step, Cast and Multiply: three passes over the tensor).
+// The factor is exactly tfjs's step(x): 1, 0, or NaN for NaN, so the product
+// has the same bits, infinities and NaNs included.
+Napi::Value ReluGrad(const Napi::CallbackInfo& info) {
+  const F32 dy = ArgF32(info, 0);
+  const F32 x = ArgF32(info, 1);
+  const F32 dx = ArgF32(info, 2);
+  CheckSize("reluGrad", "x", x, dy.size, "dy has " + std::to_string(dy.size) + " elements");
+  CheckSize("reluGrad", "dx", dx, dy.size, "dy has " + std::to_string(dy.size) + " elements");
+  ApplyThreads();
+  ParallelFor(dy.size, kGrain, [&](int64_t begin, int64_t end) {
+    const float* g = dy.data;
+    const float* in = x.data;
+    float* out = dx.data;
+    for (int64_t i = begin; i < end; ++i) {
+      const float v = in[i];
+      out[i] = g[i] * (v > 0.0f ? 1.0f : (v != v ? v : 0.0f));
+    }
+  });
+  return info.Env().Undefined();
+}
+
 // softmax(x, y, rows, cols) over the last axis, as tfjs computes it:
 // e = exp(x - max(x)), y = e / sum(e). The sum is taken in double, as JS does.
 Napi::Value Softmax(const Napi::CallbackInfo& info) {
