@@ -330,7 +330,7 @@ describeNative("elementwise and reductions", () => {
   it("Relu's gradient is one native ReluGrad, bit for bit tfjs' dy * step(x), NaN and ±Inf included", async () => {
     const xs = [-2, -0, 0, 1.5, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 3];
     const dys = [1, 2, Number.POSITIVE_INFINITY, -4, 5, Number.NaN, Number.POSITIVE_INFINITY, -0];
-    const grad = () => tf.grad((x: tf.Tensor) => tf.relu(x), tf.tensor1d(dys))(tf.tensor1d(xs));
+    const grad = () => tf.grad((x: tf.Tensor) => tf.relu(x))(tf.tensor1d(xs), tf.tensor1d(dys));
     const [cpu, graft] = await onBoth(grad);
     expect(Array.from(graft[0] as Float32Array).map(String)).toEqual(
       Array.from(cpu[0] as Float32Array).map(String),

@@ -1,4 +1,6 @@
 import { pathToFileURL } from "node:url";
+import { backendsCommand, backendsHelp } from "./commands/backends.ts";
+import { benchCommand, benchHelp } from "./commands/bench.ts";
 import { demoCommand, demoHelp } from "./commands/demo.ts";
 import { summaryCommand, summaryHelp } from "./commands/summary.ts";
 import { weightsCommand, weightsHelp } from "./commands/weights.ts";
@@ -8,6 +10,16 @@ import { type Io, processIo } from "./io.ts";
 type Command = { run: (argv: string[], io: Io) => Promise<number>; help: string; summary: string };
 
 const COMMANDS: Record<string, Command> = {
+  backends: {
+    run: backendsCommand,
+    help: backendsHelp,
+    summary: "the tfjs backends that can run here, their capabilities and the default",
+  },
+  bench: {
+    run: benchCommand,
+    help: benchHelp,
+    summary: "images per second of VGG extraction or the recipe's training step",
+  },
   demo: {
     run: demoCommand,
     help: demoHelp,

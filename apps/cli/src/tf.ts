@@ -1,14 +1,25 @@
 import "@tensorflow/tfjs-backend-cpu";
+import "@graft/native/graft-cpu";
 import * as tf from "@tensorflow/tfjs-core";
 
+export const BACKEND_CHOICES = ["auto", "graft-cpu", "cpu", "wasm"] as const;
+export type BackendChoice = (typeof BACKEND_CHOICES)[number];
+
 /**
- * The CLI is the one place that picks a backend (libraries never do). PROD
- * silences tfjs' advice to install tfjs-node, which graft replaces.
+ * The CLI is the one place that picks a backend (libraries never do). "auto"
+ * takes the highest-priority backend that initialises (graft-cpu, else cpu).
+ * PROD silences tfjs' advice to install tfjs-node, which graft replaces.
  */
-export async function initTf(backend = "cpu"): Promise<typeof tf> {
+export async function initTf(backend: BackendChoice = "auto"): Promise<typeof tf> {
   tf.env().set("PROD", true);
-  if (!(await tf.setBackend(backend)))
-    throw new Error(`tfjs backend "${backend}" could not be initialised`);
+  if (backend === "wasm") await import("@tensorflow/tfjs-backend-wasm");
+  if (backend === "auto") {
+    await tf.ready();
+    return tf;
+  }
+  if (!(await tf.setBackend(backend))) {
+    throw new Error(`tfjs backend "${backend}" could not be initialised (see graft backends)`);
+  }
   await tf.ready();
   return tf;
 }

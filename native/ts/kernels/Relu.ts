@@ -1,7 +1,11 @@
-import { Relu, type ReluInputs } from "@tensorflow/tfjs-core";
+import { getGradient, Relu, type ReluInputs, registerGradient } from "@tensorflow/tfjs-core";
+import { reluGradientConfig } from "./ReluGrad.ts";
 import { nativeKernel, type Req } from "./util.ts";
 
 export const reluConfig = nativeKernel(Relu, ({ inputs, backend }) => {
+  // A second copy of tfjs-core (its CommonJS build, loaded by tfjs-layers) re-registers
+  // tfjs' gradients when it loads; the gradient is read right after this kernel runs.
+  if (getGradient(Relu) !== reluGradientConfig) registerGradient(reluGradientConfig);
   const { x } = inputs as unknown as Req<ReluInputs>;
   if (!backend.allF32(x)) return "dtype";
   const y = backend.output(x.shape);

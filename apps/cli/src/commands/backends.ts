@@ -1,0 +1,122 @@
+import { addonStatus, capabilities } from "@graft/native";
+import { GRAFT_CPU_PRIORITY, type GraftCpuBackend, graftCpuUnavailableReason } from "@graft/native/graft-cpu";
+import * as tf from "@tensorflow/tfjs-core";
+import { parse } from "../args.ts";
+import type { Io } from "../io.ts";
+
+export const backendsHelp = `Usage: graft backends [--json] [--stats]
+
+Every tfjs backend graft knows, whether it can run here and with what, and
+which one is the default (the highest priority that initialises).
+  --json    one JSON object, for scripts
+  --stats   run one small training step on graft-cpu and report, per kernel,
+            how many calls ran natively and how many fell back to tfjs-cpu`;
+
+interface BackendRow {
+  name: string;
+  priority: number;
+  available: boolean;
+  default: boolean;
+  details: Record<string, unknown>;
+  reason?: string;
+}
+
+async function wasmRow(): Promise<BackendRow> {
+  try {
+    await import("@tensorflow/tfjs-backend-wasm");
+    const ok = await tf.setBackend("wasm");
+    return { name: "wasm", priority: 2, available: ok, default: false, details: { threads: 1, simd: true } };
+  } catch (err) {
+    return { name: "wasm", priority: 2, available: false, default: false, details: {}, reason: (err as Error).message };
+  }
+}
+
+async function kernelStats(): Promise<GraftCpuBackend["stats"]> {
+  await tf.setBackend("graft-cpu");
+  const backend = tf.backend() as GraftCpuBackend;
+  const tfl = await import("@tensorflow/tfjs-layers");
+  const m = tfl.sequential();
+  m.add(tfl.layers.conv2d({ inputShape: [16, 16, 3], filters: 8, kernelSize: 3, padding: "same", activation: "relu" }));
+  m.add(tfl.layers.conv2d({ filters: 8, kernelSize: 3, padding: "same", activation: "relu" }));
+  m.add(tfl.layers.maxPooling2d({ poolSize: 2 }));
+  m.add(tfl.layers.flatten());
+  m.add(tfl.layers.dense({ units: 16, activation: "relu" }));
+  m.add(tfl.layers.dropout({ rate: 0.5 }));
+  m.add(tfl.layers.dense({ units: 4, activation: "softmax" }));
+  m.compile({ optimizer: tf.train.momentum(1e-3, 0.9), loss: "categoricalCrossentropy", metrics: ["accuracy"] });
+  const x = tf.randomUniform([8, 16, 16, 3]);
+  const y = tf.oneHot(tf.tensor1d([0, 1, 2, 3, 0, 1, 2, 3], "int32"), 4);
+  await m.fit(x, y, { epochs: 1, batchSize: 4, validationSplit: 0.25, verbose: 0 });
+  m.predict(x);
+  return backend.stats;
+}
+
+export async function backendsCommand(argv: string[], io: Io): Promise<number> {
+  const { values } = parse(
+    argv,
+    { json: { type: "boolean" }, stats: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+    "backends",
+  );
+  if (values.help) {
+    io.out(backendsHelp);
+    return 0;
+  }
+  tf.env().set("PROD", true);
+  const rows: BackendRow[] = [];
+  const why = graftCpuUnavailableReason();
+  if (why === null) {
+    const caps = capabilities();
+    rows.push({
+      name: "graft-cpu",
+      priority: GRAFT_CPU_PRIORITY,
+      available: true,
+      default: false,
+      details: {
+        onednn: caps.onednnVersion,
+        isa: caps.onednnIsa,
+        threads: Number(process.env.GRAFT_NUM_THREADS) || caps.threads,
+        addon: caps.version,
+      },
+    });
+  } else {
+    rows.push({ name: "graft-cpu", priority: GRAFT_CPU_PRIORITY, available: false, default: false, details: {}, reason: why });
+  }
+  const addon = addonStatus();
+  rows.push({
+    name: "graft-cuda",
+    priority: 4,
+    available: false,
+    default: false,
+    details: {},
+    reason: addon.loaded ? capabilities().cudaReason : "graft.node is not loaded",
+  });
+  rows.push({ name: "cpu", priority: 1, available: true, default: false, details: { threads: 1 } });
+  rows.push(await wasmRow());
+  const best = rows.filter((r) => r.available).sort((a, b) => b.priority - a.priority)[0];
+  if (best) best.default = true;
+  const stats = values.stats && why === null ? await kernelStats() : undefined;
+  if (values.json) {
+    io.out(JSON.stringify({ backends: rows, ...(stats ? { stats } : {}) }));
+    return 0;
+  }
+  for (const r of rows) {
+    const mark = r.default ? "*" : r.available ? " " : "✗";
+    const details = Object.entries(r.details)
+      .filter(([, v]) => v !== null && v !== undefined)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(" ");
+    io.out(`${mark} ${r.name.padEnd(11)} priority ${r.priority}  ${r.available ? details : `unavailable: ${r.reason}`}`);
+  }
+  io.out("(* = default)");
+  if (stats) {
+    io.out("");
+    io.out("graft-cpu kernels in one small training step (native / fallback to tfjs-cpu):");
+    const names = [...new Set([...Object.keys(stats.native), ...Object.keys(stats.fallback)])].sort();
+    for (const n of names) {
+      const f = stats.fallback[n];
+      const reasons = f ? `  (${Object.entries(f.reasons).map(([k, v]) => `${k}: ${v}`).join(", ")})` : "";
+      io.out(`  ${n.padEnd(22)} ${String(stats.native[n] ?? 0).padStart(5)} / ${String(f?.count ?? 0).padStart(3)}${reasons}`);
+    }
+  }
+  return 0;
+}

@@ -1,0 +1,62 @@
+/** graft backends and graft bench, as processes. */
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+const cliDir = fileURLToPath(new URL("..", import.meta.url));
+function graft(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const r = spawnSync(process.execPath, ["--import", "tsx", join(cliDir, "src", "main.ts"), ...args], {
+    cwd: cliDir,
+    encoding: "utf8",
+    env: { ...process.env, ...env },
+    timeout: 300_000,
+  });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+describe("graft backends", () => {
+  it("lists graft-cpu with oneDNN as the default, and cpu and wasm", () => {
+    const r = graft(["backends", "--json"]);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out) as { backends: { name: string; available: boolean; default: boolean; details: Record<string, unknown>; reason?: string }[] };
+    const byName = Object.fromEntries(j.backends.map((b) => [b.name, b]));
+    expect(byName["graft-cpu"]).toMatchObject({ available: true, default: true });
+    expect(String(byName["graft-cpu"]?.details.onednn)).toMatch(/^\d+\.\d+/);
+    expect(byName.cpu).toMatchObject({ available: true, default: false });
+    expect(byName.wasm?.available).toBe(true);
+    expect(byName["graft-cuda"]).toMatchObject({ available: false });
+    expect(j.backends.filter((b) => b.default)).toHaveLength(1);
+  });
+
+  it("without graft.node, cpu or wasm becomes the default and the reason is shown", () => {
+    const r = graft(["backends"], { GRAFT_ADDON_PATH: "/nonexistent/graft.node" });
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/✗ graft-cpu .*unavailable: graft\.node not found at \/nonexistent\/graft\.node/);
+    expect(r.out).toMatch(/\* wasm/);
+  });
+
+  it("--stats shows a training step's kernels running natively", () => {
+    const r = graft(["backends", "--stats"]);
+    expect(r.code).toBe(0);
+    for (const k of ["Conv2D", "Conv2DBackpropFilter", "MaxPoolGrad", "ReluGrad", "BatchMatMul"]) {
+      expect(r.out).toMatch(new RegExp(`${k}\\s+[1-9]\\d* /`));
+    }
+  });
+});
+
+describe("graft bench", () => {
+  it("reports img_per_s as JSON for the recipe's training step on graft-cpu", () => {
+    const r = graft(["bench", "--task", "train", "--input-size", "32", "--batch-size", "2", "--steps", "1", "--json"]);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j).toMatchObject({ task: "train", backend: "graft-cpu", input_size: 32, batch_size: 2, steps: 1 });
+    expect(j.img_per_s).toBeGreaterThan(0);
+  });
+
+  it("rejects a missing task", () => {
+    const r = graft(["bench"]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("--task extract|train is required");
+  });
+});
