@@ -9,7 +9,8 @@ import { defineConfig } from "vitest/config";
 export function graftVitestConfig(packageDir: string, overrides: { testTimeout?: number } = {}) {
   const reportDir = process.env.GRAFT_TEST_REPORT_DIR;
   const reporters: (string | [string, Record<string, unknown>])[] = ["default"];
-  if (reportDir) reporters.push(["json", { outputFile: `${reportDir}/${basename(packageDir)}.json` }]);
+  if (reportDir)
+    reporters.push(["json", { outputFile: `${reportDir}/${basename(packageDir)}.json` }]);
   return defineConfig({
     test: {
       include: ["test/**/*.test.ts"],

@@ -1,6 +1,8 @@
 import { pathToFileURL } from "node:url";
+import { augmentCommand, augmentHelp } from "./commands/augment.ts";
 import { backendsCommand, backendsHelp } from "./commands/backends.ts";
 import { benchCommand, benchHelp } from "./commands/bench.ts";
+import { dataCommand, dataHelp } from "./commands/data.ts";
 import { demoCommand, demoHelp } from "./commands/demo.ts";
 import { summaryCommand, summaryHelp } from "./commands/summary.ts";
 import { weightsCommand, weightsHelp } from "./commands/weights.ts";
@@ -10,6 +12,11 @@ import { type Io, processIo } from "./io.ts";
 type Command = { run: (argv: string[], io: Io) => Promise<number>; help: string; summary: string };
 
 const COMMANDS: Record<string, Command> = {
+  augment: {
+    run: augmentCommand,
+    help: augmentHelp,
+    summary: "a PNG grid of augmented samples per class (ImageDataGenerator arguments as JSON)",
+  },
   backends: {
     run: backendsCommand,
     help: backendsHelp,
@@ -19,6 +26,11 @@ const COMMANDS: Record<string, Command> = {
     run: benchCommand,
     help: benchHelp,
     summary: "images per second of VGG extraction or the recipe's training step",
+  },
+  data: {
+    run: dataCommand,
+    help: dataHelp,
+    summary: "list a class-folder dataset as Keras' flow_from_directory would",
   },
   demo: {
     run: demoCommand,

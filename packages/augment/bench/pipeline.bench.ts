@@ -1,0 +1,52 @@
+/**
+ * pnpm bench (@graft/augment): decode + resize + augment + batch, img/s, at 256×256
+ * from a folder of 500×375 JPEGs, with the recipe's augmentation, beside Keras'
+ * ImageDataGenerator.flow_from_directory (Pillow, one process) measured in the same
+ * run. Targets: ≥ 2× Keras and ≥ 200 img/s.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { availableParallelism } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { makeJpegs } from "../../data/bench/make-jpegs.ts";
+
+const here = fileURLToPath(new URL(".", import.meta.url));
+const dir = join(here, "..", "..", "..", ".bench-tmp", "augment-jpegs-500x375");
+const count = Number(process.env.GRAFT_BENCH_IMAGES ?? 480);
+await makeJpegs(dir, count);
+
+const python = process.env.PYTHON ?? "python3";
+const last = (out: string) => JSON.parse(out.trim().split("\n").pop() as string);
+const graft = last(
+  execFileSync(process.execPath, ["--import", "tsx", join(here, "graft-flow.ts"), dir, "1"], {
+    encoding: "utf8",
+  }),
+);
+const hasKeras =
+  spawnSync(python, ["-c", "import keras, scipy, PIL"], { stdio: "ignore" }).status === 0;
+
+console.log(
+  `${count} JPEGs 500×375 → 256×256, batch 16, recipe augmentation, ${availableParallelism()} cores`,
+);
+console.log(
+  `graft (sharp decode, resize and augmentation in worker threads; tfjs cpu backend): ${graft.images_per_second.toFixed(1)} img/s (${graft.images} images in ${graft.seconds.toFixed(2)} s)`,
+);
+const target = 200;
+console.log(`target ≥ ${target} img/s: ${graft.images_per_second >= target ? "✓" : "✗"}`);
+if (!hasKeras) {
+  console.log(
+    "keras, scipy or pillow is not available to python3: the reference cannot be measured, so there is no ratio.",
+  );
+  process.exit(1);
+}
+const keras = last(
+  execFileSync(python, [join(here, "keras_flow.py"), dir, "1"], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "ignore"],
+  }),
+);
+console.log(
+  `Keras ImageDataGenerator (reference): ${keras.images_per_second.toFixed(1)} img/s (${keras.images} images in ${keras.seconds.toFixed(2)} s)`,
+);
+const ratio = graft.images_per_second / keras.images_per_second;
+console.log(`ratio graft/Keras: ${ratio.toFixed(2)}× (target ≥ 2×) ${ratio >= 2 ? "✓" : "✗"}`);

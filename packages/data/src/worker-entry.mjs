@@ -1,0 +1,11 @@
+// Entry of @graft/data's decode workers. The package ships TypeScript sources, so a
+// worker needs a TypeScript loader: the one it inherited (node --import tsx), or tsx's
+// API. A failed import stays cached, hence the query string on the second try.
+try {
+  await import("./worker.ts");
+} catch (err) {
+  if (err?.code !== "ERR_UNKNOWN_FILE_EXTENSION") throw err;
+  const { register } = await import("tsx/esm/api");
+  register();
+  await import("./worker.ts?with-tsx");
+}
