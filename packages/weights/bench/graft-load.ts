@@ -9,7 +9,9 @@ import * as tfl from "@tensorflow/tfjs-layers";
 import { loadWeights } from "../src/index.ts";
 
 function kib(field: string): number {
-  const line = readFileSync("/proc/self/status", "utf8").split("\n").find((l) => l.startsWith(field));
+  const line = readFileSync("/proc/self/status", "utf8")
+    .split("\n")
+    .find((l) => l.startsWith(field));
   return Number(line?.split(/\s+/)[1] ?? 0);
 }
 
@@ -21,9 +23,19 @@ const input = tfl.input({ shape: [224, 224, 3] });
 let x = input;
 [64, 128, 256, 512, 512].forEach((filters, b) => {
   for (let i = 1; i <= [2, 2, 4, 4, 4][b]!; i++) {
-    x = tfl.layers.conv2d({ filters, kernelSize: 3, padding: "same", activation: "relu", name: `block${b + 1}_conv${i}` }).apply(x) as tfl.SymbolicTensor;
+    x = tfl.layers
+      .conv2d({
+        filters,
+        kernelSize: 3,
+        padding: "same",
+        activation: "relu",
+        name: `block${b + 1}_conv${i}`,
+      })
+      .apply(x) as tfl.SymbolicTensor;
   }
-  x = tfl.layers.maxPooling2d({ poolSize: 2, name: `block${b + 1}_pool` }).apply(x) as tfl.SymbolicTensor;
+  x = tfl.layers
+    .maxPooling2d({ poolSize: 2, name: `block${b + 1}_pool` })
+    .apply(x) as tfl.SymbolicTensor;
 });
 const model = tfl.model({ inputs: input, outputs: x });
 // Warm the HDF5 module up outside the clock, as h5py is imported before its clock starts.
@@ -39,4 +51,10 @@ for (let i = 0; i < Number(repeats); i++) {
   times.push((performance.now() - t0) / 1000);
   peak = Math.max(peak, (kib("VmHWM:") - before) * 1024);
 }
-console.log(JSON.stringify({ seconds: Math.min(...times), peak_rss_growth: peak, tensors: tf.memory().numTensors }));
+console.log(
+  JSON.stringify({
+    seconds: Math.min(...times),
+    peak_rss_growth: peak,
+    tensors: tf.memory().numTensors,
+  }),
+);

@@ -15,21 +15,40 @@ const file = join(work, "vgg19_notop_like.h5");
 const python = process.env.PYTHON ?? "python3";
 const hasH5py = spawnSync(python, ["-c", "import h5py"], { stdio: "ignore" }).status === 0;
 if (!hasH5py) {
-  console.log("h5py is not available (pip install h5py): the reference cannot be measured, so there is no ratio.");
+  console.log(
+    "h5py is not available (pip install h5py): the reference cannot be measured, so there is no ratio.",
+  );
   process.exit(1);
 }
-if (!existsSync(file)) execFileSync(python, [join(here, "make_vgg19_notop_like.py"), file], { stdio: "inherit" });
+if (!existsSync(file))
+  execFileSync(python, [join(here, "make_vgg19_notop_like.py"), file], { stdio: "inherit" });
 const size = statSync(file).size;
 
-const run = (cmd: string, args: string[]) => JSON.parse(execFileSync(cmd, args, { encoding: "utf8" }).trim().split("\n").pop() as string);
-const graft = run(process.execPath, ["--expose-gc", "--import", "tsx", join(here, "graft-load.ts"), file, "3"]);
+const run = (cmd: string, args: string[]) =>
+  JSON.parse(execFileSync(cmd, args, { encoding: "utf8" }).trim().split("\n").pop() as string);
+const graft = run(process.execPath, [
+  "--expose-gc",
+  "--import",
+  "tsx",
+  join(here, "graft-load.ts"),
+  file,
+  "3",
+]);
 const ref = run(python, [join(here, "h5py_read.py"), file, "3"]);
 
 const mb = (b: number) => `${(b / 1e6).toFixed(1)} MB`;
 console.log(`file: ${mb(size)} (VGG19 notop layout, random weights)`);
-console.log(`graft load into model: ${graft.seconds.toFixed(3)} s, peak RSS growth ${mb(graft.peak_rss_growth)}`);
-console.log(`h5py read (reference): ${ref.seconds.toFixed(3)} s, peak RSS growth ${mb(ref.peak_rss_growth)}`);
+console.log(
+  `graft load into model: ${graft.seconds.toFixed(3)} s, peak RSS growth ${mb(graft.peak_rss_growth)}`,
+);
+console.log(
+  `h5py read (reference): ${ref.seconds.toFixed(3)} s, peak RSS growth ${mb(ref.peak_rss_growth)}`,
+);
 const timeRatio = graft.seconds / ref.seconds;
 const memRatio = graft.peak_rss_growth / size;
-console.log(`time ratio graft/h5py: ${timeRatio.toFixed(2)}× (target ≤ 1.5×) ${timeRatio <= 1.5 ? "✓" : "✗"}`);
-console.log(`peak RSS growth / file size: ${memRatio.toFixed(2)}× (target ≤ 2.5×) ${memRatio <= 2.5 ? "✓" : "✗"}`);
+console.log(
+  `time ratio graft/h5py: ${timeRatio.toFixed(2)}× (target ≤ 1.5×) ${timeRatio <= 1.5 ? "✓" : "✗"}`,
+);
+console.log(
+  `peak RSS growth / file size: ${memRatio.toFixed(2)}× (target ≤ 2.5×) ${memRatio <= 2.5 ? "✓" : "✗"}`,
+);

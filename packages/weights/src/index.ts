@@ -24,6 +24,19 @@ export {
   loadWeights,
   toSnakeCase,
 } from "./load.ts";
+export {
+  KERAS3_LAYOUT_VERSION,
+  type KerasJson,
+  type KerasJsonObject,
+  kerasConfigToTfjs,
+  type LoadKerasModelOptions,
+  loadKerasModel,
+  type ModelFileFormat,
+  type SaveKerasModelOptions,
+  saveKerasModel,
+  tfjsToKeras2Config,
+  tfjsToKeras3Config,
+} from "./model-file.ts";
 export { ProgressBar, type ProgressBarOptions } from "./progress.ts";
 export {
   type KerasWeightsFile,

@@ -1,0 +1,110 @@
+/**
+ * Keras' CSVLogger (keras/src/callbacks/csv_logger.py): one row per epoch.
+ * The file is byte-for-byte what Keras 3 writes for the same logs:
+ *
+ *  - columns `epoch` then the first epoch's log keys, sorted; if none starts
+ *    with `val_`, a `val_<key>` column is added for each (filled with `NA`);
+ *  - `epoch` counts from 0; values are Python `str(float)` (`0.5`, `1.0`,
+ *    `1e-05`); missing values are `NA`;
+ *  - Python's csv "excel" dialect: `\r\n` line ends, minimal quoting;
+ *  - with `append`, no header is written when the file already has a first line.
+ *
+ * Metric names are tfjs-layers' own: `metrics: ["accuracy"]` logs `acc` and
+ * `val_acc` where Keras 3 (and Keras ≥ 2.3) log `accuracy`/`val_accuracy`, so
+ * a tfjs run's header reads `epoch,acc,loss,val_acc,val_loss`. Use
+ * `renameKeys: {acc: "accuracy", val_acc: "val_accuracy"}` for Keras' names.
+ */
+import { closeSync, existsSync, openSync, readFileSync, writeSync } from "node:fs";
+import * as tfl from "@tensorflow/tfjs-layers";
+import { argumentError } from "./errors.ts";
+import { pyFloat } from "./format.ts";
+import { resolveLogs, type UnresolvedLogs } from "./logs.ts";
+
+export interface CSVLoggerOptions {
+  /** Append to an existing file instead of overwriting it. Defaults to false. */
+  append?: boolean;
+  /** Field separator. Defaults to ",". */
+  separator?: string;
+  /** Log key → column name, applied before sorting (e.g. {acc: "accuracy"}). */
+  renameKeys?: Record<string, string>;
+}
+
+const LINE_END = "\r\n";
+
+export class CSVLogger extends tfl.Callback {
+  readonly filename: string;
+  readonly append: boolean;
+  readonly separator: string;
+  private readonly rename: Record<string, string>;
+  private fd: number | null = null;
+  private keys: string[] | null = null;
+  private writeHeader = true;
+
+  constructor(filename: string, options: CSVLoggerOptions = {}) {
+    super();
+    if (typeof filename !== "string" || filename === "") {
+      throw argumentError("filename", "a file path", filename);
+    }
+    const separator = options.separator ?? ",";
+    if (typeof separator !== "string" || separator.length !== 1) {
+      throw argumentError("separator", "a one-character string", separator);
+    }
+    this.filename = filename;
+    this.append = options.append ?? false;
+    this.separator = separator;
+    this.rename = options.renameKeys ?? {};
+  }
+
+  override async onTrainBegin(): Promise<void> {
+    this.writeHeader = true;
+    if (this.append && existsSync(this.filename)) {
+      const firstLine = readFileSync(this.filename, "utf8").split("\n", 1)[0] ?? "";
+      this.writeHeader = firstLine.length === 0;
+    }
+    this.close();
+    this.fd = openSync(this.filename, this.append ? "a" : "w");
+    this.keys = null;
+  }
+
+  override async onEpochEnd(epoch: number, logs?: UnresolvedLogs): Promise<void> {
+    const resolved = await resolveLogs(logs);
+    const row: Record<string, number> = {};
+    for (const [k, v] of Object.entries(resolved)) row[this.rename[k] ?? k] = v;
+    if (this.keys === null) {
+      const keys = Object.keys(row).sort();
+      if (keys.length > 0 && !keys.some((k) => k.startsWith("val_"))) {
+        keys.push(...keys.map((k) => `val_${k}`));
+      }
+      this.keys = keys;
+      if (this.writeHeader) this.writeLine(["epoch", ...keys]);
+    }
+    this.writeLine([
+      String(epoch),
+      ...this.keys.map((k) => (typeof row[k] === "number" ? pyFloat(row[k]) : "NA")),
+    ]);
+  }
+
+  override async onTrainEnd(): Promise<void> {
+    this.close();
+  }
+
+  private writeLine(fields: string[]): void {
+    if (this.fd === null) this.fd = openSync(this.filename, "a");
+    writeSync(this.fd, fields.map((f) => this.quote(f)).join(this.separator) + LINE_END);
+  }
+
+  /** csv.QUOTE_MINIMAL: quote fields holding the separator, a quote or a line break. */
+  private quote(field: string): string {
+    if (field.includes(this.separator) || /["\r\n]/.test(field)) {
+      return `"${field.replaceAll('"', '""')}"`;
+    }
+    return field;
+  }
+
+  private close(): void {
+    if (this.fd !== null) {
+      closeSync(this.fd);
+      this.fd = null;
+    }
+  }
+}
