@@ -12,14 +12,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import "@tensorflow/tfjs-backend-cpu";
 import { fixture, kerasFixture } from "@graft/test-fixtures";
+import { findPython } from "@graft/test-fixtures/python";
 import { saveWeights } from "@graft/weights";
 import * as tf from "@tensorflow/tfjs-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { VGG } from "../src/index.ts";
 
-const python = process.env.PYTHON ?? "python3";
-const probe = spawnSync(python, ["-c", "import keras, h5py"], { encoding: "utf8" });
-const hasKeras = probe.status === 0;
+const python = findPython("keras, h5py") ?? "python3";
+const hasKeras = findPython("keras, h5py") !== null;
 if (!hasKeras) {
   console.log(
     `[skip] Keras interop: ${python} cannot import keras/h5py (pip install tensorflow-cpu keras h5py)`,

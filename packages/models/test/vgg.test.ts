@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import "@tensorflow/tfjs-backend-cpu";
 import { fixture, kerasFixture, kerasManifest } from "@graft/test-fixtures";
-import { readNpy } from "@graft/test-fixtures/npy";
+import { readNpyFloat32 } from "@graft/test-fixtures/npy";
 import { loadWeights } from "@graft/weights";
 import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -63,8 +63,8 @@ describe("tiny VGGs load every Keras layout and match Keras' outputs", () => {
         classes: 5,
         weights: kerasFixture(file.path),
       });
-      const out = predict(model, readNpy(kerasFixture(info.input)));
-      const golden = readNpy(kerasFixture(info.output));
+      const out = predict(model, readNpyFloat32(kerasFixture(info.input)));
+      const golden = readNpyFloat32(kerasFixture(info.output));
       expect(
         ([1, ...model.outputs[0]!.shape.slice(1)].reduce(
           (a, b) => (a as number) * (b as number),
@@ -79,8 +79,8 @@ describe("tiny VGGs load every Keras layout and match Keras' outputs", () => {
 
 describe("cutting VGG19 at block2_pool", () => {
   const info = manifest.models["vgg19_tiny.notop"]!;
-  const input = readNpy(kerasFixture(info.input));
-  const golden = readNpy(kerasFixture(info.goldens.block2_pool!.file));
+  const input = readNpyFloat32(kerasFixture(info.input));
+  const golden = readNpyFloat32(kerasFixture(info.goldens.block2_pool!.file));
 
   it("a cut of the loaded model gives Keras' block2_pool output", async () => {
     const model = await VGG("vgg19", {
@@ -125,8 +125,8 @@ describe("cutting VGG19 at block2_pool", () => {
 describe("preprocessInput (caffe)", () => {
   it("matches keras.applications.vgg19.preprocess_input", () => {
     const info = manifest.models["vgg19_tiny.notop"]!;
-    const x = readNpy(kerasFixture(info.input));
-    const golden = readNpy(kerasFixture(info.goldens.preprocess_caffe!.file));
+    const x = readNpyFloat32(kerasFixture(info.input));
+    const golden = readNpyFloat32(kerasFixture(info.goldens.preprocess_caffe!.file));
     const out = tf.tidy(() =>
       preprocessInput(tf.tensor(x.data as Float32Array, x.shape)).dataSync(),
     );

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import "@tensorflow/tfjs-backend-cpu";
 import { fixture, kerasFixture, kerasManifest, type ManifestModel } from "@graft/test-fixtures";
 import { readNpy } from "@graft/test-fixtures/npy";
+import { findPython } from "@graft/test-fixtures/python";
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -162,9 +163,9 @@ describe("a model loaded from each mixed.* file reproduces Keras' output", () =>
   });
 });
 
-const python = process.env.PYTHON ?? "python3";
-const hasKeras = spawnSync(python, ["-c", "import keras, h5py"]).status === 0;
-if (!hasKeras) console.log(`[skip] Keras interop: ${python} cannot import keras/h5py`);
+const python = findPython("keras, h5py") ?? "python3";
+const hasKeras = findPython("keras, h5py") !== null;
+if (!hasKeras) console.log("[skip] Keras interop: no python3 here imports keras and h5py");
 
 describe.skipIf(!hasKeras)("Python Keras loads what graft writes (Sequential)", () => {
   it("mixed: Keras 2 layout and Keras 3 .weights.h5", async () => {

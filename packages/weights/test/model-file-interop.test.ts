@@ -14,13 +14,13 @@ import { join } from "node:path";
 import "@tensorflow/tfjs-backend-cpu";
 import { fixture } from "@graft/test-fixtures";
 import { writeNpy } from "@graft/test-fixtures/npy";
+import { findPython } from "@graft/test-fixtures/python";
 import * as tf from "@tensorflow/tfjs-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeTinyModels } from "./helpers/tiny-models.ts";
 
-const python = process.env.PYTHON ?? "python3";
-const probe = spawnSync(python, ["-c", "import keras, h5py"], { encoding: "utf8" });
-const hasKeras = probe.status === 0;
+const python = findPython("keras, h5py") ?? "python3";
+const hasKeras = findPython("keras, h5py") !== null;
 if (!hasKeras) {
   console.log(
     `[skip] whole-model Keras interop: ${python} cannot import keras/h5py (pip install tensorflow-cpu keras h5py)`,
