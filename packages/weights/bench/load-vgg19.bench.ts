@@ -3,18 +3,18 @@
  * the model, beside h5py reading the same file in the same run.
  * Targets: time ≤ 1.5× h5py's; peak RSS growth ≤ 2.5× the file size.
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { findPython } from "@graft/test-fixtures/python";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const work = join(here, "..", "..", "..", ".bench-tmp");
 mkdirSync(work, { recursive: true });
 const file = join(work, "vgg19_notop_like.h5");
-const python = process.env.PYTHON ?? "python3";
-const hasH5py = spawnSync(python, ["-c", "import h5py"], { stdio: "ignore" }).status === 0;
-if (!hasH5py) {
+const python = findPython("h5py") ?? "python3";
+if (findPython("h5py") === null) {
   console.log(
     "h5py is not available (pip install h5py): the reference cannot be measured, so there is no ratio.",
   );
