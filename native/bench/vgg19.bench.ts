@@ -11,6 +11,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { findPython } from "@graft/test-fixtures/python";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const root = join(here, "..", "..");
@@ -19,7 +20,8 @@ mkdirSync(work, { recursive: true });
 const size = process.env.BENCH_SIZE ?? "224";
 const batch = process.env.BENCH_BATCH ?? "8";
 const steps = process.env.BENCH_STEPS ?? "3";
-const python = process.env.PYTHON ?? "python3";
+// A Python with the reference frameworks (node's folder can put a bare python3 first on PATH).
+const python = findPython("torch") ?? findPython("keras") ?? "python3";
 
 interface Figure {
   img_per_s: number;

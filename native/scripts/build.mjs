@@ -5,11 +5,16 @@
 //    install (root, or passwordless sudo; not GRAFT_NO_APT=1), apt-get installs them.
 // 2. oneDNN is optional: if its headers are missing and we may install, installs
 //    libdnnl-dev; otherwise prints the command and builds without it.
-// 3. Runs cmake-js configure + build into build/. Never wipes build/ (incremental
+// 3. CUDA is optional (GRAFT_WITH_CUDA=AUTO): where nvcc is on PATH but cuDNN 9 or
+//    cuBLAS is missing, and pip is there, pip installs the wheels nvidia-cudnn-cu13
+//    and nvidia-cublas (GRAFT_NO_PIP=1: print the command instead). CMake then builds
+//    a separate build/Release/graft_cuda.node (cmake/cuda.cmake).
+// 4. Runs cmake-js configure + build into build/. Never wipes build/ (incremental
 //    rebuilds take a second), except once when the cached configuration is stale.
 //
-// Environment: GRAFT_WITH_ONEDNN=OFF, GRAFT_WITH_CUDA=ON, GRAFT_ONEDNN_ROOT=<prefix>,
-// GRAFT_NO_APT=1. Arguments: --clean (wipe build/ first); anything else goes to
+// Environment: GRAFT_WITH_ONEDNN=OFF, GRAFT_WITH_CUDA=AUTO|ON|OFF, GRAFT_CUDA_ARCHS=90,
+// CUDNN_ROOT=<prefix>, CUBLAS_ROOT=<prefix>, GRAFT_ONEDNN_ROOT=<prefix>, GRAFT_NO_APT=1,
+// GRAFT_NO_PIP=1. Arguments: --clean (wipe build/ first); anything else goes to
 // `cmake-js configure` (e.g. --CDCMAKE_VERBOSE_MAKEFILE=ON).
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
@@ -32,16 +37,20 @@ const args = process.argv.slice(2);
 const clean = args.includes("--clean");
 const passThrough = args.filter((a) => a !== "--clean");
 
-const onOff = (name, fallback) => {
+const onOff = (name, fallback, auto = false) => {
   const raw = (process.env[name] ?? "").trim().toUpperCase();
   if (raw === "") return fallback;
+  if (auto && raw === "AUTO") return "AUTO";
   if (["1", "ON", "TRUE", "YES"].includes(raw)) return "ON";
   if (["0", "OFF", "FALSE", "NO"].includes(raw)) return "OFF";
-  fail(`${name}=${process.env[name]}: expected ON or OFF`);
+  fail(`${name}=${process.env[name]}: expected ${auto ? "AUTO, " : ""}ON or OFF`);
 };
 const withOneDnn = onOff("GRAFT_WITH_ONEDNN", "ON");
-const withCuda = onOff("GRAFT_WITH_CUDA", "OFF");
+const withCuda = onOff("GRAFT_WITH_CUDA", "AUTO", true);
 const oneDnnRoot = process.env.GRAFT_ONEDNN_ROOT ?? "";
+const cudaArchs = (process.env.GRAFT_CUDA_ARCHS ?? "").trim() || "90";
+const cudnnRoot = process.env.CUDNN_ROOT ?? "";
+const cublasRoot = process.env.CUBLAS_ROOT ?? "";
 
 // --- what is installed ---
 const onPath = (cmd) =>
@@ -121,7 +130,57 @@ if (withOneDnn === "OFF") {
   }
 }
 
-// --- 3. cmake-js configure + build ---
+// --- 3. CUDA (optional): cuDNN and cuBLAS from pip wheels where nvcc is present ---
+const nvcc = process.env.CUDACXX || (onPath("nvcc") ? "nvcc" : "");
+const python = ["python3", "python"].find(onPath);
+const CUDA_WHEELS = ["nvidia-cudnn-cu13", "nvidia-cublas"];
+// Where CMake will look first: site-packages/nvidia/{cudnn,cu13} of python3.
+const wheelsPresent = () => {
+  if (!python) return false;
+  const r = spawnSync(
+    python,
+    [
+      "-c",
+      "import nvidia, os, sys; ps = list(nvidia.__path__); " +
+        "ok = any(os.path.exists(os.path.join(p, 'cudnn', 'include', 'cudnn_version.h')) for p in ps) and " +
+        "any(os.path.exists(os.path.join(p, d, 'include', 'cublasLt.h')) for p in ps for d in ('cu13', 'cublas')); " +
+        "sys.exit(0 if ok else 1)",
+    ],
+    { stdio: "ignore" },
+  );
+  return r.status === 0;
+};
+if (withCuda === "OFF") {
+  log("✗ CUDA: skipped (GRAFT_WITH_CUDA=OFF)");
+} else if (!nvcc) {
+  log(
+    "✗ CUDA: nvcc is not on PATH, so graft_cuda.node is not built (install the CUDA toolkit >= 12 to build it)",
+  );
+} else if (cudnnRoot !== "" || cublasRoot !== "") {
+  log(
+    `CUDA: CMake looks under CUDNN_ROOT=${cudnnRoot || "(wheel/system)"} CUBLAS_ROOT=${cublasRoot || "(wheel/system)"}`,
+  );
+} else if (wheelsPresent()) {
+  log("CUDA: cuDNN and cuBLAS wheels found (python3 site-packages/nvidia)");
+} else {
+  const pipArgs = ["-m", "pip", "install", "--retries", "0", "--timeout", "5", ...CUDA_WHEELS];
+  const command = `${python ?? "python3"} ${pipArgs.join(" ")}`;
+  const hasPip =
+    python !== undefined &&
+    spawnSync(python, ["-m", "pip", "--version"], { stdio: "ignore" }).status === 0;
+  if (process.env.GRAFT_NO_PIP === "1" || !hasPip) {
+    const why = hasPip ? "GRAFT_NO_PIP=1" : "pip is not available";
+    log(`✗ CUDA: cuDNN 9 / cuBLAS not found and ${why}; to build graft_cuda.node run: ${command}`);
+  } else {
+    log(`CUDA: nvcc found but cuDNN 9 / cuBLAS are not; installing the wheels: $ ${command}`);
+    const t0 = Date.now();
+    const r = spawnSync(python, pipArgs, { stdio: "inherit" });
+    if (r.status === 0) log(`CUDA: wheels installed in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+    else log(`✗ CUDA: pip failed (exit ${r.status}); building without graft_cuda.node`);
+  }
+}
+
+// --- 4. cmake-js configure + build ---
 const require = createRequire(import.meta.url);
 let cmakeJs;
 try {
@@ -145,6 +204,9 @@ const configureArgs = [
   "--",
   `-DGRAFT_WITH_ONEDNN=${withOneDnn}`,
   `-DGRAFT_WITH_CUDA=${withCuda}`,
+  `-DGRAFT_CUDA_ARCHS=${cudaArchs}`,
+  `-DCUDNN_ROOT=${cudnnRoot}`,
+  `-DCUBLAS_ROOT=${cublasRoot}`,
   `-DGRAFT_ONEDNN_ROOT=${oneDnnRoot}`,
 ];
 const buildArgs = ["build", ...common, "--parallel", String(availableParallelism())];
@@ -186,4 +248,13 @@ log(
     ? `  ✓ oneDNN ${info.onednn.version} (${info.onednn.library})`
     : `  ✗ oneDNN (${info.onednn.reason})`,
 );
-log(info.cuda.found ? "  ✓ CUDA" : `  ✗ CUDA (${info.cuda.reason})`);
+const cuda = info.cudaAddon;
+if (cuda?.found) {
+  if (!existsSync(cuda.path)) fail(`CMake configured graft_cuda.node but ${cuda.path} is missing`);
+  log(
+    `  ✓ CUDA ${cuda.cudaVersion} (sm_${cuda.archs.join(",sm_")}), cuDNN ${cuda.cudnnVersion}, ` +
+      `cuBLAS ${cuda.cublasVersion} -> ${cuda.path}`,
+  );
+} else {
+  log(`  ✗ CUDA (${cuda?.reason ?? info.cuda.reason})`);
+}

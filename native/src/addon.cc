@@ -32,6 +32,7 @@ Napi::Object CpuExports(Napi::Env env) {
   Export<cpu::AddN>(env, o, "addN");
   Export<cpu::SetNumThreadsJs>(env, o, "setNumThreads");
   Export<cpu::NumThreadsJs>(env, o, "numThreads");
+  Export<cpu::SetMathJs>(env, o, "setMath");
   Export<cpu::CpuStats>(env, o, "cpuStats");
   Export<cpu::ClearCaches>(env, o, "clearCaches");
   Export<cpu::ReleaseWeights>(env, o, "releaseWeights");

@@ -12,13 +12,16 @@ import {
   registerKernel,
   type TensorInfo,
 } from "@tensorflow/tfjs-core";
+import { setMath } from "./backend/cpu_math.ts";
 import { GraftCpuBackend } from "./backend/graft_cpu_backend.ts";
-import { addonStatus, loadAddon } from "./index.ts";
+import { addonStatus, type CpuMath, loadAddon } from "./index.ts";
 import { reluGradientConfig } from "./kernels/ReluGrad.ts";
 import { nativeKernelConfigs } from "./kernels/register_all_kernels.ts";
 import { BACKEND_NAME } from "./kernels/util.ts";
 
+export { CPU_MATH_ENV } from "./backend/cpu_math.ts";
 export { GraftCpuBackend, type KernelStats } from "./backend/graft_cpu_backend.ts";
+export type { CpuMath } from "./index.ts";
 export { BACKEND_NAME as GRAFT_CPU };
 export const GRAFT_CPU_PRIORITY = 3;
 
@@ -47,6 +50,22 @@ function createBackend(): GraftCpuBackend {
     native.setNumThreads(n);
   }
   return new GraftCpuBackend(native);
+}
+
+/**
+ * The arithmetic of graft-cpu's convolutions and matmuls from now on (process-wide):
+ * "bf16" rounds their inputs to bfloat16 inside the kernel and sums in fp32 (tensors
+ * stay float32); "fp32", the default, is exact float32 as before. `GRAFT_CPU_MATH`
+ * sets it when the backend is created. Where the CPU has no native bf16 (AVX512_BF16
+ * or AMX), "bf16" throws an Error with code ERR_GRAFT_UNAVAILABLE and fp32 stays.
+ */
+export function setCpuMath(math: CpuMath): void {
+  setMath(loadAddon(process.env.GRAFT_ADDON_PATH || undefined).cpu, math);
+}
+
+/** The arithmetic graft-cpu's convolutions and matmuls use now (see `setCpuMath`). */
+export function cpuMath(): CpuMath {
+  return loadAddon(process.env.GRAFT_ADDON_PATH || undefined).cpu.cpuStats().math;
 }
 
 let registered = false;

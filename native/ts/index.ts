@@ -75,6 +75,14 @@ export const CPU_BINARY_OPS = { add: 0, sub: 1, mul: 2, div: 3 } as const;
 /** How `binary` indexes an input: full (index i), scalar (index 0), row vector (index i % inner). */
 export const CPU_BROADCAST = { full: 0, scalar: 1, row: 2 } as const;
 
+/**
+ * The arithmetic of the oneDNN kernels (conv2d*, matmul): "fp32", the default, or
+ * "bf16": inputs rounded to bfloat16 inside the kernel, sums and results in fp32
+ * (tensors stay float32). Set with `setMath`, `GRAFT_CPU_MATH` or `setCpuMath`.
+ */
+export type CpuMath = "fp32" | "bf16";
+export const CPU_MATH_MODES: readonly CpuMath[] = ["fp32", "bf16"];
+
 /** What the CPU kernels keep between calls (`cpu.cpuStats()`). */
 export interface CpuStats {
   /** Cached oneDNN primitives (one per op, shape, attributes and thread count; at most 256). */
@@ -94,6 +102,21 @@ export interface CpuStats {
   threads: number;
   /** Where that count comes from: "all 16 cores", "GRAFT_NUM_THREADS=4", "setNumThreads(2)", or why GRAFT_NUM_THREADS was ignored. */
   threadsNote: string;
+  /** The arithmetic conv2d* and matmul use now (`setMath`). */
+  math: CpuMath;
+  /** Whether this CPU runs oneDNN's bf16 kernels natively (AVX512_BF16 or AMX); `setMath("bf16")` refuses otherwise. */
+  bf16: boolean;
+  /** Why not, e.g. "oneDNN dispatches to avx512_core on this CPU, which has no bf16 arithmetic ..."; null when `bf16`. */
+  bf16Reason: string | null;
+  /**
+   * Whether bf16 runs on AMX tiles. Without AMX, bf16 uses AVX512_BF16, whose dot
+   * product may be no faster than fp32 FMAs (on this project's Xeon VM it is half as fast).
+   */
+  amx: boolean;
+  /** Kernel calls made in bf16 mode that ran in bf16 (since the addon loaded). */
+  bf16Runs: number;
+  /** Kernel calls made in bf16 mode that ran in fp32: oneDNN had only its reference bf16 kernel for the shape. */
+  bf16FallbackRuns: number;
 }
 
 /**
@@ -159,6 +182,8 @@ export interface CpuKernels {
    * transposeA, transposeB]: a is [batchA, M, K] ([batchA, K, M] when transposed),
    * b is [batchB, K, N] ([batchB, N, K] when transposed), y is [max(batchA, batchB), M, N];
    * a batch of 1 broadcasts. bias: [N] or null. `activation` and `alpha` as in conv2d.
+   * `weightsKey` names b's values as conv2d's names its filter; it only matters in
+   * bf16 mode, where b converted to bf16 is kept from its second use on.
    */
   matmul(
     a: Float32Array,
@@ -168,6 +193,7 @@ export interface CpuKernels {
     p: Int32Array,
     activation: number,
     alpha: number,
+    weightsKey?: number,
   ): void;
   /** y = max(0, x); NaN stays NaN. */
   relu(x: Float32Array, y: Float32Array): void;
@@ -200,6 +226,12 @@ export interface CpuKernels {
   setNumThreads(n: number): void;
   /** Threads the kernels use: all cores by default, or GRAFT_NUM_THREADS read when the addon loads. */
   numThreads(): number;
+  /**
+   * The arithmetic of conv2d* and matmul from now on, for the whole process. "bf16"
+   * throws ERR_GRAFT_UNAVAILABLE, with `cpuStats().bf16Reason`, where the CPU has no
+   * native bf16 (oneDNN would emulate it, slower than fp32); the mode then stays as it was.
+   */
+  setMath(math: CpuMath): void;
   /** The memory the kernels keep between calls; works without oneDNN too (all zero). */
   cpuStats(): CpuStats;
   /** Frees every cached primitive, scratchpad, temporary buffer and reordered filter. */
@@ -254,6 +286,7 @@ const REQUIRED_CPU_EXPORTS: readonly (keyof CpuKernels)[] = [
   "addN",
   "setNumThreads",
   "numThreads",
+  "setMath",
   "cpuStats",
   "clearCaches",
   "releaseWeights",

@@ -48,6 +48,19 @@ dnnl::memory Context::Scratchpad(const dnnl::memory::desc& md) {
 
 void* Context::Temp(int slot, size_t bytes) { return temp_[slot].Reserve(bytes); }
 
+namespace {
+
+// FNV-1a over a memory descriptor's bytes (oneDNN zero-fills them, padding included).
+// Only decides when to cache: FindWeights still compares descriptors exactly.
+uint64_t HashDesc(const dnnl::memory::desc& md) {
+  const auto* p = reinterpret_cast<const unsigned char*>(&md.data);
+  uint64_t h = 1469598103934665603ull;
+  for (size_t i = 0; i < sizeof md.data; ++i) h = (h ^ p[i]) * 1099511628211ull;
+  return h;
+}
+
+}  // namespace
+
 void* Context::FindWeights(uint64_t key, const void* source, size_t source_bytes,
                            const dnnl::memory::desc& md) {
   auto it = weights_.find(key);
@@ -62,14 +75,19 @@ void* Context::StoreWeights(uint64_t key, const void* source, size_t source_byte
                             const dnnl::memory::desc& md) {
   const size_t bytes = md.get_size();
   if (bytes > kMaxWeightsBytes) return nullptr;
-  if (weights_.count(key) == 0 && weights_seen_.insert(key).second) {
-    // First use: remember the key, keep nothing. The set only holds integers;
-    // it is emptied when large, which at worst delays caching by one call.
-    if (weights_seen_.size() > 65536) {
-      weights_seen_.clear();
-      weights_seen_.insert(key);
+  const uint64_t layout = HashDesc(md);
+  if (weights_.count(key) == 0) {
+    auto [seen, first] = weights_seen_.try_emplace(key, layout);
+    if (first || seen->second != layout) {
+      // First use (in this layout): remember it, keep nothing. The map only holds
+      // integers; it is emptied when large, which at worst delays caching by one call.
+      seen->second = layout;
+      if (weights_seen_.size() > 65536) {
+        weights_seen_.clear();
+        weights_seen_.emplace(key, layout);
+      }
+      return nullptr;
     }
-    return nullptr;
   }
   ReleaseWeights(key);
   while (!weights_lru_.empty() && weights_bytes_ + bytes > kMaxWeightsBytes) {
@@ -135,6 +153,38 @@ bool ReleaseCachedWeights(uint64_t key) {
   Context& ctx = Context::Get();
   auto lock = ctx.Lock();
   return ctx.ReleaseWeights(key);
+}
+
+dnnl::primitive_attr UserScratchpad() {
+  dnnl::primitive_attr attr;
+  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+  return attr;
+}
+
+Reorder MakeReorder(const dnnl::engine& engine, const dnnl::memory::desc& from,
+                    const dnnl::memory::desc& to) {
+  dnnl::reorder::primitive_desc pd(engine, from, engine, to, UserScratchpad());
+  return {dnnl::reorder(pd), pd.scratchpad_desc()};
+}
+
+void RunReorder(Context& ctx, const Reorder& r, const dnnl::memory& from, const dnnl::memory& to) {
+  r.primitive.execute(ctx.stream(), {{DNNL_ARG_FROM, from},
+                                     {DNNL_ARG_TO, to},
+                                     {DNNL_ARG_SCRATCHPAD, ctx.Scratchpad(r.scratchpad)}});
+}
+
+Convert::Convert(const dnnl::engine& engine, const dnnl::memory::desc& user_md,
+                 const dnnl::memory::desc& conv_md)
+    : user(user_md), conv(conv_md), needed(user_md != conv_md) {
+  if (needed) reorder = MakeReorder(engine, user, conv);
+}
+
+dnnl::memory Convert::Run(Context& ctx, const void* data, int slot) const {
+  dnnl::memory from = Mem(user, ctx.engine(), data);
+  if (!needed) return from;
+  dnnl::memory to = Mem(conv, ctx.engine(), ctx.Temp(slot, conv.get_size()));
+  RunReorder(ctx, reorder, from, to);
+  return to;
 }
 
 void ThrowOneDnn(const char* op, const std::string& shapes, const dnnl::error& e) {

@@ -15,7 +15,6 @@
 #include <string>
 #include <type_traits>
 #include <unordered_map>
-#include <unordered_set>
 
 #include "common.h"
 #include "cpu/cache.h"
@@ -33,10 +32,12 @@ enum class PlanOp : int32_t {
 // A primitive-cache key: a zero-initialised plain struct, hashed and compared as
 // bytes. `ints` holds the op's shape parameters and attributes in a fixed order
 // (see each kernel). The thread count is part of the key because oneDNN plans
-// its work split for the thread count it sees when the primitive is created.
+// its work split for the thread count it sees when the primitive is created;
+// `math` is the MathMode asked for (a bf16 plan may still hold an fp32 primitive).
 struct PlanKey {
   int32_t op;
   int32_t threads;
+  int32_t math;
   int32_t ints[30];
 };
 static_assert(std::has_unique_object_representations_v<PlanKey>, "PlanKey must have no padding");
@@ -136,8 +137,9 @@ class Context {
   void* FindWeights(uint64_t key, const void* source, size_t source_bytes,
                     const dnnl::memory::desc& md);
   // Where to reorder weights that will be cached under `key`, or null when they
-  // should not be cached: only from their second use on (so training, which
-  // makes new weights every step, caches nothing), and never beyond kMaxWeightsBytes.
+  // should not be cached: only from their second use in the same layout on (so
+  // training, which makes new weights every step and uses a matmul's b transposed
+  // in its gradient, caches nothing), and never beyond kMaxWeightsBytes.
   void* StoreWeights(uint64_t key, const void* source, size_t source_bytes,
                      const dnnl::memory::desc& md);
   bool ReleaseWeights(uint64_t key);
@@ -173,7 +175,8 @@ class Context {
   std::unordered_map<uint64_t, Weights> weights_;
   std::list<uint64_t> weights_lru_;
   size_t weights_bytes_ = 0;
-  std::unordered_set<uint64_t> weights_seen_;
+  // Keys seen once, each with a hash of the layout it was asked for.
+  std::unordered_map<uint64_t, uint64_t> weights_seen_;
 };
 
 // Turns a dnnl::error into ERR_GRAFT_ONEDNN naming the kernel and its shapes.
@@ -189,5 +192,38 @@ float ApplyActivation(float v, int activation, float alpha);
 inline dnnl::memory Mem(const dnnl::memory::desc& md, const dnnl::engine& engine, const void* p) {
   return dnnl::memory(md, engine, const_cast<void*>(p));
 }
+
+// Primitive attributes with the user-owned scratchpad (Context::Scratchpad).
+dnnl::primitive_attr UserScratchpad();
+
+// A reorder primitive (layout and/or data type) and the scratchpad it needs.
+struct Reorder {
+  dnnl::reorder primitive;
+  dnnl::memory::desc scratchpad;
+};
+Reorder MakeReorder(const dnnl::engine& engine, const dnnl::memory::desc& from,
+                    const dnnl::memory::desc& to);
+void RunReorder(Context& ctx, const Reorder& r, const dnnl::memory& from, const dnnl::memory& to);
+
+// Whether oneDNN picked one of its reference implementations ("ref:any"): they
+// exist for every data type and are orders of magnitude slower than the JIT ones.
+template <class PrimitiveDesc>
+bool IsReferenceImpl(const PrimitiveDesc& pd) {
+  return std::strncmp(pd.impl_info_str(), "ref", 3) == 0;
+}
+
+// f32 data in `user` layout, converted (f32 -> bf16, and to the primitive's
+// layout) into temporary buffer `slot` when the primitive wants another
+// descriptor; the user's buffer itself when it does not.
+struct Convert {
+  dnnl::memory::desc user, conv;
+  bool needed = false;
+  Reorder reorder;
+
+  Convert() = default;
+  Convert(const dnnl::engine& engine, const dnnl::memory::desc& user_md,
+          const dnnl::memory::desc& conv_md);
+  dnnl::memory Run(Context& ctx, const void* data, int slot) const;
+};
 
 }  // namespace graft::cpu

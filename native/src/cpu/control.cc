@@ -1,9 +1,10 @@
-// cpu.setNumThreads / numThreads / cpuStats / clearCaches / releaseWeights.
+// cpu.setNumThreads / numThreads / setMath / cpuStats / clearCaches / releaseWeights.
 #include <cmath>
 
 #include "cpu/args.h"
 #include "cpu/cache.h"
 #include "cpu/kernels.h"
+#include "cpu/math_mode.h"
 #include "cpu/threads.h"
 
 namespace graft::cpu {
@@ -15,6 +16,16 @@ Napi::Value SetNumThreadsJs(const Napi::CallbackInfo& info) {
 
 Napi::Value NumThreadsJs(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), NumThreads());
+}
+
+// setMath("fp32" | "bf16"); TypeScript has checked the string.
+Napi::Value SetMathJs(const Napi::CallbackInfo& info) {
+  const std::string name = info[0].As<Napi::String>().Utf8Value();
+  if (name != "fp32" && name != "bf16") {
+    throw Error(code::kInternal, "setMath: expected \"fp32\" or \"bf16\", got \"" + name + "\"");
+  }
+  SetMathMode(name == "bf16" ? MathMode::kBf16 : MathMode::kF32);
+  return info.Env().Undefined();
 }
 
 Napi::Value CpuStats(const Napi::CallbackInfo& info) {
@@ -34,6 +45,13 @@ Napi::Value CpuStats(const Napi::CallbackInfo& info) {
   set("bytes", s.bytes);
   set("threads", NumThreads());
   out.Set("threadsNote", Napi::String::New(env, ThreadsNote()));
+  out.Set("math", Napi::String::New(env, MathModeName(CurrentMathMode())));
+  const std::string& bf16_reason = Bf16UnavailableReason();
+  out.Set("bf16", Napi::Boolean::New(env, bf16_reason.empty()));
+  out.Set("bf16Reason", bf16_reason.empty() ? env.Null() : Napi::String::New(env, bf16_reason));
+  out.Set("amx", Napi::Boolean::New(env, Bf16OnAmx()));
+  set("bf16Runs", Bf16Runs());
+  set("bf16FallbackRuns", Bf16FallbackRuns());
   return out;
 }
 

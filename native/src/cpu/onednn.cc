@@ -25,8 +25,12 @@ OneDnnInfo QueryOneDnn() {
   info.available = true;
   info.version = std::to_string(version->major) + "." + std::to_string(version->minor) + "." +
                  std::to_string(version->patch);
+  const dnnl_cpu_isa_t effective = dnnl_get_effective_cpu_isa();
+  // ISAs are bit masks, each holding the ones it extends (avx512_core_amx holds avx512_core_bf16).
+  info.bf16 = (effective & dnnl_cpu_isa_avx512_core_bf16) == dnnl_cpu_isa_avx512_core_bf16;
+  info.amx = (effective & dnnl_cpu_isa_avx512_core_amx) == dnnl_cpu_isa_avx512_core_amx;
   // "cpu_isa_avx2" -> "avx2"
-  std::string isa = dnnl_cpu_isa2str(dnnl_get_effective_cpu_isa());
+  std::string isa = dnnl_cpu_isa2str(effective);
   const std::string prefix = "cpu_isa_";
   if (isa.compare(0, prefix.size(), prefix) == 0) isa.erase(0, prefix.size());
   info.isa = isa;

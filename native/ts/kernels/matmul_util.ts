@@ -49,6 +49,7 @@ export function nativeMatMul(
     Int32Array.of(batchA, batchB, M, K, N, transposeA ? 1 : 0, transposeB ? 1 : 0),
     act,
     alpha,
+    backend.weightsKey(b),
   );
   return y.info;
 }

@@ -1,5 +1,9 @@
-import { addonStatus, capabilities } from "@graft/native";
-import { GRAFT_CPU_PRIORITY, type GraftCpuBackend, graftCpuUnavailableReason } from "@graft/native/graft-cpu";
+import { capabilities } from "@graft/native";
+import {
+  GRAFT_CPU_PRIORITY,
+  type GraftCpuBackend,
+  graftCpuUnavailableReason,
+} from "@graft/native/graft-cpu";
 import * as tf from "@tensorflow/tfjs-core";
 import { parse } from "../args.ts";
 import type { Io } from "../io.ts";
@@ -25,9 +29,22 @@ async function wasmRow(): Promise<BackendRow> {
   try {
     await import("@tensorflow/tfjs-backend-wasm");
     const ok = await tf.setBackend("wasm");
-    return { name: "wasm", priority: 2, available: ok, default: false, details: { threads: 1, simd: true } };
+    return {
+      name: "wasm",
+      priority: 2,
+      available: ok,
+      default: false,
+      details: { threads: 1, simd: true },
+    };
   } catch (err) {
-    return { name: "wasm", priority: 2, available: false, default: false, details: {}, reason: (err as Error).message };
+    return {
+      name: "wasm",
+      priority: 2,
+      available: false,
+      default: false,
+      details: {},
+      reason: (err as Error).message,
+    };
   }
 }
 
@@ -36,14 +53,26 @@ async function kernelStats(): Promise<GraftCpuBackend["stats"]> {
   const backend = tf.backend() as GraftCpuBackend;
   const tfl = await import("@tensorflow/tfjs-layers");
   const m = tfl.sequential();
-  m.add(tfl.layers.conv2d({ inputShape: [16, 16, 3], filters: 8, kernelSize: 3, padding: "same", activation: "relu" }));
+  m.add(
+    tfl.layers.conv2d({
+      inputShape: [16, 16, 3],
+      filters: 8,
+      kernelSize: 3,
+      padding: "same",
+      activation: "relu",
+    }),
+  );
   m.add(tfl.layers.conv2d({ filters: 8, kernelSize: 3, padding: "same", activation: "relu" }));
   m.add(tfl.layers.maxPooling2d({ poolSize: 2 }));
   m.add(tfl.layers.flatten());
   m.add(tfl.layers.dense({ units: 16, activation: "relu" }));
   m.add(tfl.layers.dropout({ rate: 0.5 }));
   m.add(tfl.layers.dense({ units: 4, activation: "softmax" }));
-  m.compile({ optimizer: tf.train.momentum(1e-3, 0.9), loss: "categoricalCrossentropy", metrics: ["accuracy"] });
+  m.compile({
+    optimizer: tf.train.momentum(1e-3, 0.9),
+    loss: "categoricalCrossentropy",
+    metrics: ["accuracy"],
+  });
   const x = tf.randomUniform([8, 16, 16, 3]);
   const y = tf.oneHot(tf.tensor1d([0, 1, 2, 3, 0, 1, 2, 3], "int32"), 4);
   await m.fit(x, y, { epochs: 1, batchSize: 4, validationSplit: 0.25, verbose: 0 });
@@ -54,7 +83,11 @@ async function kernelStats(): Promise<GraftCpuBackend["stats"]> {
 export async function backendsCommand(argv: string[], io: Io): Promise<number> {
   const { values } = parse(
     argv,
-    { json: { type: "boolean" }, stats: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+    {
+      json: { type: "boolean" },
+      stats: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
     "backends",
   );
   if (values.help) {
@@ -79,20 +112,31 @@ export async function backendsCommand(argv: string[], io: Io): Promise<number> {
       },
     });
   } else {
-    rows.push({ name: "graft-cpu", priority: GRAFT_CPU_PRIORITY, available: false, default: false, details: {}, reason: why });
+    rows.push({
+      name: "graft-cpu",
+      priority: GRAFT_CPU_PRIORITY,
+      available: false,
+      default: false,
+      details: {},
+      reason: why,
+    });
   }
-  const addon = addonStatus();
+  const cuda = await import("@graft/native/graft-cuda");
+  const cudaWhy = cuda.graftCudaUnavailableReason();
   rows.push({
     name: "graft-cuda",
-    priority: 4,
-    available: false,
+    priority: cuda.GRAFT_CUDA_PRIORITY,
+    available: cudaWhy === null,
     default: false,
     details: {},
-    reason: addon.loaded ? capabilities().cudaReason : "graft.node is not loaded",
+    ...(cudaWhy === null ? {} : { reason: cudaWhy }),
   });
   rows.push({ name: "cpu", priority: 1, available: true, default: false, details: { threads: 1 } });
   rows.push(await wasmRow());
-  const best = rows.filter((r) => r.available).sort((a, b) => b.priority - a.priority)[0];
+  // "auto" does not register graft-cuda yet (see tf.ts), so it cannot be the default.
+  const best = rows
+    .filter((r) => r.available && r.name !== "graft-cuda")
+    .sort((a, b) => b.priority - a.priority)[0];
   if (best) best.default = true;
   const stats = values.stats && why === null ? await kernelStats() : undefined;
   if (values.json) {
@@ -105,17 +149,27 @@ export async function backendsCommand(argv: string[], io: Io): Promise<number> {
       .filter(([, v]) => v !== null && v !== undefined)
       .map(([k, v]) => `${k}=${v}`)
       .join(" ");
-    io.out(`${mark} ${r.name.padEnd(11)} priority ${r.priority}  ${r.available ? details : `unavailable: ${r.reason}`}`);
+    io.out(
+      `${mark} ${r.name.padEnd(11)} priority ${r.priority}  ${r.available ? details : `unavailable: ${r.reason}`}`,
+    );
   }
   io.out("(* = default)");
   if (stats) {
     io.out("");
     io.out("graft-cpu kernels in one small training step (native / fallback to tfjs-cpu):");
-    const names = [...new Set([...Object.keys(stats.native), ...Object.keys(stats.fallback)])].sort();
+    const names = [
+      ...new Set([...Object.keys(stats.native), ...Object.keys(stats.fallback)]),
+    ].sort();
     for (const n of names) {
       const f = stats.fallback[n];
-      const reasons = f ? `  (${Object.entries(f.reasons).map(([k, v]) => `${k}: ${v}`).join(", ")})` : "";
-      io.out(`  ${n.padEnd(22)} ${String(stats.native[n] ?? 0).padStart(5)} / ${String(f?.count ?? 0).padStart(3)}${reasons}`);
+      const reasons = f
+        ? `  (${Object.entries(f.reasons)
+            .map(([k, v]) => `${k}: ${v}`)
+            .join(", ")})`
+        : "";
+      io.out(
+        `  ${n.padEnd(22)} ${String(stats.native[n] ?? 0).padStart(5)} / ${String(f?.count ?? 0).padStart(3)}${reasons}`,
+      );
     }
   }
   return 0;

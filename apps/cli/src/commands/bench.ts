@@ -39,12 +39,22 @@ function recipeModel(variant: "vgg16" | "vgg19", size: number): tfl.LayersModel 
 
 export async function runBench(
   tf: typeof tfc,
-  o: { model: "vgg16" | "vgg19"; task: "extract" | "train"; size: number; batch: number; steps: number },
+  o: {
+    model: "vgg16" | "vgg19";
+    task: "extract" | "train";
+    size: number;
+    batch: number;
+    steps: number;
+  },
 ): Promise<BenchResult> {
   const x = tf.tidy(() => preprocessInput(tf.randomUniform([o.batch, o.size, o.size, 3], 0, 255)));
   const seconds: number[] = [];
   if (o.task === "extract") {
-    const model = buildVGG(o.model, { includeTop: false, inputShape: [o.size, o.size, 3], weights: null });
+    const model = buildVGG(o.model, {
+      includeTop: false,
+      inputShape: [o.size, o.size, 3],
+      weights: null,
+    });
     for (let i = 0; i <= o.steps; i++) {
       const t0 = performance.now();
       const y = model.predict(x) as tfc.Tensor;
@@ -55,8 +65,20 @@ export async function runBench(
     model.dispose();
   } else {
     const model = recipeModel(o.model, o.size);
-    model.compile({ optimizer: tf.train.momentum(1e-4, 0.9), loss: "categoricalCrossentropy", metrics: ["accuracy"] });
-    const labels = tf.tidy(() => tf.oneHot(tf.tensor1d(Array.from({ length: o.batch }, (_, i) => i % 16), "int32"), 16));
+    model.compile({
+      optimizer: tf.train.momentum(1e-4, 0.9),
+      loss: "categoricalCrossentropy",
+      metrics: ["accuracy"],
+    });
+    const labels = tf.tidy(() =>
+      tf.oneHot(
+        tf.tensor1d(
+          Array.from({ length: o.batch }, (_, i) => i % 16),
+          "int32",
+        ),
+        16,
+      ),
+    );
     for (let i = 0; i <= o.steps; i++) {
       const t0 = performance.now();
       await model.trainOnBatch(x, labels);
@@ -105,7 +127,8 @@ export async function benchCommand(argv: string[], io: Io): Promise<number> {
   const size = positiveInt(values["input-size"], "--input-size", 224) as number;
   const batch = positiveInt(values["batch-size"], "--batch-size", 8) as number;
   const steps = positiveInt(values.steps, "--steps", 3) as number;
-  if (size < 32) throw new UsageError(`Expected an --input-size of at least 32 but received ${size}`);
+  if (size < 32)
+    throw new UsageError(`Expected an --input-size of at least 32 but received ${size}`);
   const tf = await initTf(backend);
   const r = await runBench(tf, { model, task, size, batch, steps });
   if (values.json) io.out(JSON.stringify(r));

@@ -1,6 +1,10 @@
 // Batched matmul (BatchMatMul, _FusedMatMul) on oneDNN's matmul primitive.
 // Transposes are strides over the user's buffers, a batch of 1 broadcasts, and
 // the bias and activation are fused (bias, then post-op), so nothing is copied.
+//
+// bf16 mode (math_mode.h): a is converted to bf16 with its strides kept, b to
+// bf16 in the layout oneDNN prefers (cached per `weightsKey` from its second
+// use, as conv2d's filters are); y and the bias stay f32, summed in f32.
 #include <algorithm>
 #include <cstdint>
 #include <string>
@@ -8,13 +12,19 @@
 #include "cpu/args.h"
 #include "cpu/context.h"
 #include "cpu/kernels.h"
+#include "cpu/math_mode.h"
 
 namespace graft::cpu {
 
 namespace {
 
 using dnnl::memory;
-constexpr auto f32 = memory::data_type::f32;
+using dt = memory::data_type;
+constexpr auto f32 = dt::f32;
+
+// Temporary buffers (Context::Temp): b in the matmul's layout, a in bf16.
+constexpr int kTempB = 0;
+constexpr int kTempA = 2;
 
 // p = [batchA, batchB, M, K, N, transposeA, transposeB]
 constexpr size_t kMatMulParams = 7;
@@ -40,8 +50,8 @@ struct MatMulShape {
   }
 
   // a is [batchA, M, K] row-major, or [batchA, K, M] when transposed.
-  memory::desc ADesc() const {
-    return memory::desc({batch_a, m, k}, f32,
+  memory::desc ADesc(dt t = f32) const {
+    return memory::desc({batch_a, m, k}, t,
                         transpose_a ? memory::dims{m * k, 1, m} : memory::dims{m * k, k, 1});
   }
   // b is [batchB, K, N], or [batchB, N, K] when transposed.
@@ -49,6 +59,7 @@ struct MatMulShape {
     return memory::desc({batch_b, k, n}, f32,
                         transpose_b ? memory::dims{k * n, 1, k} : memory::dims{k * n, n, 1});
   }
+  memory::desc BAny(dt t) const { return memory::desc({batch_b, k, n}, t, memory::format_tag::any); }
   memory::desc YDesc() const {
     return memory::desc({Batch(), m, n}, f32, memory::format_tag::abc);
   }
@@ -58,30 +69,52 @@ struct MatMulShape {
 struct MatMulPlan : Plan {
   dnnl::matmul::primitive_desc pd;
   dnnl::matmul matmul;
-  memory::desc a, b, y, bias;
+  bool bf16 = false;
+  Convert a;
+  memory::desc b, y, bias;
+  bool reorder_b = false;
+  Reorder b_to_matmul;
 };
 
 std::unique_ptr<MatMulPlan> MakeMatMul(const Context& ctx, const MatMulShape& s, bool has_bias,
-                                       int activation, float alpha) {
+                                       int activation, float alpha, bool want_bf16) {
   auto plan = std::make_unique<MatMulPlan>();
-  plan->a = s.ADesc();
   plan->b = s.BDesc();
   plan->y = s.YDesc();
   plan->bias = s.BiasDesc();
-  auto desc = has_bias ? dnnl::matmul::desc(plan->a, plan->b, plan->bias, plan->y)
-                       : dnnl::matmul::desc(plan->a, plan->b, plan->y);
   dnnl::primitive_attr attr;
   attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
   dnnl::post_ops ops;
   if (AppendActivation(ops, activation, alpha)) attr.set_post_ops(ops);
-  plan->pd = dnnl::matmul::primitive_desc(desc, attr, ctx.engine());
+  auto make = [&](bool bf16) {
+    const memory::desc a = bf16 ? s.ADesc(dt::bf16) : s.ADesc();
+    const memory::desc b = bf16 ? s.BAny(dt::bf16) : plan->b;
+    auto desc = has_bias ? dnnl::matmul::desc(a, b, plan->bias, plan->y)
+                         : dnnl::matmul::desc(a, b, plan->y);
+    return dnnl::matmul::primitive_desc(desc, attr, ctx.engine());
+  };
+  if (want_bf16) {
+    // In fp32 instead where oneDNN has only its reference bf16 matmul.
+    try {
+      plan->pd = make(true);
+      plan->bf16 = !IsReferenceImpl(plan->pd);
+    } catch (const dnnl::error& e) {
+      if (e.status != dnnl_unimplemented) throw;
+    }
+  }
+  if (!plan->bf16) plan->pd = make(false);
   plan->matmul = dnnl::matmul(plan->pd);
+  plan->a = Convert(ctx.engine(), s.ADesc(), plan->pd.src_desc());
+  plan->reorder_b = plan->pd.weights_desc() != plan->b;
+  if (plan->reorder_b) {
+    plan->b_to_matmul = MakeReorder(ctx.engine(), plan->b, plan->pd.weights_desc());
+  }
   return plan;
 }
 
 }  // namespace
 
-// matmul(a, b, bias | null, y, p, activation, alpha)
+// matmul(a, b, bias | null, y, p, activation, alpha, weightsKey?)
 Napi::Value MatMul(const Napi::CallbackInfo& info) {
   const char* op = "matmul";
   const F32 a = ArgF32(info, 0);
@@ -92,6 +125,10 @@ Napi::Value MatMul(const Napi::CallbackInfo& info) {
   CheckParams(op, {s.batch_a, s.batch_b, s.m, s.k, s.n}, {}, s.Describe());
   const int activation = ArgInt(info, 5);
   const float alpha = ArgFloat(info, 6);
+  // weightsKey names b's values, as conv2d's names its filter (+ 1: 0 is "none").
+  const double key_arg =
+      info.Length() > 7 && info[7].IsNumber() ? info[7].As<Napi::Number>().DoubleValue() : -1;
+  const uint64_t weights_key = key_arg >= 0 ? static_cast<uint64_t>(key_arg) + 1 : 0;
   CheckSize(op, "a", a, s.ASize(), s.Describe());
   CheckSize(op, "b", b, s.BSize(), s.Describe());
   CheckSize(op, "y", y, s.YSize(), s.Describe());
@@ -103,20 +140,40 @@ Napi::Value MatMul(const Napi::CallbackInfo& info) {
     }
     return info.Env().Undefined();
   }
+  const MathMode math = CurrentMathMode();
   ApplyThreads();
   Context& ctx = Context::Get();
   auto lock = ctx.Lock();
   try {
     PlanKey key = MakePlanKey(PlanOp::kMatMul);
+    key.math = static_cast<int32_t>(math);
     const int64_t v[] = {s.batch_a, s.batch_b, s.m, s.k, s.n, s.transpose_a, s.transpose_b,
                          activation, activation == 5 ? FloatBits(alpha) : 0, bias.data != nullptr};
     for (size_t i = 0; i < std::size(v); ++i) key.ints[i] = static_cast<int32_t>(v[i]);
-    auto& plan = ctx.GetPlan<MatMulPlan>(
-        key, [&] { return MakeMatMul(ctx, s, bias.data != nullptr, activation, alpha); });
+    auto& plan = ctx.GetPlan<MatMulPlan>(key, [&] {
+      return MakeMatMul(ctx, s, bias.data != nullptr, activation, alpha, math == MathMode::kBf16);
+    });
+    if (math == MathMode::kBf16) CountMathRun(plan.bf16);
     const dnnl::engine& engine = ctx.engine();
+    memory b_user = Mem(plan.b, engine, b.data);
+    memory b_matmul = b_user;
+    if (plan.reorder_b) {
+      const memory::desc& md = plan.pd.weights_desc();
+      const size_t b_bytes = static_cast<size_t>(b.size) * sizeof(float);
+      void* cached = weights_key != 0 ? ctx.FindWeights(weights_key, b.data, b_bytes, md) : nullptr;
+      if (cached != nullptr) {
+        b_matmul = Mem(md, engine, cached);
+      } else {
+        void* target =
+            weights_key != 0 ? ctx.StoreWeights(weights_key, b.data, b_bytes, md) : nullptr;
+        if (target == nullptr) target = ctx.Temp(kTempB, md.get_size());
+        b_matmul = Mem(md, engine, target);
+        RunReorder(ctx, plan.b_to_matmul, b_user, b_matmul);
+      }
+    }
     std::unordered_map<int, memory> args = {
-        {DNNL_ARG_SRC, Mem(plan.a, engine, a.data)},
-        {DNNL_ARG_WEIGHTS, Mem(plan.b, engine, b.data)},
+        {DNNL_ARG_SRC, plan.a.Run(ctx, a.data, kTempA)},
+        {DNNL_ARG_WEIGHTS, b_matmul},
         {DNNL_ARG_DST, Mem(plan.y, engine, y.data)},
         {DNNL_ARG_SCRATCHPAD, ctx.Scratchpad(plan.pd.scratchpad_desc())},
     };

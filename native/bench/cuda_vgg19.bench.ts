@@ -1,0 +1,42 @@
+/**
+ * `graft bench` on graft-cuda: the CLI's own runBench (VGG19 recipe training step, and
+ * base extraction), with graft-cuda registered first so that tfjs picks it (priority
+ * 4) where a GPU is usable, else graft-cpu, else cpu. Run by scripts/gpu-check.sh, which
+ * carries no sharp (the CLI's main imports it for `graft augment`), hence this entry.
+ * Prints one JSON line per task, then the graft-cuda kernel counts of the last task.
+ *
+ * usage: node --import tsx native/bench/cuda_vgg19.bench.ts [extract|train ...]
+ * BENCH_SIZE (224), BENCH_BATCH (16), BENCH_STEPS (5).
+ */
+import "../ts/graft_cpu.ts";
+import "../ts/graft_cuda.ts";
+import * as tf from "@tensorflow/tfjs-core";
+import { runBench } from "../../apps/cli/src/commands/bench.ts";
+import type { GraftCudaBackend } from "../ts/graft_cuda.ts";
+
+const size = Number(process.env.BENCH_SIZE ?? 224);
+const batch = Number(process.env.BENCH_BATCH ?? 16);
+const steps = Number(process.env.BENCH_STEPS ?? 5);
+const tasks = (process.argv.slice(2).length ? process.argv.slice(2) : ["extract", "train"]) as (
+  | "extract"
+  | "train"
+)[];
+
+tf.env().set("PROD", true);
+await tf.ready();
+for (const task of tasks) {
+  const backend = tf.backend() as Partial<GraftCudaBackend>;
+  backend.resetStats?.();
+  const r = await runBench(tf, { model: "vgg19", task, size, batch, steps });
+  console.log(JSON.stringify(r));
+  if (backend.stats && backend.hostRoundTrips) {
+    console.log(
+      JSON.stringify({
+        task,
+        hostRoundTrips: backend.hostRoundTrips(),
+        reads: backend.stats.reads,
+        native: backend.native?.cudaStats(),
+      }),
+    );
+  }
+}

@@ -1,0 +1,811 @@
+/**
+ * graft-cuda. Three tiers, each saying why it skips:
+ *  1. always: the build (graft.node links no CUDA library; graft_cuda.node links
+ *     cuDNN/cuBLAS through an RPATH), the child-process probe (a missing GPU, a load
+ *     failure or an abort is a reason, never a crash), and backend selection (the
+ *     factory fails cleanly and tfjs falls back to graft-cpu).
+ *  2. always: the TypeScript backend over a host-memory double of graft_cuda.node
+ *     (test/cuda_host_native.ts): storage, aliases, parameter marshalling, counted
+ *     fallbacks, and a training step whose only host round trips are the cuDNN/cuBLAS
+ *     kernels the double does not imitate.
+ *  3. GPU only (skipped, with the probe's reason printed, where there is none): the
+ *     same conformance sweep on graft-cuda against tfjs-cpu with TF32 tolerances,
+ *     training equivalence, zero host round trips per training step.
+ *     GRAFT_REQUIRE_GPU=1 (scripts/gpu-check.sh) turns the skip into a failure.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import * as tf from "@tensorflow/tfjs-core";
+import * as tfl from "@tensorflow/tfjs-layers";
+import { afterAll, beforeAll, describe, describe as describeAlways, expect, it } from "vitest";
+import { loadCudaAddon } from "../ts/cuda/addon.ts";
+import {
+  createGraftCudaBackend,
+  DEFAULT_CUDA_ADDON_PATH,
+  type GraftCudaBackend,
+  probeCudaAddon,
+  registerGraftCudaKernels,
+} from "../ts/graft_cuda.ts";
+import { createHostNative, HOST_DISABLED } from "./cuda_host_native.ts";
+
+const nativeDir = fileURLToPath(new URL("..", import.meta.url));
+const graftNode = join(nativeDir, "build/Release/graft.node");
+const buildInfoPath = join(nativeDir, "build/graft-build.json");
+interface CudaAddonInfo {
+  found: boolean;
+  reason: string | null;
+  path: string | null;
+  cudnnLibrary: string | null;
+  cublasLibrary: string | null;
+}
+const buildInfo = existsSync(buildInfoPath)
+  ? (JSON.parse(readFileSync(buildInfoPath, "utf8")) as { cudaAddon?: CudaAddonInfo })
+  : null;
+const cudaBuilt = buildInfo?.cudaAddon?.found === true && existsSync(DEFAULT_CUDA_ADDON_PATH);
+
+const probe = probeCudaAddon();
+const gpu = probe.ok;
+const requireGpu = process.env.GRAFT_REQUIRE_GPU === "1";
+if (!gpu) console.warn(`[@graft/native] skipping graft-cuda GPU tests: ${probe.reason}`);
+if (!cudaBuilt)
+  console.warn(
+    `[@graft/native] graft_cuda.node not built: ${buildInfo?.cudaAddon?.reason ?? "no build"}`,
+  );
+
+const HOST = "graft-cuda-host";
+tf.registerBackend(HOST, () => createGraftCudaBackend(createHostNative(), HOST_DISABLED), -1);
+registerGraftCudaKernels(HOST);
+
+beforeAll(() => {
+  tf.env().set("PROD", true);
+});
+afterAll(async () => {
+  await tf.setBackend("cpu");
+});
+
+// --- 1. build, probe, selection ---
+
+const ldd = (path: string) => spawnSync("ldd", [path], { encoding: "utf8" }).stdout ?? "";
+const CUDA_LIBS = /libcudart|libcudnn|libcublas|libnvrtc|libcuda\.so/;
+
+describe("the two addons", () => {
+  it.skipIf(!existsSync(graftNode))(
+    "graft.node (CPU) links no CUDA, cuDNN or cuBLAS library",
+    () => {
+      const out = ldd(graftNode);
+      expect(out).toMatch(/libc\.so/); // ldd worked
+      expect(out).not.toMatch(CUDA_LIBS);
+    },
+  );
+
+  it.skipIf(!cudaBuilt)(
+    "graft_cuda.node links cuDNN 9 and cuBLAS through its RPATH, cudart statically",
+    () => {
+      const dyn = spawnSync("readelf", ["-d", DEFAULT_CUDA_ADDON_PATH], {
+        encoding: "utf8",
+      }).stdout;
+      expect(dyn).toContain("libcudnn.so.9");
+      expect(dyn).toMatch(/libcublas\.so\.\d+/);
+      expect(dyn).toMatch(/libcublasLt\.so\.\d+/);
+      expect(dyn).not.toContain("libcudart");
+      const info = buildInfo?.cudaAddon as CudaAddonInfo;
+      const runpath = /R(UN)?PATH\)\s+Library r(un)?path: \[(.*)\]/.exec(dyn)?.[3] ?? "";
+      expect(runpath.split(":")).toContain(join(info.cudnnLibrary as string, ".."));
+      // Every library resolves on this machine (no "not found").
+      expect(ldd(DEFAULT_CUDA_ADDON_PATH)).not.toContain("not found");
+    },
+  );
+});
+
+describe("probing graft_cuda.node in a child process", () => {
+  const dir = mkdtempSync(join(tmpdir(), "graft-cuda-probe-"));
+
+  it("reports cuda:false with a reason here, or a device there, without crashing this process", () => {
+    if (gpu) {
+      expect(probe.ok && probe.probe.device).toMatch(/\S/);
+      expect(probe.ok && probe.probe.computeCapability).toMatch(/^\d+\.\d+$/);
+    } else {
+      expect(probe.ok).toBe(false);
+      expect(probe.ok ? "" : probe.reason).toMatch(/\S/);
+      if (cudaBuilt) {
+        // The addon loaded in the child and answered: versions are known even without a GPU.
+        expect(probe.probe?.cudnnVersion).toMatch(/^9\./);
+        expect(probe.probe?.cublasVersion).toMatch(/^\d+\.\d+\.\d+$/);
+        expect(probe.probe?.cuda).toBe(false);
+      } else {
+        expect(probe.ok ? "" : probe.reason).toMatch(/graft_cuda\.node (was not built|not found)/);
+      }
+    }
+  });
+
+  it("a binary that aborts while loading (cuDNN 9 without its sub-libraries) kills only the child", () => {
+    const path = join(dir, "aborts.js");
+    writeFileSync(
+      path,
+      "process.stderr.write('Could not load library libcudnn_cnn.so.9\\n'); process.abort();",
+    );
+    const r = probeCudaAddon(path);
+    expect(r.ok).toBe(false);
+    expect(r.ok ? "" : r.reason).toContain("SIGABRT");
+    expect(r.ok ? "" : r.reason).toContain("pip install nvidia-cudnn-cu13");
+  });
+
+  it("a missing shared library is a reason with what to install", () => {
+    const path = join(dir, "missing.js");
+    writeFileSync(
+      path,
+      "throw new Error('libcudnn.so.9: cannot open shared object file: No such file or directory');",
+    );
+    const r = probeCudaAddon(path);
+    expect(r.ok ? "" : r.reason).toMatch(
+      /libcudnn\.so\.9 is missing: `pip install nvidia-cudnn-cu13 nvidia-cublas`/,
+    );
+  });
+
+  it("a path that does not exist says how to build", () => {
+    const r = probeCudaAddon(join(dir, "nope.node"));
+    expect(r.ok ? "" : r.reason).toContain("graft_cuda.node not found at");
+  });
+
+  it("a probe that hangs is stopped by the timeout", () => {
+    const path = join(dir, "hangs.js");
+    writeFileSync(path, "const end = Date.now() + 60000; while (Date.now() < end) {}");
+    const r = probeCudaAddon(path, 1500);
+    expect(r.ok ? "" : r.reason).toContain("timed out after 1500 ms");
+  });
+
+  it.skipIf(gpu)("loadCudaAddon refuses to load in-process after a failed probe", () => {
+    expect(() => loadCudaAddon()).toThrow(
+      expect.objectContaining({ code: "ERR_GRAFT_UNAVAILABLE" }),
+    );
+  });
+});
+
+describe("backend selection", () => {
+  const script = `
+    import * as tf from "@tensorflow/tfjs-core";
+    import "./ts/graft_cpu.ts";
+    import "./ts/graft_cuda.ts";
+    await tf.ready();
+    console.log("BACKEND=" + tf.getBackend());
+  `;
+  const run = (env: NodeJS.ProcessEnv = {}) =>
+    spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+      cwd: nativeDir,
+      encoding: "utf8",
+      env: { ...process.env, ...env },
+    });
+
+  it.skipIf(gpu)(
+    "without a GPU the graft-cuda factory fails with the probe's reason and tfjs falls back",
+    () => {
+      const r = run();
+      expect(r.stdout).toMatch(/BACKEND=(graft-cpu|cpu)/);
+      expect(r.stdout + r.stderr).toContain(
+        `graft-cuda is unavailable: ${probe.ok ? "" : probe.reason}`,
+      );
+    },
+  );
+
+  it("a missing graft_cuda.node is a reason too", () => {
+    const r = run({ GRAFT_CUDA_ADDON_PATH: "/nonexistent/graft_cuda.node" });
+    expect(r.stdout).toMatch(/BACKEND=(graft-cpu|cpu)/);
+    expect(r.stdout + r.stderr).toContain(
+      "graft-cuda is unavailable: graft_cuda.node not found at /nonexistent",
+    );
+  });
+
+  it.runIf(gpu)("with a GPU graft-cuda is the default backend", () => {
+    expect(run().stdout).toContain("BACKEND=graft-cuda");
+  });
+
+  it.runIf(requireGpu)("GRAFT_REQUIRE_GPU=1: a GPU must be usable", () => {
+    expect(probe.ok ? null : probe.reason).toBeNull();
+  });
+});
+
+// --- shared helpers ---
+
+/** Deterministic pseudo-random data in [-1, 1). */
+function data(n: number, seed: number): Float32Array {
+  const out = new Float32Array(n);
+  let s = seed * 2654435761 + 1;
+  for (let i = 0; i < n; i++) {
+    s = (s * 1103515245 + 12345) >>> 0;
+    out[i] = (s / 2 ** 32) * 2 - 1;
+  }
+  return out;
+}
+
+function rand(shape: number[], seed: number): () => tf.Tensor {
+  const d = data(
+    shape.reduce((a, b) => a * b, 1),
+    seed,
+  );
+  return () => tf.tensor(d, shape);
+}
+
+type Values = Float32Array | Int32Array | Uint8Array;
+
+async function onBoth(
+  backend: string,
+  fn: () => tf.Tensor | tf.Tensor[],
+): Promise<[Values[], Values[]]> {
+  const run = async (name: string) => {
+    await tf.setBackend(name);
+    const out = tf.tidy(fn);
+    const list = Array.isArray(out) ? out : [out];
+    const values = await Promise.all(list.map((t) => t.data() as Promise<Values>));
+    tf.dispose(list);
+    return values;
+  };
+  return [await run("cpu"), await run(backend)];
+}
+
+/** max |a − b| / max(1, max |a|): relative to the output's scale, absolute near zero; NaNs must match. */
+function relDiff(a: Values, b: Values): number {
+  expect(b.length).toBe(a.length);
+  let d = 0;
+  let scale = 1;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as number;
+    const y = b[i] as number;
+    if (Number.isNaN(x) || Number.isNaN(y)) {
+      if (Number.isNaN(x) !== Number.isNaN(y)) return Number.POSITIVE_INFINITY;
+      continue;
+    }
+    if (x === y) continue;
+    d = Math.max(d, Math.abs(x - y));
+    scale = Math.max(scale, Math.abs(x));
+  }
+  return d / scale;
+}
+
+function backendOf(name: string): GraftCudaBackend {
+  return tf.findBackend(name) as GraftCudaBackend;
+}
+
+/**
+ * Tolerances, relative to each output's scale (see relDiff). On the GPU with TF32 (the
+ * default), convolutions and matmuls multiply in 10-bit mantissas: 1e-2 over up to
+ * 576 products. CUDA's logf/expf/tanhf are within 2 ulp: 1e-6. Sums accumulate in
+ * double in another order: 1e-6. The host double runs tfjs-cpu's own arithmetic: 0.
+ */
+interface Tolerances {
+  conv: number;
+  matmul: number;
+  math: number;
+  sum: number;
+  softmax: number;
+}
+const HOST_TOL: Tolerances = { conv: 0, matmul: 0, math: 0, sum: 0, softmax: 0 };
+const GPU_TF32_TOL: Tolerances = { conv: 1e-2, matmul: 1e-2, math: 1e-6, sum: 1e-6, softmax: 1e-5 };
+
+/** The graft-cpu conformance sweep (test/graft-cpu.test.ts), run on a graft-cuda backend. */
+function conformance(backend: string, tol: Tolerances, enabled = true) {
+  const describe = enabled ? describeAlways : describeAlways.skip;
+  const close = async (fn: () => tf.Tensor | tf.Tensor[], t: number) => {
+    const [cpu, other] = await onBoth(backend, fn);
+    cpu.forEach((c, i) => {
+      expect(relDiff(c, other[i] as Values)).toBeLessThanOrEqual(t);
+    });
+  };
+
+  describe(`${backend}: Conv2D / FusedConv2D / backprops (tolerance ${tol.conv})`, () => {
+    const cases: {
+      n: number;
+      h: number;
+      w: number;
+      c: number;
+      oc: number;
+      s: number;
+      pad: "same" | "valid";
+      d: number;
+    }[] = [];
+    for (const [n, h, w] of [
+      [1, 5, 5],
+      [2, 8, 6],
+      [4, 7, 9],
+    ] as const)
+      for (const c of [1, 3, 64])
+        for (const s of [1, 2])
+          for (const pad of ["same", "valid"] as const)
+            cases.push({ n, h, w, c, oc: c === 64 ? 8 : 4, s, pad, d: 1 });
+    cases.push({ n: 2, h: 9, w: 8, c: 3, oc: 5, s: 1, pad: "same", d: 2 });
+
+    it.each(cases)(
+      "forward, fused and gradients n=$n h=$h w=$w c=$c oc=$oc s=$s $pad d=$d",
+      async ({ n, h, w, c, oc, s, pad, d }) => {
+        const x = rand([n, h, w, c], 1);
+        const f = rand([3, 3, c, oc], 2);
+        const b = rand([oc], 3);
+        await close(
+          () => tf.conv2d(x() as tf.Tensor4D, f() as tf.Tensor4D, s, pad, "NHWC", d),
+          tol.conv,
+        );
+        for (const activation of [
+          "linear",
+          "relu",
+          "relu6",
+          "elu",
+          "sigmoid",
+          "leakyrelu",
+        ] as const) {
+          await close(
+            () =>
+              tf.fused.conv2d({
+                x: x() as tf.Tensor4D,
+                filter: f() as tf.Tensor4D,
+                strides: s,
+                pad,
+                dilations: d,
+                bias: b(),
+                activation,
+              }),
+            tol.conv,
+          );
+        }
+        if (d === 1) {
+          await close(() => {
+            const g = tf.grads((xx: tf.Tensor, ff: tf.Tensor, bb: tf.Tensor) =>
+              tf.sum(
+                tf.square(
+                  tf.relu(tf.add(tf.conv2d(xx as tf.Tensor4D, ff as tf.Tensor4D, s, pad), bb)),
+                ),
+              ),
+            );
+            return g([x(), f(), b()]);
+          }, tol.conv);
+        }
+      },
+    );
+  });
+
+  describe(`${backend}: pooling (max exact, avg ${tol.sum})`, () => {
+    const cases: [number[], number, number, "same" | "valid"][] = [];
+    for (const shape of [
+      [1, 4, 4, 1],
+      [2, 7, 5, 3],
+      [3, 8, 8, 64],
+    ])
+      for (const [size, stride] of [
+        [2, 2],
+        [3, 2],
+        [3, 1],
+      ] as const)
+        for (const pad of ["same", "valid"] as const) cases.push([shape, size, stride, pad]);
+    it.each(cases)(
+      "max/avg %j size=%i stride=%i %s, forward and gradient",
+      async (shape, size, stride, pad) => {
+        const x = rand(shape, 7);
+        await close(() => tf.maxPool(x() as tf.Tensor4D, size, stride, pad), 0);
+        await close(() => tf.avgPool(x() as tf.Tensor4D, size, stride, pad), tol.sum);
+        await close(
+          () =>
+            tf.grad((xx: tf.Tensor) =>
+              tf.sum(tf.square(tf.maxPool(xx as tf.Tensor4D, size, stride, pad))),
+            )(x()),
+          tol.sum,
+        );
+        await close(
+          () =>
+            tf.grad((xx: tf.Tensor) =>
+              tf.sum(tf.square(tf.avgPool(xx as tf.Tensor4D, size, stride, pad))),
+            )(x()),
+          tol.sum,
+        );
+      },
+    );
+    it("max pooling gradient on ties sends each window's dy to exactly one position", async () => {
+      const [cpu, other] = await onBoth(backend, () =>
+        tf.grad((xx: tf.Tensor) => tf.sum(tf.maxPool(xx as tf.Tensor4D, 2, 2, "valid")))(
+          tf.ones([2, 4, 4, 3]),
+        ),
+      );
+      const total = (v: Values) => Array.from(v).reduce((a, b) => a + b, 0);
+      expect(total(other[0] as Values)).toBe(total(cpu[0] as Values));
+      expect(Array.from(other[0] as Values).every((v) => v === 0 || v === 1)).toBe(true);
+    });
+  });
+
+  describe(`${backend}: matmul (tolerance ${tol.matmul})`, () => {
+    const cases: [number[], number[], boolean, boolean][] = [
+      [[3, 5], [5, 4], false, false],
+      [[5, 3], [5, 4], true, false],
+      [[3, 5], [4, 5], false, true],
+      [[5, 3], [4, 5], true, true],
+      [[2, 3, 5], [2, 5, 4], false, false],
+      [[2, 3, 5], [1, 5, 4], false, false],
+      [[1, 3, 5], [4, 5, 4], false, false],
+      [[1, 64, 300], [1, 300, 17], false, false],
+    ];
+    it.each(cases)("%j × %j tA=%s tB=%s, plain, fused and gradients", async (sa, sb, ta, tb) => {
+      const a = rand(sa, 8);
+      const b = rand(sb, 9);
+      await close(() => tf.matMul(a(), b(), ta, tb), tol.matmul);
+      const n = (tb ? sb[sb.length - 2] : sb[sb.length - 1]) as number;
+      const bias = rand([n], 10);
+      for (const activation of [
+        "linear",
+        "relu",
+        "sigmoid",
+        "elu",
+        "relu6",
+        "leakyrelu",
+      ] as const) {
+        await close(
+          () =>
+            tf.fused.matMul({
+              a: a(),
+              b: b(),
+              transposeA: ta,
+              transposeB: tb,
+              bias: bias(),
+              activation,
+            }),
+          tol.matmul,
+        );
+      }
+      if (sa.length === sb.length && sa[0] === sb[0]) {
+        await close(
+          () =>
+            tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.square(tf.matMul(x, y, ta, tb))))([
+              a(),
+              b(),
+            ]),
+          tol.matmul,
+        );
+      }
+    });
+  });
+
+  describe(`${backend}: elementwise, broadcasting, reductions, indexing`, () => {
+    const pairs: [number[], number[]][] = [
+      [
+        [4, 5, 6, 7],
+        [4, 5, 6, 7],
+      ],
+      [[4, 5, 6, 7], [7]],
+      [[7], [4, 5, 6, 7]],
+      [[4, 5, 6, 7], []],
+      [[], [3, 2]],
+      [
+        [4, 1],
+        [4, 3],
+      ],
+      [
+        [2, 1, 3],
+        [1, 4, 1],
+      ],
+      [
+        [4, 8],
+        [1, 8],
+      ],
+      [
+        [2, 3, 1, 5],
+        [3, 4, 1],
+      ],
+    ];
+    it.each(pairs)("arithmetic (exact) and comparisons %j with %j", async (sa, sb) => {
+      const a = rand(sa, 11);
+      const b = () => tf.add(rand(sb, 12)(), 3);
+      for (const op of [
+        tf.add,
+        tf.sub,
+        tf.mul,
+        tf.div,
+        tf.maximum,
+        tf.minimum,
+        tf.squaredDifference,
+      ]) {
+        await close(() => op(a(), b()), 0);
+      }
+      for (const op of [
+        tf.equal,
+        tf.notEqual,
+        tf.greater,
+        tf.greaterEqual,
+        tf.less,
+        tf.lessEqual,
+      ]) {
+        await close(() => op(tf.round(tf.mul(a(), 2)), tf.round(b())), 0);
+      }
+      await close(() => tf.logicalAnd(tf.greater(a(), 0), tf.less(b(), 3)), 0);
+      await close(() => tf.add(tf.cast(tf.mul(a(), 10), "int32"), tf.cast(b(), "int32")), 0);
+    });
+
+    it(`unary math (exact, or ${tol.math} for transcendentals), casts, clip, select`, async () => {
+      const x = rand([3, 7, 9, 11], 13);
+      for (const op of [
+        tf.neg,
+        tf.square,
+        tf.relu,
+        tf.floor,
+        tf.ceil,
+        tf.abs,
+        tf.sign,
+        tf.relu6,
+        tf.reciprocal,
+      ]) {
+        await close(() => op(x()), 0);
+      }
+      await close(() => tf.step(x(), 0.25), 0);
+      await close(() => tf.clipByValue(x(), -0.5, 0.25), 0);
+      await close(() => tf.leakyRelu(x(), 0.1), 0);
+      for (const op of [tf.exp, tf.sigmoid, tf.tanh, tf.elu]) await close(() => op(x()), tol.math);
+      for (const op of [tf.log, tf.sqrt, tf.rsqrt, tf.log1p])
+        await close(() => op(tf.abs(x())), tol.math);
+      await close(() => tf.cast(tf.mul(x(), 7), "int32"), 0);
+      await close(() => tf.cast(tf.greater(x(), 0), "float32"), 0);
+      await close(() => tf.cast(tf.cast(tf.mul(x(), 3), "int32"), "bool"), 0);
+      await close(() => tf.where(tf.greater(x(), 0), x(), tf.neg(x())), 0);
+      await close(() => tf.zerosLike(x()), 0);
+      await close(() => tf.onesLike(tf.cast(x(), "int32")), 0);
+      await close(() => tf.fill([3, 4], 2.5), 0);
+      await close(() => tf.softmax(x()), tol.softmax);
+      await close(() => tf.softmax(tf.mul(x(), 50)), tol.softmax);
+    });
+
+    it(`reductions: sum/mean (${tol.sum}), max/min/prod/argmax/argmin`, async () => {
+      const x = rand([4, 9, 9, 6], 14);
+      for (const axis of [[0, 1, 2], 0, [1, 2], 3, [0, 2], [1, 3], undefined] as (
+        | number
+        | number[]
+        | undefined
+      )[]) {
+        await close(() => tf.sum(x(), axis), tol.sum);
+        await close(() => tf.sum(x(), axis, true), tol.sum);
+        await close(() => tf.mean(x(), axis), tol.sum);
+        await close(() => tf.max(x(), axis), 0);
+        await close(() => tf.min(x(), axis), 0);
+      }
+      await close(() => tf.prod(tf.add(x(), 1), 3), tol.sum);
+      await close(() => tf.sum(tf.cast(tf.mul(x(), 9), "int32"), 1), 0);
+      for (const axis of [0, 1, 3, -1]) {
+        await close(() => tf.argMax(x(), axis), 0);
+        await close(() => tf.argMin(x(), axis), 0);
+      }
+    });
+
+    it("slice, transpose, gather, oneHot (exact)", async () => {
+      const x = rand([4, 5, 6, 3], 15);
+      await close(() => tf.slice(x(), [1, 0, 2, 0], [2, 5, 3, 2]), 0);
+      await close(() => tf.slice(x(), [0, 2], [-1, 2]), 0);
+      await close(() => tf.transpose(x(), [0, 3, 1, 2]), 0);
+      await close(() => tf.transpose(x(), [3, 2, 1, 0]), 0);
+      await close(() => tf.gather(x(), tf.tensor1d([3, 0, 0, 2], "int32"), 0), 0);
+      await close(() => tf.gather(x(), tf.tensor2d([1, 4, 2, 0], [2, 2], "int32"), 1), 0);
+      await close(() => tf.oneHot(tf.tensor1d([0, 3, 1, 2, 2], "int32"), 4), 0);
+      await close(() => tf.oneHot(tf.tensor1d([0, 3, 1], "int32"), 5, 2, -1, "int32"), 0);
+    });
+
+    it("bool and int32 tensors round-trip; reshape and identity are aliases", async () => {
+      await tf.setBackend(backend);
+      const b = backendOf(backend);
+      const t = tf.tensor1d([1, 0, 1], "bool");
+      expect(Array.from(await t.data())).toEqual([1, 0, 1]);
+      expect(Array.from(tf.tensor1d([-3, 7], "int32").dataSync())).toEqual([-3, 7]);
+      const before = b.numDataIds();
+      const x = tf.ones([2, 3]);
+      const r = tf.reshape(x, [3, 2]);
+      const c = tf.clone(x);
+      expect(b.numDataIds()).toBe(before + 1); // one buffer, three tensors
+      expect(b.refCount(x.dataId)).toBe(3);
+      tf.dispose([x, r, c, t]);
+    });
+  });
+}
+
+// --- 2. the backend over the host double: runs everywhere ---
+
+conformance(HOST, HOST_TOL);
+
+/** Conv-relu ×2, pool, conv, pool, flatten, dense-relu, dropout (seeded), dense-softmax (as graft-cpu's test). */
+function vggShaped(): tfl.LayersModel {
+  const init = (seed: number) => tfl.initializers.glorotUniform({ seed });
+  const m = tfl.sequential();
+  m.add(
+    tfl.layers.conv2d({
+      inputShape: [16, 16, 3],
+      filters: 8,
+      kernelSize: 3,
+      padding: "same",
+      activation: "relu",
+      kernelInitializer: init(1),
+    }),
+  );
+  m.add(
+    tfl.layers.conv2d({
+      filters: 8,
+      kernelSize: 3,
+      padding: "same",
+      activation: "relu",
+      kernelInitializer: init(2),
+    }),
+  );
+  m.add(tfl.layers.maxPooling2d({ poolSize: 2 }));
+  m.add(
+    tfl.layers.conv2d({
+      filters: 16,
+      kernelSize: 3,
+      padding: "same",
+      activation: "relu",
+      kernelInitializer: init(3),
+    }),
+  );
+  m.add(tfl.layers.maxPooling2d({ poolSize: 2 }));
+  m.add(tfl.layers.flatten());
+  m.add(tfl.layers.dense({ units: 32, activation: "relu", kernelInitializer: init(4) }));
+  m.add(tfl.layers.dropout({ rate: 0.5, seed: 7 }));
+  m.add(tfl.layers.dense({ units: 4, activation: "softmax", kernelInitializer: init(5) }));
+  return m;
+}
+
+const xs = data(24 * 16 * 16 * 3, 21).map((v) => (v + 1) * 127.5);
+const labels = Array.from({ length: 24 }, (_, i) => i % 4);
+
+async function train(backend: string, epochs: number, onFirstEpochEnd?: () => void) {
+  await tf.setBackend(backend);
+  const model = vggShaped();
+  model.layers[0]!.trainable = false;
+  model.compile({
+    optimizer: tf.train.momentum(1e-3, 0.9),
+    loss: "categoricalCrossentropy",
+    metrics: ["accuracy"],
+  });
+  const x = tf.div(tf.tensor4d(xs, [24, 16, 16, 3]), 255);
+  const y = tf.oneHot(tf.tensor1d(labels, "int32"), 4);
+  const losses: number[] = [];
+  const tensors: number[] = [];
+  await model.fit(x, y, {
+    epochs,
+    batchSize: 8,
+    shuffle: false,
+    validationSplit: 0.25,
+    callbacks: {
+      onEpochEnd: async (epoch, logs) => {
+        losses.push(logs?.loss as number, logs?.val_loss as number);
+        tensors.push(tf.memory().numTensors);
+        if (epoch === 0) onFirstEpochEnd?.();
+      },
+    },
+  });
+  tf.dispose([x, y]);
+  model.optimizer.dispose();
+  model.dispose();
+  return { losses, tensors };
+}
+
+describe("graft-cuda over the host double: a training step", () => {
+  it("trains like tfjs-cpu (same losses: the fallbacks are tfjs-cpu) with no leaks", async () => {
+    const cpu = await train("cpu", 3);
+    const host = await train(HOST, 3);
+    expect(host.losses).toEqual(cpu.losses);
+    expect(host.tensors[2]).toBe(host.tensors[1]);
+  }, 300_000);
+
+  it("every training kernel runs on the (double's) device except the cuDNN/cuBLAS ones it does not imitate", async () => {
+    let step: GraftCudaBackend["stats"] | null = null;
+    await train(HOST, 2, () => {
+      backendOf(HOST).resetStats();
+    });
+    step = structuredClone(backendOf(HOST).stats);
+    const fellBack = Object.keys(step.fallback);
+    console.log(
+      `[graft-cuda host double] second epoch: native ${JSON.stringify(step.native)}; host-fallback ${fellBack.join(", ")}; reads ${JSON.stringify(step.reads)}`,
+    );
+    expect(fellBack.filter((k) => !HOST_DISABLED.includes(k))).toEqual([]);
+    for (const k of ["Add", "Mean", "Sum", "Multiply", "Cast", "Reshape", "Identity", "Relu"]) {
+      expect(step.native[k] ?? 0, k).toBeGreaterThan(0);
+    }
+  }, 300_000);
+
+  it("disposing frees the device buffers; fallbacks are counted with their copies", async () => {
+    await tf.setBackend(HOST);
+    const b = backendOf(HOST);
+    const native = b.native as ReturnType<typeof createHostNative>;
+    const live = native.buffers.size;
+    tf.tidy(() =>
+      tf
+        .conv2d(
+          tf.ones([1, 4, 4, 1]) as tf.Tensor4D,
+          tf.ones([3, 3, 1, 2]) as tf.Tensor4D,
+          1,
+          "same",
+        )
+        .dataSync(),
+    );
+    expect(native.buffers.size).toBe(live);
+    const f = b.stats.fallback.Conv2D;
+    expect(f?.reasons["disabled (GRAFT_CUDA_DISABLE)"]).toBeGreaterThan(0);
+    expect(f?.downloads).toBeGreaterThanOrEqual(2 * (f?.count ?? 0));
+    expect(f?.uploads).toBe(f?.count);
+    const cosh = b.stats.fallback.Cosh?.count ?? 0;
+    tf.tidy(() => tf.cosh(tf.ones([3])).dataSync());
+    expect(b.stats.fallback.Cosh?.count).toBe(cosh + 1);
+    expect(b.stats.fallback.Cosh?.reasons["no GPU kernel"]).toBeGreaterThan(0);
+  });
+});
+
+// --- 3. on a GPU ---
+
+const describeGpu = gpu ? describe : describe.skip;
+conformance("graft-cuda", GPU_TF32_TOL, gpu);
+
+describeGpu("graft-cuda on the GPU", () => {
+  it("TF32 off: convolutions and matmuls within 1e-4", async () => {
+    await tf.setBackend("graft-cuda");
+    const b = backendOf("graft-cuda");
+    b.native.setOptions({ tf32: false });
+    try {
+      const [cpu, g] = await onBoth("graft-cuda", () => [
+        tf.conv2d(
+          rand([2, 12, 12, 64], 31)() as tf.Tensor4D,
+          rand([3, 3, 64, 32], 32)() as tf.Tensor4D,
+          1,
+          "same",
+        ),
+        tf.matMul(rand([64, 300], 33)(), rand([300, 17], 34)()),
+      ]);
+      cpu.forEach((c, i) => {
+        expect(relDiff(c, g[i] as Values)).toBeLessThanOrEqual(1e-4);
+      });
+    } finally {
+      b.native.setOptions({ tf32: true });
+    }
+  });
+
+  it("trains like tfjs-cpu: 3 epochs from the same weights, losses within 1e-3 with TF32 off, no leaks", async () => {
+    await tf.setBackend("graft-cuda");
+    const b = backendOf("graft-cuda");
+    b.native.setOptions({ tf32: false });
+    try {
+      const cpu = await train("cpu", 3);
+      const cuda = await train("graft-cuda", 3);
+      cuda.losses.forEach((l, i) => {
+        expect(
+          Math.abs(l - (cpu.losses[i] as number)) / Math.abs(cpu.losses[i] as number),
+        ).toBeLessThanOrEqual(1e-3);
+      });
+      expect(cuda.tensors[2]).toBe(cuda.tensors[1]);
+    } finally {
+      b.native.setOptions({ tf32: true });
+    }
+  }, 300_000);
+
+  it("a training step makes zero host round trips (counted), with TF32 on", async () => {
+    await train("graft-cuda", 2, () => backendOf("graft-cuda").resetStats());
+    const b = backendOf("graft-cuda");
+    const trips = b.hostRoundTrips();
+    console.log(
+      `[graft-cuda] second epoch: native ${JSON.stringify(b.stats.native)}; reads ${JSON.stringify(b.stats.reads)}; ` +
+        `native stats ${JSON.stringify(b.native.cudaStats())}`,
+    );
+    expect(trips).toEqual({ downloads: 0, uploads: 0, kernels: [] });
+  }, 300_000);
+
+  it("read() resolves without blocking and matches readSync()", async () => {
+    await tf.setBackend("graft-cuda");
+    const x = tf.tidy(() => tf.matMul(rand([512, 512], 41)(), rand([512, 512], 42)()));
+    const pending = x.data();
+    let ticked = false;
+    setImmediate(() => {
+      ticked = true;
+    });
+    const a = await pending;
+    expect(ticked).toBe(true);
+    expect(Array.from(a)).toEqual(Array.from(x.dataSync()));
+    x.dispose();
+  });
+
+  it("errors carry codes: an impossible allocation is ERR_GRAFT_OUT_OF_MEMORY with the size", async () => {
+    await tf.setBackend("graft-cuda");
+    const b = backendOf("graft-cuda");
+    expect(() => b.native.alloc(b.newId(), 2 ** 50)).toThrow(
+      expect.objectContaining({ code: "ERR_GRAFT_OUT_OF_MEMORY" }),
+    );
+  });
+});

@@ -1,0 +1,360 @@
+/**
+ * A CudaNative whose "device" is host memory: the storage calls, and the simple
+ * kernels written again in plain TypeScript (the same parameter blocks graft_cuda.node
+ * reads). With it, GraftCudaBackend's storage, reference counting, parameter
+ * marshalling (broadcast strides, reduction views, strided copies) and counted
+ * fallbacks are tested on machines without a GPU. The cuDNN/cuBLAS kernels
+ * (convolutions, pooling, softmax, matmul) are not imitated: tests disable them
+ * (HOST_DISABLED), so they take the counted host fallback.
+ */
+import type { CudaKernels, CudaNative, CudaNativeStats, CudaProbe } from "../ts/cuda/addon.ts";
+
+export const HOST_DISABLED = [
+  "Conv2D",
+  "FusedConv2D",
+  "Conv2DBackpropInput",
+  "Conv2DBackpropFilter",
+  "MaxPool",
+  "AvgPool",
+  "MaxPoolGrad",
+  "AvgPoolGrad",
+  "Softmax",
+  "BatchMatMul",
+  "_FusedMatMul",
+];
+
+type Arr = Float32Array | Int32Array | Uint8Array;
+
+export function createHostNative(): CudaNative & { buffers: Map<number, Uint8Array> } {
+  const buffers = new Map<number, Uint8Array>();
+  const stats = {
+    uploads: 0,
+    downloads: 0,
+    asyncDownloads: 0,
+    bytesUp: 0,
+    bytesDown: 0,
+    allocations: 0,
+  };
+  const get = (id: number) => {
+    const b = buffers.get(id);
+    if (!b)
+      throw Object.assign(new Error(`no device tensor with id ${id}`), {
+        code: "ERR_GRAFT_INTERNAL",
+      });
+    return b;
+  };
+  const view = (id: number, dtype: number): Arr => {
+    const b = get(id);
+    return dtype === 0
+      ? new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4)
+      : dtype === 1
+        ? new Int32Array(b.buffer, b.byteOffset, b.byteLength / 4)
+        : b;
+  };
+  const alloc = (id: number, bytes: number) => {
+    if (buffers.has(id)) throw new Error(`device tensor id ${id} is already in use`);
+    buffers.set(id, new Uint8Array(bytes));
+    stats.allocations++;
+  };
+  const make = (id: number, dtype: number, n: number): Arr => {
+    alloc(id, n * (dtype === 2 ? 1 : 4));
+    return view(id, dtype);
+  };
+  const unary = (op: number, v: number, alpha: number, beta: number): number => {
+    switch (op) {
+      case 0:
+        return -v;
+      case 1:
+        return Math.log(v);
+      case 2:
+        return v * v;
+      case 3:
+        // biome-ignore lint/complexity/useMathMinMax: tfjs keeps -0 and NaN here; Math.max/min would not
+        return v < 0 ? 0 : v;
+      case 4:
+        return v > 0 ? 1 : Number.isNaN(v) ? v : alpha;
+      case 5:
+        return Math.floor(v);
+      case 6:
+        return Math.exp(v);
+      case 7:
+        return Math.sqrt(v);
+      case 8:
+        return Math.abs(v);
+      case 9:
+        return 1 / (1 + Math.exp(-v));
+      case 10:
+        return Math.tanh(v);
+      case 11:
+        return 1 / Math.sqrt(v);
+      case 12:
+        return 1 / v;
+      case 13:
+        // biome-ignore lint/complexity/useMathMinMax: tfjs keeps -0 and NaN here; Math.max/min would not
+        return v > beta ? beta : v < alpha ? alpha : v;
+      case 14:
+        // biome-ignore lint/complexity/useMathMinMax: tfjs keeps -0 and NaN here; Math.max/min would not
+        return v < 0 ? 0 : v > 6 ? 6 : v;
+      case 15:
+        return v < 0 ? Math.exp(v) - 1 : v;
+      case 16:
+        return v < 0 ? alpha * v : v;
+      case 17:
+        return Math.ceil(v);
+      case 18:
+        return v > 0 ? 1 : v < 0 ? -1 : 0;
+      case 19:
+        return Math.log1p(v);
+      default:
+        throw new Error(`unary op ${op}`);
+    }
+  };
+  const f32 = (v: number) => Math.fround(v);
+  const binary = (op: number, a: number, b: number, float: boolean): number => {
+    switch (op) {
+      case 0:
+        return a + b;
+      case 1:
+        return a - b;
+      case 2:
+        return float ? f32(a) * f32(b) : Math.imul(a, b);
+      case 3:
+        return a / b;
+      case 4:
+        return Number.isNaN(a) || Number.isNaN(b) ? Number.NaN : Math.max(a, b);
+      case 5:
+        return Number.isNaN(a) || Number.isNaN(b) ? Number.NaN : Math.min(a, b);
+      case 6:
+        return (a - b) * (a - b);
+      case 7:
+        return a ** b;
+      case 8:
+        return a === b ? 1 : 0;
+      case 9:
+        return a !== b ? 1 : 0;
+      case 10:
+        return a > b ? 1 : 0;
+      case 11:
+        return a >= b ? 1 : 0;
+      case 12:
+        return a < b ? 1 : 0;
+      case 13:
+        return a <= b ? 1 : 0;
+      case 14:
+        return a && b ? 1 : 0;
+      case 15:
+        return a || b ? 1 : 0;
+      case 16:
+        return a * (b > 0 ? 1 : Number.isNaN(b) ? b : 0);
+      default:
+        throw new Error(`binary op ${op}`);
+    }
+  };
+  // Walks an index space of `shape`, calling fn(i, coords) in row-major order.
+  const offsets = (shape: number[], strides: number[], base: number, n: number): number[] => {
+    const out = new Array<number>(n);
+    for (let i = 0; i < n; i++) {
+      let rem = i;
+      let off = base;
+      for (let k = shape.length - 1; k >= 0; k--) {
+        const c = rem % (shape[k] as number);
+        rem = Math.floor(rem / (shape[k] as number));
+        off += c * (strides[k] as number);
+      }
+      out[i] = off;
+    }
+    return out;
+  };
+  const kernels: CudaKernels = {
+    conv2d: () => {
+      throw new Error("host double: no cuDNN");
+    },
+    conv2dBackpropInput: () => {
+      throw new Error("host double: no cuDNN");
+    },
+    conv2dBackpropFilter: () => {
+      throw new Error("host double: no cuDNN");
+    },
+    pool2d: () => {
+      throw new Error("host double: no cuDNN");
+    },
+    pool2dGrad: () => {
+      throw new Error("host double: no cuDNN");
+    },
+    softmax: () => {
+      throw new Error("host double: no cuDNN");
+    },
+    matmul: () => {
+      throw new Error("host double: no cuBLAS");
+    },
+    unary(op, x, y, n, alpha, beta) {
+      const xv = view(x, 0);
+      const yv = make(y, 0, n);
+      for (let i = 0; i < n; i++) yv[i] = unary(op, xv[i] as number, alpha, beta);
+    },
+    binary(op, dtype, a, b, y, p) {
+      const rank = p[0] as number;
+      const shape = Array.from(p.subarray(1, 1 + rank));
+      const n = shape.reduce((s, d) => s * d, 1);
+      const ao = offsets(shape, Array.from(p.subarray(1 + rank, 1 + 2 * rank)), 0, n);
+      const bo = offsets(shape, Array.from(p.subarray(1 + 2 * rank, 1 + 3 * rank)), 0, n);
+      const av = view(a, dtype);
+      const bv = view(b, dtype);
+      const outDtype = op >= 8 && op <= 15 ? 2 : dtype;
+      const yv = make(y, outDtype, n);
+      for (let i = 0; i < n; i++) {
+        yv[i] = binary(
+          op,
+          av[ao[i] as number] as number,
+          bv[bo[i] as number] as number,
+          dtype === 0,
+        );
+      }
+    },
+    cast(x, from, y, to, n) {
+      const xv = view(x, from);
+      const yv = make(y, to, n);
+      for (let i = 0; i < n; i++) {
+        const v = xv[i] as number;
+        yv[i] = to === 2 ? (v !== 0 ? 1 : 0) : v; // Int32Array stores ToInt32, as tfjs-cpu
+      }
+    },
+    select(c, a, b, y, dtype, n) {
+      const cv = view(c, 2);
+      const av = view(a, dtype);
+      const bv = view(b, dtype);
+      const yv = make(y, dtype, n);
+      for (let i = 0; i < n; i++) yv[i] = (cv[i] ? av[i] : bv[i]) as number;
+    },
+    fill(y, dtype, n, value) {
+      make(y, dtype, n).fill(dtype === 2 ? (value ? 1 : 0) : value);
+    },
+    stridedCopy(x, y, dtype, p) {
+      const rank = p[0] as number;
+      const shape = Array.from(p.subarray(2, 2 + rank));
+      const n = shape.reduce((s, d) => s * d, 1);
+      const xo = offsets(shape, Array.from(p.subarray(2 + rank, 2 + 2 * rank)), p[1] as number, n);
+      const xv = view(x, dtype);
+      const yv = make(y, dtype, n);
+      for (let i = 0; i < n; i++) yv[i] = xv[xo[i] as number] as number;
+    },
+    reduce(op, dtype, x, y, outer, r, inner) {
+      const xv = view(x, dtype);
+      const yv = make(y, dtype, outer * inner);
+      for (let o = 0; o < outer; o++)
+        for (let i = 0; i < inner; i++) {
+          let acc = op === 4 ? 1 : op >= 2 ? (xv[o * r * inner + i] as number) : 0;
+          for (let j = op >= 2 && op !== 4 ? 1 : 0; j < r; j++) {
+            const v = xv[(o * r + j) * inner + i] as number;
+            if (op === 0) acc += v;
+            else if (op === 1) acc += f32(v / r);
+            else if (op === 2) acc = Number.isNaN(v) || v > acc ? v : acc;
+            else if (op === 3) acc = Number.isNaN(v) || v < acc ? v : acc;
+            else acc *= v;
+          }
+          yv[o * inner + i] = acc;
+        }
+    },
+    argReduce(max, dtype, x, y, outer, r, inner) {
+      const xv = view(x, dtype);
+      const yv = make(y, 1, outer * inner);
+      for (let o = 0; o < outer; o++)
+        for (let i = 0; i < inner; i++) {
+          let best = xv[o * r * inner + i] as number;
+          let at = 0;
+          for (let j = 1; j < r; j++) {
+            const v = xv[(o * r + j) * inner + i] as number;
+            if (max ? v > best : v < best) {
+              best = v;
+              at = j;
+            }
+          }
+          yv[o * inner + i] = at;
+        }
+    },
+    gather(x, indices, y, dtype, outer, axis, nIdx, inner) {
+      const xv = view(x, dtype);
+      const iv = view(indices, 1);
+      const yv = make(y, dtype, outer * nIdx * inner);
+      for (let o = 0; o < outer; o++)
+        for (let j = 0; j < nIdx; j++) {
+          const k = iv[j] as number;
+          for (let i = 0; i < inner; i++) {
+            yv[(o * nIdx + j) * inner + i] =
+              k >= 0 && k < axis ? (xv[(o * axis + k) * inner + i] as number) : 0;
+          }
+        }
+    },
+    oneHot(indices, y, dtype, n, depth, on, off) {
+      const iv = view(indices, 1);
+      const yv = make(y, dtype, n * depth);
+      for (let i = 0; i < n * depth; i++)
+        yv[i] = iv[Math.floor(i / depth)] === i % depth ? on : off;
+    },
+  };
+  const probe: CudaProbe = {
+    cuda: true,
+    reason: null,
+    device: "host memory (test double)",
+    computeCapability: null,
+    memory: null,
+    multiprocessors: null,
+    version: "0.0.0",
+    archs: "",
+    runtimeVersion: "",
+    driverVersion: null,
+    cudnnVersion: "",
+    cublasVersion: "",
+  };
+  return {
+    buffers,
+    probe: () => probe,
+    upload(id, values) {
+      alloc(id, values.byteLength);
+      get(id).set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
+      stats.uploads++;
+      stats.bytesUp += values.byteLength;
+    },
+    alloc,
+    free: (id) => buffers.delete(id),
+    readSync(id, out) {
+      const b = get(id);
+      if (b.byteLength !== out.byteLength)
+        throw new Error(`readSync: ${b.byteLength} != ${out.byteLength} bytes`);
+      new Uint8Array(out.buffer, out.byteOffset, out.byteLength).set(b);
+      stats.downloads++;
+      stats.bytesDown += b.byteLength;
+    },
+    async read(id) {
+      const b = get(id);
+      stats.asyncDownloads++;
+      stats.bytesDown += b.byteLength;
+      return b.slice().buffer;
+    },
+    copy(src, dst) {
+      const b = get(src);
+      alloc(dst, b.byteLength);
+      get(dst).set(b);
+    },
+    sync: () => {},
+    cudaStats(): CudaNativeStats {
+      let bytes = 0;
+      for (const b of buffers.values()) bytes += b.byteLength;
+      return {
+        ...stats,
+        tensors: buffers.size,
+        bytes,
+        peakBytes: bytes,
+        poolReservedBytes: bytes,
+        poolUsedBytes: bytes,
+        tf32: false,
+        benchmark: false,
+        plans: { conv: 0, convHits: 0, convMisses: 0, matmul: 0, matmulHits: 0, matmulMisses: 0 },
+      };
+    },
+    clearCaches: () => {},
+    setOptions: () => {},
+    trimPool: () => {},
+    kernels,
+  };
+}

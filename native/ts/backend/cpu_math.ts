@@ -1,0 +1,46 @@
+/**
+ * graft-cpu's bf16 mode: `GRAFT_CPU_MATH` (read when the backend is created) and
+ * `setCpuMath()` (ts/graft_cpu.ts) both come here. The mode is the addon's, one
+ * per process, like its thread count.
+ */
+import { CPU_MATH_MODES, type CpuKernels, type CpuMath } from "../index.ts";
+
+export const CPU_MATH_ENV = "GRAFT_CPU_MATH";
+
+function checkMath(math: unknown, what: string): CpuMath {
+  if (typeof math !== "string" || !(CPU_MATH_MODES as readonly string[]).includes(math)) {
+    throw new TypeError(
+      `Expected ${CPU_MATH_MODES.map((m) => `"${m}"`).join(" or ")} for ${what} but received ${JSON.stringify(math)}`,
+    );
+  }
+  return math as CpuMath;
+}
+
+/**
+ * Sets the math mode; "bf16" where the CPU has no native bf16 throws
+ * ERR_GRAFT_UNAVAILABLE (from the addon) naming the reason, and fp32 stays.
+ */
+export function setMath(native: CpuKernels, math: CpuMath): void {
+  native.setMath(checkMath(math, "math"));
+}
+
+/**
+ * Applies GRAFT_CPU_MATH when set. An unknown value throws (the backend factory
+ * then fails with it, as for GRAFT_NUM_THREADS); "bf16" on a CPU without native
+ * bf16 warns, saying why, and runs fp32: graft-cpu in fp32 beats falling back to tfjs-cpu.
+ */
+export function applyMathFromEnv(
+  native: CpuKernels,
+  value: string | undefined = process.env[CPU_MATH_ENV],
+  warn: (message: string) => void = console.warn,
+): void {
+  if (value === undefined || value === "") return;
+  const math = checkMath(value, CPU_MATH_ENV);
+  const stats = native.cpuStats();
+  if (math === "bf16" && !stats.bf16) {
+    warn(`graft-cpu: ${CPU_MATH_ENV}=bf16 ignored, running fp32: ${stats.bf16Reason}`);
+    native.setMath("fp32");
+    return;
+  }
+  native.setMath(math);
+}

@@ -1,0 +1,388 @@
+/**
+ * The one module that loads graft_cuda.node, and its TypeScript interface.
+ *
+ * graft_cuda.node links cuDNN 9 and cuBLAS as hard dependencies, and cuDNN 9 aborts
+ * the whole process when its sub-libraries are missing, so it is never loaded
+ * blind: `probeCudaAddon()` first requires it in a child process and calls its
+ * `probe()`; only a probe that says `cuda: true` lets `loadCudaAddon()` require it
+ * here. Importing this module never throws and starts nothing.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+
+const require = createRequire(import.meta.url);
+const BUILD_COMMAND = "pnpm --filter @graft/native build";
+
+/** Where `pnpm --filter @graft/native build` puts graft_cuda.node (when nvcc, cuDNN and cuBLAS are found). */
+export const DEFAULT_CUDA_ADDON_PATH = fileURLToPath(
+  new URL("../../build/Release/graft_cuda.node", import.meta.url),
+);
+const BUILD_INFO_PATH = fileURLToPath(new URL("../../build/graft-build.json", import.meta.url));
+
+/** What `probe()` reports: whether graft-cuda can run here, and on what. */
+export interface CudaProbe {
+  /** True when a GPU, its driver, our kernels, cuDNN and cuBLASLt all work. */
+  cuda: boolean;
+  /** Why not, with what to do; null when cuda is true. */
+  reason: string | null;
+  /** e.g. "NVIDIA H100 80GB HBM3"; null without a device. */
+  device: string | null;
+  /** e.g. "9.0". */
+  computeCapability: string | null;
+  /** Device memory in bytes. */
+  memory: { total: number; free: number } | null;
+  multiprocessors: number | null;
+  /** The addon's version (package.json). */
+  version: string;
+  /** The CUDA architectures compiled in, e.g. "90". */
+  archs: string;
+  /** CUDA runtime (linked statically) and driver versions, e.g. "13.0"; driver null without one. */
+  runtimeVersion: string;
+  driverVersion: string | null;
+  /** The loaded cuDNN and cuBLAS, e.g. "9.24.0", "13.1.1". */
+  cudnnVersion: string;
+  cublasVersion: string;
+}
+
+/** Device memory and transfers as graft_cuda.node counts them (`cudaStats()`). */
+export interface CudaNativeStats {
+  /** Host-to-device copies (`upload`) and device-to-host copies (`readSync`, `read`). */
+  uploads: number;
+  downloads: number;
+  asyncDownloads: number;
+  bytesUp: number;
+  bytesDown: number;
+  /** Live device tensors and their bytes; the peak since the addon loaded. */
+  tensors: number;
+  bytes: number;
+  peakBytes: number;
+  allocations: number;
+  /** The stream-ordered pool: held from the driver, and handed out (tensors + workspaces). */
+  poolReservedBytes: number;
+  poolUsedBytes: number;
+  tf32: boolean;
+  benchmark: boolean;
+  /** Cached cuDNN convolution algorithms and cuBLASLt matmul algorithms, per shape. */
+  plans: {
+    conv: number;
+    convHits: number;
+    convMisses: number;
+    matmul: number;
+    matmulHits: number;
+    matmulMisses: number;
+  };
+}
+
+/** Device dtype codes: tfjs's bool is one byte on the device, as in its Uint8Array. */
+export const CUDA_DTYPES = { float32: 0, int32: 1, bool: 2 } as const;
+
+/** `unary`'s ops (src/cuda/launch.h UnaryOp), float32 only. */
+export const CUDA_UNARY = {
+  neg: 0,
+  log: 1,
+  square: 2,
+  relu: 3,
+  step: 4,
+  floor: 5,
+  exp: 6,
+  sqrt: 7,
+  abs: 8,
+  sigmoid: 9,
+  tanh: 10,
+  rsqrt: 11,
+  reciprocal: 12,
+  clip: 13,
+  relu6: 14,
+  elu: 15,
+  leakyrelu: 16,
+  ceil: 17,
+  sign: 18,
+  log1p: 19,
+} as const;
+
+/** `binary`'s ops (src/cuda/launch.h BinaryOp). Comparisons and logical ops give bool. */
+export const CUDA_BINARY = {
+  add: 0,
+  sub: 1,
+  mul: 2,
+  div: 3,
+  max: 4,
+  min: 5,
+  squaredDiff: 6,
+  pow: 7,
+  equal: 8,
+  notEqual: 9,
+  greater: 10,
+  greaterEqual: 11,
+  less: 12,
+  lessEqual: 13,
+  logicalAnd: 14,
+  logicalOr: 15,
+  reluGrad: 16,
+} as const;
+
+/** `reduce`'s ops. */
+export const CUDA_REDUCE = { sum: 0, mean: 1, max: 2, min: 3, prod: 4 } as const;
+
+/** Activation codes of conv2d and matmul (as graft-cpu's): y = act(x + bias). */
+export const CUDA_ACTIVATIONS: Record<string, number> = {
+  linear: 0,
+  relu: 1,
+  relu6: 2,
+  elu: 3,
+  sigmoid: 4,
+  leakyrelu: 5,
+};
+
+/**
+ * graft_cuda.node's kernels. Every tensor is an integer id the backend chose; each
+ * kernel allocates its output under the id given (from the stream-ordered pool) and
+ * queues its work on the one stream: calls return before the GPU has run them. C++
+ * trusts shapes and dtypes (TypeScript checks them in ts/cuda/kernels/*.ts); a failing
+ * library call throws ERR_GRAFT_CUDNN / ERR_GRAFT_CUBLAS / ERR_GRAFT_CUDA naming the
+ * op, the shapes and the library's own status.
+ */
+export interface CudaKernels {
+  /** y = act(conv2d(x, w) + bias), NHWC, HWIO filter; p as graft-cpu's (17 ints); bias -1 for none. */
+  conv2d(
+    x: number,
+    w: number,
+    bias: number,
+    y: number,
+    p: Int32Array,
+    act: number,
+    alpha: number,
+  ): void;
+  conv2dBackpropInput(dy: number, w: number, dx: number, p: Int32Array): void;
+  conv2dBackpropFilter(x: number, dy: number, dw: number, p: Int32Array): void;
+  /** kind 0 max, 1 average; p = [N,H,W,C,KH,KW,OH,OW,sH,sW,padT,padL,padB,padR] (symmetric pads only). */
+  pool2d(x: number, y: number, p: Int32Array, kind: 0 | 1): void;
+  /** y is -1 for average pooling. */
+  pool2dGrad(dy: number, x: number, y: number, dx: number, p: Int32Array, kind: 0 | 1): void;
+  /** Softmax (or log-softmax) over the last axis of x viewed as [rows, cols]. */
+  softmax(x: number, y: number, rows: number, cols: number, log: boolean): void;
+  /** p = [batchA, batchB, M, K, N, transposeA, transposeB]; bias -1 for none. */
+  matmul(
+    a: number,
+    b: number,
+    bias: number,
+    y: number,
+    p: Int32Array,
+    act: number,
+    alpha: number,
+  ): void;
+  unary(op: number, x: number, y: number, n: number, alpha: number, beta: number): void;
+  /** p = [rank, shape..., aStrides..., bStrides...] (rank <= 6, strides 0 where broadcast). */
+  binary(op: number, dtype: number, a: number, b: number, y: number, p: Int32Array): void;
+  cast(x: number, from: number, y: number, to: number, n: number): void;
+  select(cond: number, a: number, b: number, y: number, dtype: number, n: number): void;
+  fill(y: number, dtype: number, n: number, value: number): void;
+  /** p = [rank, offset, shape..., inStrides...]: Slice, Transpose. */
+  stridedCopy(x: number, y: number, dtype: number, p: Int32Array): void;
+  reduce(
+    op: number,
+    dtype: number,
+    x: number,
+    y: number,
+    outer: number,
+    r: number,
+    inner: number,
+  ): void;
+  argReduce(
+    max: boolean,
+    dtype: number,
+    x: number,
+    y: number,
+    outer: number,
+    r: number,
+    inner: number,
+  ): void;
+  gather(
+    x: number,
+    indices: number,
+    y: number,
+    dtype: number,
+    outer: number,
+    axis: number,
+    nIdx: number,
+    inner: number,
+  ): void;
+  oneHot(
+    indices: number,
+    y: number,
+    dtype: number,
+    n: number,
+    depth: number,
+    on: number,
+    off: number,
+  ): void;
+}
+
+/** graft_cuda.node's exports (src/cuda/addon.cc). */
+export interface CudaNative {
+  probe(): CudaProbe;
+  /** A new device tensor `id` holding a copy of `values` (the array may be reused at once). */
+  upload(id: number, values: ArrayBufferView): void;
+  /** An uninitialised device tensor. */
+  alloc(id: number, bytes: number): void;
+  /** Frees `id` after the kernels queued before; false when there was none. */
+  free(id: number): boolean;
+  /** Copies `id` into `out` (its exact byte length), waiting for the kernels queued before. */
+  readSync(id: number, out: ArrayBufferView): void;
+  /** The bytes of `id`, without blocking the JS thread (an event + a thread-safe function). */
+  read(id: number): Promise<ArrayBuffer>;
+  /** A new tensor `dst` with a device-side copy of `src`. */
+  copy(src: number, dst: number): void;
+  /** Waits for all queued work; throws what a kernel hit while running. */
+  sync(): void;
+  cudaStats(): CudaNativeStats;
+  clearCaches(): void;
+  setOptions(options: { tf32?: boolean; benchmark?: boolean }): void;
+  trimPool(): void;
+  kernels: CudaKernels;
+}
+
+/** The stable `code`s graft_cuda.node throws, beside graft.node's (src/cuda/cuda_common.h). */
+export type CudaErrorCode =
+  | "ERR_GRAFT_CUDA"
+  | "ERR_GRAFT_CUDNN"
+  | "ERR_GRAFT_CUBLAS"
+  | "ERR_GRAFT_OUT_OF_MEMORY"
+  | "ERR_GRAFT_INTERNAL";
+
+export type CudaProbeResult =
+  | { ok: true; probe: CudaProbe; path: string }
+  | { ok: false; reason: string; probe: CudaProbe | null; path: string };
+
+/** Why CMake did not build graft_cuda.node (build/graft-build.json), or null if unknown. */
+function buildReason(): string | null {
+  try {
+    const info = JSON.parse(readFileSync(BUILD_INFO_PATH, "utf8")) as {
+      cudaAddon?: { found: boolean; reason: string | null };
+    };
+    if (info.cudaAddon && !info.cudaAddon.found) return info.cudaAddon.reason;
+  } catch {
+    // no build info: the addon was never built
+  }
+  return null;
+}
+
+const probes = new Map<string, CudaProbeResult>();
+
+/** The child's script: require the addon, print probe() as JSON. Nothing else runs there. */
+function childScript(path: string): string {
+  return `const a = require(${JSON.stringify(path)}); process.stdout.write(JSON.stringify(a.probe()));`;
+}
+
+function tail(text: string, lines = 4): string {
+  return text.trim().split("\n").slice(-lines).join(" | ");
+}
+
+/**
+ * Probes graft_cuda.node in a child process (cached per path): the addon is required
+ * and its probe() called there, so a missing library, a cuDNN abort or a hung driver
+ * costs the child, never this process. `timeoutMs` bounds the child (first CUDA
+ * initialisation can take seconds).
+ */
+export function probeCudaAddon(
+  path: string = process.env.GRAFT_CUDA_ADDON_PATH || DEFAULT_CUDA_ADDON_PATH,
+  timeoutMs = 60_000,
+): CudaProbeResult {
+  const cached = probes.get(path);
+  if (cached) return cached;
+  const result = runProbe(path, timeoutMs);
+  probes.set(path, result);
+  return result;
+}
+
+function runProbe(path: string, timeoutMs: number): CudaProbeResult {
+  if (!existsSync(path)) {
+    const why = path === DEFAULT_CUDA_ADDON_PATH ? buildReason() : null;
+    return {
+      ok: false,
+      path,
+      probe: null,
+      reason: why
+        ? `graft_cuda.node was not built: ${why}`
+        : `graft_cuda.node not found at ${path}: build it with \`${BUILD_COMMAND}\` on a machine with nvcc (cuDNN and cuBLAS come from pip)`,
+    };
+  }
+  const r = spawnSync(process.execPath, ["-e", childScript(path)], {
+    encoding: "utf8",
+    timeout: timeoutMs,
+    env: { ...process.env, NODE_OPTIONS: "" },
+    maxBuffer: 1 << 20,
+  });
+  if (r.error) {
+    const timedOut = (r.error as NodeJS.ErrnoException).code === "ETIMEDOUT";
+    return {
+      ok: false,
+      path,
+      probe: null,
+      reason: timedOut
+        ? `probing graft_cuda.node timed out after ${timeoutMs} ms (a hung driver or GPU?)`
+        : `could not start a child process to probe graft_cuda.node: ${r.error.message}`,
+    };
+  }
+  if (r.signal) {
+    const cudnn = /cudnn/i.test(r.stderr)
+      ? "; cuDNN 9 aborts when its sub-libraries (libcudnn_*.so.9) are missing: reinstall `pip install nvidia-cudnn-cu13`"
+      : "";
+    return {
+      ok: false,
+      path,
+      probe: null,
+      reason: `loading graft_cuda.node killed the probing process (${r.signal})${cudnn}: ${tail(r.stderr)}`,
+    };
+  }
+  if (r.status !== 0) {
+    const lib = /(lib[\w+.-]+\.so[\w.]*): cannot open shared object file/.exec(r.stderr)?.[1];
+    const hint = lib
+      ? `; ${lib} is missing: ${/cudnn|cublas/.test(lib) ? "`pip install nvidia-cudnn-cu13 nvidia-cublas`, or " : ""}rebuild with \`${BUILD_COMMAND}\` on this machine`
+      : "";
+    return {
+      ok: false,
+      path,
+      probe: null,
+      reason: `graft_cuda.node failed to load (exit ${r.status})${hint}: ${tail(r.stderr)}`,
+    };
+  }
+  let probe: CudaProbe;
+  try {
+    probe = JSON.parse(r.stdout) as CudaProbe;
+  } catch {
+    return {
+      ok: false,
+      path,
+      probe: null,
+      reason: `graft_cuda.node's probe printed no JSON: ${tail(r.stdout)}`,
+    };
+  }
+  if (!probe.cuda)
+    return { ok: false, path, probe, reason: probe.reason ?? "probe() said cuda: false" };
+  return { ok: true, path, probe };
+}
+
+const loaded = new Map<string, CudaNative>();
+
+/**
+ * Loads graft_cuda.node in this process, after a successful child-process probe.
+ * Throws an Error with the probe's reason (code ERR_GRAFT_UNAVAILABLE) otherwise.
+ */
+export function loadCudaAddon(
+  path: string = process.env.GRAFT_CUDA_ADDON_PATH || DEFAULT_CUDA_ADDON_PATH,
+): CudaNative {
+  const done = loaded.get(path);
+  if (done) return done;
+  const probe = probeCudaAddon(path);
+  if (!probe.ok) {
+    throw Object.assign(new Error(`graft-cuda is unavailable: ${probe.reason}`), {
+      code: "ERR_GRAFT_UNAVAILABLE",
+    });
+  }
+  const native = require(path) as CudaNative;
+  loaded.set(path, native);
+  return native;
+}

@@ -1,0 +1,340 @@
+/**
+ * The graft-cuda backend: every tensor lives on the GPU, in graft_cuda.node's
+ * stream-ordered pool, named by an integer id (tfjs's DataId is `{id}`). Kernels
+ * pass ids and numbers to C++ and return at once; readSync waits for the stream,
+ * read() does not block the JS thread. A kernel without a GPU version runs
+ * tfjs-cpu's kernel on host copies of its inputs: every such copy is counted per
+ * kernel in `stats` (never silent), so `graft backends --stats` can show them.
+ */
+import { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
+import {
+  type BackendValues,
+  type DataId,
+  DataStorage,
+  type DataType,
+  engine,
+  KernelBackend,
+  type KernelFunc,
+  type NamedAttrMap,
+  type NamedTensorInfoMap,
+  type TensorInfo,
+  util,
+} from "@tensorflow/tfjs-core";
+import type { CudaKernels, CudaNative } from "./addon.ts";
+
+interface TensorData {
+  /** graft_cuda.node's id; -1 for host-only (string) tensors. */
+  id: number;
+  dtype: DataType;
+  /** Elements (the DataId knows no shape; this is what readSync needs). */
+  size: number;
+  refCount: number;
+  /** String tensors stay on the host: the GPU has no use for them. */
+  strings?: Uint8Array[];
+}
+
+/** Per-kernel counts, for `graft backends --stats` (the same shape as graft-cpu's, plus host copies). */
+export interface CudaKernelStats {
+  /** Calls that ran on the GPU. */
+  native: Record<string, number>;
+  /**
+   * Calls that ran tfjs-cpu's kernel on host copies: why (reason -> count), and the
+   * copies each way. Every entry here is a host round trip a training step should not have.
+   */
+  fallback: Record<
+    string,
+    {
+      count: number;
+      reasons: Record<string, number>;
+      downloads: number;
+      uploads: number;
+      bytesDown: number;
+      bytesUp: number;
+    }
+  >;
+  /** Reads the user (or tfjs, e.g. a loss for logs) asked for: readSync and read. */
+  reads: { sync: number; async: number; bytes: number };
+}
+
+const BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1 };
+
+export class GraftCudaBackend extends KernelBackend {
+  readonly native: CudaNative;
+  readonly kernels: CudaKernels;
+  readonly data: DataStorage<TensorData>;
+  readonly stats: CudaKernelStats = {
+    native: {},
+    fallback: {},
+    reads: { sync: 0, async: 0, bytes: 0 },
+  };
+  /** Kernels forced onto the fallback path (GRAFT_CUDA_DISABLE=Conv2D,Add or "*"). */
+  readonly disabled: Set<string>;
+  private nextId = 1;
+  private cpuBackend?: MathBackendCPU;
+
+  constructor(native: CudaNative, disabled: Iterable<string> = []) {
+    super();
+    this.native = native;
+    this.kernels = native.kernels;
+    this.data = new DataStorage(this, engine());
+    this.disabled = new Set(disabled);
+  }
+
+  // --- storage ---
+
+  /** A fresh id for a kernel output; the kernel's native call allocates it. */
+  newId(): number {
+    return this.nextId++;
+  }
+
+  id(t: TensorInfo | DataId): number {
+    const d = this.data.get("dataId" in t ? t.dataId : t);
+    return d.id;
+  }
+
+  /** A kernel's output: registers {id} under a new DataId; `run` makes the device buffer. */
+  output(shape: number[], dtype: DataType, run: (id: number) => void): TensorInfo {
+    const id = this.newId();
+    run(id);
+    const dataId = { id };
+    this.data.set(dataId, { id, dtype, size: util.sizeFromShape(shape), refCount: 1 });
+    return { dataId, shape, dtype };
+  }
+
+  private upload(id: number, values: BackendValues, dtype: DataType): void {
+    const typed =
+      dtype === "float32"
+        ? values instanceof Float32Array
+          ? values
+          : Float32Array.from(values as ArrayLike<number>)
+        : dtype === "int32"
+          ? values instanceof Int32Array
+            ? values
+            : Int32Array.from(values as ArrayLike<number>)
+          : values instanceof Uint8Array
+            ? values
+            : Uint8Array.from(values as ArrayLike<number>);
+    this.native.upload(id, typed as ArrayBufferView);
+  }
+
+  private store(
+    dataId: DataId,
+    values: BackendValues | null,
+    shape: number[],
+    dtype: DataType,
+    refCount: number,
+  ) {
+    if (dtype === "complex64") {
+      throw new Error(
+        "graft-cuda does not support complex64 tensors; use the cpu or graft-cpu backend",
+      );
+    }
+    const size = util.sizeFromShape(shape);
+    if (dtype === "string") {
+      this.data.set(dataId, {
+        id: -1,
+        dtype,
+        size,
+        refCount,
+        strings: (values ?? []) as Uint8Array[],
+      });
+      return;
+    }
+    const id = this.newId();
+    this.upload(id, values ?? new Uint8Array(size * (BYTES[dtype] ?? 4)), dtype);
+    this.data.set(dataId, { id, dtype, size, refCount });
+  }
+
+  override write(values: BackendValues | null, shape: number[], dtype: DataType): DataId {
+    const dataId = {};
+    this.store(dataId, values, shape, dtype, 1);
+    return dataId;
+  }
+
+  override move(
+    dataId: DataId,
+    values: BackendValues | null,
+    shape: number[],
+    dtype: DataType,
+    refCount: number,
+  ) {
+    this.store(dataId, values, shape, dtype, refCount);
+  }
+
+  private hostArray(d: TensorData): Float32Array | Int32Array | Uint8Array {
+    return d.dtype === "float32"
+      ? new Float32Array(d.size)
+      : d.dtype === "int32"
+        ? new Int32Array(d.size)
+        : new Uint8Array(d.size);
+  }
+
+  /** The tensor's values on the host, without counting (the callers count). */
+  private download(dataId: DataId): BackendValues {
+    const d = this.data.get(dataId);
+    if (d.strings) return d.strings;
+    const out = this.hostArray(d);
+    this.native.readSync(d.id, out);
+    return out;
+  }
+
+  override readSync(dataId: DataId): BackendValues {
+    const values = this.download(dataId);
+    this.stats.reads.sync++;
+    this.stats.reads.bytes += (values as ArrayBufferView).byteLength ?? 0;
+    return values;
+  }
+
+  override async read(dataId: DataId): Promise<BackendValues> {
+    const d = this.data.get(dataId);
+    if (d.strings) return d.strings;
+    const buffer = await this.native.read(d.id);
+    this.stats.reads.async++;
+    this.stats.reads.bytes += buffer.byteLength;
+    return d.dtype === "float32"
+      ? new Float32Array(buffer)
+      : d.dtype === "int32"
+        ? new Int32Array(buffer)
+        : new Uint8Array(buffer);
+  }
+
+  override disposeData(dataId: DataId, force = false): boolean {
+    if (!this.data.has(dataId)) return true;
+    const d = this.data.get(dataId);
+    d.refCount--;
+    if (!force && d.refCount > 0) return false;
+    if (d.id >= 0) this.native.free(d.id);
+    this.data.delete(dataId);
+    return true;
+  }
+
+  override refCount(dataId: DataId): number {
+    return this.data.has(dataId) ? this.data.get(dataId).refCount : 0;
+  }
+
+  override incRef(dataId: DataId): void {
+    this.data.get(dataId).refCount++;
+  }
+
+  override numDataIds(): number {
+    return this.data.numDataIds();
+  }
+
+  override memory() {
+    const s = this.native.cudaStats();
+    return {
+      unreliable: false,
+      numBytesInGPU: s.bytes,
+      numBytesInGPUAllocated: s.poolReservedBytes,
+      poolUsedBytes: s.poolUsedBytes,
+    } as ReturnType<KernelBackend["memory"]>;
+  }
+
+  override async time(f: () => void) {
+    const start = util.now();
+    f();
+    this.native.sync();
+    return { kernelMs: util.now() - start };
+  }
+
+  override floatPrecision(): 32 {
+    return 32;
+  }
+
+  override epsilon(): number {
+    return 1e-7;
+  }
+
+  override dispose(): void {
+    this.native.sync();
+  }
+
+  // --- counting ---
+
+  countNative(kernel: string): void {
+    this.stats.native[kernel] = (this.stats.native[kernel] ?? 0) + 1;
+  }
+
+  /** Zeroes every count (e.g. before measuring one training step). */
+  resetStats(): void {
+    this.stats.native = {};
+    this.stats.fallback = {};
+    this.stats.reads = { sync: 0, async: 0, bytes: 0 };
+  }
+
+  /** Host copies made by fallbacks since the last resetStats(), over all kernels. */
+  hostRoundTrips(): { downloads: number; uploads: number; kernels: string[] } {
+    let downloads = 0;
+    let uploads = 0;
+    for (const f of Object.values(this.stats.fallback)) {
+      downloads += f.downloads;
+      uploads += f.uploads;
+    }
+    return { downloads, uploads, kernels: Object.keys(this.stats.fallback).sort() };
+  }
+
+  // --- the fallback: tfjs-cpu's kernel on host copies, counted ---
+
+  private cpu(): MathBackendCPU {
+    if (!this.cpuBackend) {
+      this.cpuBackend = new MathBackendCPU();
+      // MathBackendCPU advises installing tfjs-node on first use in Node; not here.
+      (this.cpuBackend as unknown as { firstUse: boolean }).firstUse = false;
+    }
+    return this.cpuBackend;
+  }
+
+  runOnCpu(
+    kernelName: string,
+    kernelFunc: KernelFunc,
+    inputs: NamedTensorInfoMap,
+    attrs: NamedAttrMap,
+    reason: string,
+  ): TensorInfo | TensorInfo[] {
+    const cpu = this.cpu();
+    const f = this.stats.fallback[kernelName] ?? {
+      count: 0,
+      reasons: {},
+      downloads: 0,
+      uploads: 0,
+      bytesDown: 0,
+      bytesUp: 0,
+    };
+    this.stats.fallback[kernelName] = f;
+    f.count++;
+    f.reasons[reason] = (f.reasons[reason] ?? 0) + 1;
+    const made: TensorInfo[] = [];
+    const hostInputs: NamedTensorInfoMap = {};
+    const seen = new Map<DataId, TensorInfo>();
+    for (const [name, t] of Object.entries(inputs)) {
+      if (!t) continue;
+      let host = seen.get(t.dataId);
+      if (!host) {
+        const values = this.download(t.dataId);
+        f.downloads++;
+        f.bytesDown += (values as ArrayBufferView).byteLength ?? 0;
+        host = cpu.makeTensorInfo(t.shape, t.dtype, values);
+        seen.set(t.dataId, host);
+        made.push(host);
+      }
+      hostInputs[name] = { ...host, shape: t.shape };
+    }
+    const temporaries = new Set<DataId>(made.map((t) => t.dataId));
+    try {
+      const out = kernelFunc({ inputs: hostInputs, attrs, backend: cpu }) as
+        | TensorInfo
+        | TensorInfo[];
+      const outs = Array.isArray(out) ? out : [out];
+      const results = outs.map((o) => {
+        temporaries.add(o.dataId); // an output may be an input's own buffer (Identity): read before freeing
+        const values = cpu.readSync(o.dataId);
+        f.uploads++;
+        f.bytesUp += (values as ArrayBufferView).byteLength ?? 0;
+        return { dataId: this.write(values, o.shape, o.dtype), shape: o.shape, dtype: o.dtype };
+      });
+      return Array.isArray(out) ? results : (results[0] as TensorInfo);
+    } finally {
+      for (const id of temporaries) cpu.disposeData(id, true);
+    }
+  }
+}

@@ -1,0 +1,7 @@
+import { AvgPool, type AvgPoolAttrs, type TensorInfo } from "@tensorflow/tfjs-core";
+import { pool } from "./pool_util.ts";
+import { cudaKernel } from "./util.ts";
+
+export const avgPoolKernel = cudaKernel(AvgPool, ({ inputs, attrs, backend }) =>
+  pool(backend, inputs.x as TensorInfo, attrs as unknown as AvgPoolAttrs, 1),
+);

@@ -1,0 +1,7 @@
+import { MaxPool, type MaxPoolAttrs, type TensorInfo } from "@tensorflow/tfjs-core";
+import { pool } from "./pool_util.ts";
+import { cudaKernel } from "./util.ts";
+
+export const maxPoolKernel = cudaKernel(MaxPool, ({ inputs, attrs, backend }) =>
+  pool(backend, inputs.x as TensorInfo, attrs as unknown as MaxPoolAttrs, 0),
+);

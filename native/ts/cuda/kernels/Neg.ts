@@ -1,0 +1,4 @@
+import { Neg } from "@tensorflow/tfjs-core";
+import { unaryKernel } from "./unary.ts";
+
+export const negKernel = unaryKernel(Neg, "neg");

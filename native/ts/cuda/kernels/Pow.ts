@@ -1,0 +1,4 @@
+import { Pow } from "@tensorflow/tfjs-core";
+import { binaryKernel } from "./binary.ts";
+
+export const powKernel = binaryKernel(Pow, "pow");

@@ -1,0 +1,4 @@
+import { Rsqrt } from "@tensorflow/tfjs-core";
+import { unaryKernel } from "./unary.ts";
+
+export const rsqrtKernel = unaryKernel(Rsqrt, "rsqrt");

@@ -1,0 +1,9 @@
+import { type TensorInfo, ZerosLike } from "@tensorflow/tfjs-core";
+import { cudaKernel, dtypeCode, sizeOf } from "./util.ts";
+
+export const zerosLikeKernel = cudaKernel(ZerosLike, ({ inputs, backend }) => {
+  const x = inputs.x as TensorInfo;
+  const code = dtypeCode(x.dtype);
+  if (code === null) return "dtype";
+  return backend.output(x.shape, x.dtype, (y) => backend.kernels.fill(y, code, sizeOf(x.shape), 0));
+});
