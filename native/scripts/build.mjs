@@ -19,7 +19,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
-import { availableParallelism } from "node:os";
+import { availableParallelism, homedir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -55,6 +55,13 @@ const cublasRoot = process.env.CUBLAS_ROOT ?? "";
 // --- what is installed ---
 const onPath = (cmd) =>
   (process.env.PATH ?? "").split(delimiter).some((dir) => dir && existsSync(join(dir, cmd)));
+const which = (cmd) =>
+  cmd.includes("/")
+    ? cmd
+    : (process.env.PATH ?? "")
+        .split(delimiter)
+        .map((dir) => join(dir, cmd))
+        .find((f) => existsSync(f));
 const cxxCompiler = () =>
   process.env.CXX
     ? onPath(process.env.CXX) || existsSync(process.env.CXX)
@@ -132,13 +139,21 @@ if (withOneDnn === "OFF") {
 
 // --- 3. CUDA (optional): cuDNN and cuBLAS from pip wheels where nvcc is present ---
 const nvcc = process.env.CUDACXX || (onPath("nvcc") ? "nvcc" : "");
-const python = ["python3", "python"].find(onPath);
 const CUDA_WHEELS = ["nvidia-cudnn-cu13", "nvidia-cublas"];
-// Where CMake will look first: site-packages/nvidia/{cudnn,cu13} of python3.
-const wheelsPresent = () => {
-  if (!python) return false;
-  const r = spawnSync(
-    python,
+// Package scripts run with node's folder first on PATH, where a system python3
+// (PEP 668 "externally managed", no pip installs) can shadow the one the user
+// keeps pip packages in. Try $PYTHON, python3, python and pyenv's shims, and
+// take the first that already has the wheels, else the first that pip may
+// install into; CMake is then told to use the same interpreter (GRAFT_PYTHON).
+const pythonCandidates = [
+  process.env.PYTHON,
+  "python3",
+  "python",
+  join(process.env.PYENV_ROOT ?? join(homedir(), ".pyenv"), "shims", "python3"),
+].filter((c) => c && (c.includes("/") ? existsSync(c) : onPath(c)));
+const hasWheels = (py) =>
+  spawnSync(
+    py,
     [
       "-c",
       "import nvidia, os, sys; ps = list(nvidia.__path__); " +
@@ -147,9 +162,23 @@ const wheelsPresent = () => {
         "sys.exit(0 if ok else 1)",
     ],
     { stdio: "ignore" },
-  );
-  return r.status === 0;
-};
+  ).status === 0;
+const pipUsable = (py) =>
+  spawnSync(
+    py,
+    [
+      "-c",
+      "import os, sys, sysconfig, pip; " +
+        "sys.exit(1 if os.path.exists(os.path.join(sysconfig.get_path('stdlib'), 'EXTERNALLY-MANAGED')) else 0)",
+    ],
+    { stdio: "ignore" },
+  ).status === 0;
+const python =
+  nvcc && withCuda !== "OFF"
+    ? (pythonCandidates.find(hasWheels) ?? pythonCandidates.find(pipUsable) ?? pythonCandidates[0])
+    : pythonCandidates[0];
+// Where CMake will look first: site-packages/nvidia/{cudnn,cu13} of that python.
+const wheelsPresent = () => python !== undefined && hasWheels(python);
 if (withCuda === "OFF") {
   log("✗ CUDA: skipped (GRAFT_WITH_CUDA=OFF)");
 } else if (!nvcc) {
@@ -206,6 +235,7 @@ const configureArgs = [
   `-DGRAFT_WITH_CUDA=${withCuda}`,
   `-DGRAFT_CUDA_ARCHS=${cudaArchs}`,
   `-DCUDNN_ROOT=${cudnnRoot}`,
+  ...(python && which(python) ? [`-DGRAFT_PYTHON=${which(python)}`] : []),
   `-DCUBLAS_ROOT=${cublasRoot}`,
   `-DGRAFT_ONEDNN_ROOT=${oneDnnRoot}`,
 ];
