@@ -1,54 +1,7 @@
+// convParams/poolParams: the same parameter layout as graft-cpu, one definition.
+export { convParams, poolParams } from "../../kernels/conv_util.ts";
+
 import type { backend_util } from "@tensorflow/tfjs-core";
-
-/**
- * graft_cuda.node's convolution parameters (the same layout as graft-cpu's):
- * [N, H, W, C, KH, KW, OC, OH, OW, strideH, strideW, dilationH, dilationW,
- *  padTop, padLeft, padBottom, padRight]. Asymmetric pads are fine: C++ pads x
- * explicitly when cuDNN cannot express them.
- */
-export function convParams(info: backend_util.Conv2DInfo): Int32Array {
-  const p = info.padInfo;
-  return Int32Array.of(
-    info.batchSize,
-    info.inHeight,
-    info.inWidth,
-    info.inChannels,
-    info.filterHeight,
-    info.filterWidth,
-    info.outChannels,
-    info.outHeight,
-    info.outWidth,
-    info.strideHeight,
-    info.strideWidth,
-    info.dilationHeight,
-    info.dilationWidth,
-    p.top,
-    p.left,
-    p.bottom,
-    p.right,
-  );
-}
-
-/** [N, H, W, C, KH, KW, OH, OW, strideH, strideW, padTop, padLeft, padBottom, padRight]. */
-export function poolParams(info: backend_util.Conv2DInfo): Int32Array {
-  const p = info.padInfo;
-  return Int32Array.of(
-    info.batchSize,
-    info.inHeight,
-    info.inWidth,
-    info.inChannels,
-    info.filterHeight,
-    info.filterWidth,
-    info.outHeight,
-    info.outWidth,
-    info.strideHeight,
-    info.strideWidth,
-    p.top,
-    p.left,
-    p.bottom,
-    p.right,
-  );
-}
 
 /** Why a convolution cannot run on cuDNN here, or null when it can. */
 export function unsupportedConv(info: backend_util.Conv2DInfo, dataFormat: unknown): string | null {
