@@ -15,7 +15,7 @@
  */
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { saveKerasModel, saveWeights } from "@graft/weights";
+import { type KerasJsonObject, saveKerasModel, saveWeights } from "@graft/weights";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { TrainingError } from "./errors.ts";
 import { formatPath } from "./format.ts";
@@ -34,6 +34,8 @@ export interface ModelCheckpointOptions {
   saveWeightsOnly?: boolean;
   /** The value to beat before the first save (Keras' `initial_value_threshold`). */
   initialValueThreshold?: number | null;
+  /** Stored with whole-model saves (`saveKerasModel`'s `metadata`): class names, preprocessing. */
+  metadata?: KerasJsonObject;
   /** 1 prints a line per decision, as Keras does. Defaults to 0. */
   verbose?: 0 | 1;
   log?: (message: string) => void;
@@ -45,6 +47,7 @@ export class ModelCheckpoint extends tfl.Callback {
   readonly monitor: Monitor;
   readonly saveBestOnly: boolean;
   readonly saveWeightsOnly: boolean;
+  readonly metadata: KerasJsonObject | undefined;
   best: number | null;
   /** Paths written so far in this run, oldest first. */
   readonly saved: string[] = [];
@@ -74,6 +77,7 @@ export class ModelCheckpoint extends tfl.Callback {
     this.monitor = new Monitor(options.monitor ?? "val_loss", options.mode, 0);
     this.saveBestOnly = options.saveBestOnly ?? false;
     this.saveWeightsOnly = weightsOnly;
+    this.metadata = options.metadata;
     this.best = options.initialValueThreshold ?? null;
     this.verbose = options.verbose ?? 0;
     this.log = options.log ?? ((m) => console.log(m));
@@ -86,7 +90,7 @@ export class ModelCheckpoint extends tfl.Callback {
     if (!this.shouldSave(epoch, resolved, path)) return;
     mkdirSync(dirname(path), { recursive: true });
     if (this.saveWeightsOnly) await saveWeights(this.model, path);
-    else await saveKerasModel(this.model, path);
+    else await saveKerasModel(this.model, path, { metadata: this.metadata });
     this.saved.push(path);
     if (this.verbose > 0) this.log(`Epoch ${epoch + 1}: finished saving model to ${path}`);
   }

@@ -32,6 +32,7 @@ export {
   type LoadKerasModelOptions,
   loadKerasModel,
   type ModelFileFormat,
+  readModelMetadata,
   type SaveKerasModelOptions,
   saveKerasModel,
   tfjsToKeras2Config,

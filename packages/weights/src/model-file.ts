@@ -88,6 +88,22 @@ export interface SaveKerasModelOptions {
   format?: ModelFileFormat;
   /** keras_version to stamp; defaults to KERAS2_LAYOUT_VERSION (h5) or KERAS3_LAYOUT_VERSION (.keras). */
   kerasVersion?: string;
+  /**
+   * JSON stored beside the model for graft (class names, preprocessing): the root
+   * attribute `graft_metadata` of an h5 file, the `graft` key of a `.keras` archive's
+   * metadata.json. Keras ignores both; `readModelMetadata` reads it back.
+   */
+  metadata?: KerasJsonObject;
+}
+
+/** What `saveKerasModel({ metadata })` stored in a model file; null when it holds none. */
+export async function readModelMetadata(path: string): Promise<Record<string, unknown> | null> {
+  const file = await openWeights(path);
+  try {
+    return file.graftMetadata;
+  } finally {
+    file.close();
+  }
 }
 
 /** Writes the model (config + weights) as Python Keras' `model.save` would, atomically. */
@@ -104,6 +120,9 @@ export async function saveKerasModel(
       writeStringAttr(file, "keras_version", version);
       writeStringAttr(file, "backend", "tensorflow");
       writeStringAttr(file, "model_config", config);
+      if (options.metadata) {
+        writeStringAttr(file, "graft_metadata", JSON.stringify(options.metadata));
+      }
       const group = file.create_group("model_weights");
       if (!group) {
         throw new WeightsError(
@@ -125,6 +144,7 @@ export async function saveKerasModel(
   const metadata = {
     keras_version: options.kerasVersion ?? KERAS3_LAYOUT_VERSION,
     date_saved: formatDateSaved(new Date()),
+    ...(options.metadata ? { graft: options.metadata } : {}),
   };
   const scratch = mkdtempSync(join(tmpdir(), "graft-keras-save-"));
   try {

@@ -73,6 +73,12 @@ export interface KerasWeightsFile {
   readonly modelConfig: unknown;
   /** Parsed `training_config`, when the model was saved compiled. */
   readonly trainingConfig: unknown;
+  /**
+   * What graft stored beside the model (`saveKerasModel`'s `metadata`: class names,
+   * preprocessing): the `graft_metadata` attribute of an h5 file or the `graft` key of a
+   * `.keras` archive's metadata.json. Keras ignores both. Null when absent.
+   */
+  readonly graftMetadata: Record<string, unknown> | null;
   /** Every layer the file lists, weightless ones included, in file order. */
   readonly layers: StoredLayer[];
   /** Keras 3 files only: true when every `vars` group carries its layer's `name` (Keras ≥ 3.6). */
@@ -143,7 +149,10 @@ async function openArchive(path: string): Promise<KerasWeightsFile> {
     ? JSON.parse(new TextDecoder().decode(entries["config.json"]))
     : null;
   const metadata = entries["metadata.json"]
-    ? (JSON.parse(new TextDecoder().decode(entries["metadata.json"])) as { keras_version?: string })
+    ? (JSON.parse(new TextDecoder().decode(entries["metadata.json"])) as {
+        keras_version?: string;
+        graft?: unknown;
+      })
     : {};
   // h5wasm opens files by path only, so the inner HDF5 file goes to a private temp folder.
   const dir = mkdtempSync(join(tmpdir(), "graft-keras-"));
@@ -158,8 +167,10 @@ async function openArchive(path: string): Promise<KerasWeightsFile> {
   }
   try {
     const d = describeKeras3(path, file, "keras3-archive", config, metadata.keras_version ?? null);
+    const graft = metadata.graft;
     return {
       ...d,
+      graftMetadata: objectOrNull(graft),
       close() {
         d.close();
         rmSync(dir, { recursive: true, force: true });
@@ -186,6 +197,12 @@ function describeH5(path: string, file: H5File): KerasWeightsFile {
     "ERR_GRAFT_WEIGHTS_LAYOUT",
     `${path} is HDF5 but not a Keras weight file: no layer_names attribute, model_weights group or layers group`,
   );
+}
+
+function objectOrNull(x: unknown): Record<string, unknown> | null {
+  return typeof x === "object" && x !== null && !Array.isArray(x)
+    ? (x as Record<string, unknown>)
+    : null;
 }
 
 function parseJsonAttr(obj: Group, name: string, path: string): unknown {
@@ -240,6 +257,7 @@ function describeLegacy(path: string, file: H5File, root: Group, full: boolean):
     backend,
     modelConfig: full ? parseJsonAttr(file, "model_config", path) : null,
     trainingConfig: full ? parseJsonAttr(file, "training_config", path) : null,
+    graftMetadata: objectOrNull(parseJsonAttr(file, "graft_metadata", path)),
     layers,
     hasLayerNames: true,
     close: () => void file.close(),
@@ -325,6 +343,7 @@ function describeKeras3(
     backend: null,
     modelConfig: config,
     trainingConfig: null,
+    graftMetadata: null,
     layers,
     hasLayerNames: named,
     close: () => void file.close(),

@@ -20,6 +20,7 @@ import {
   kerasConfigToTfjs,
   loadKerasModel,
   openWeights,
+  readModelMetadata,
   saveKerasModel,
   tfjsToKeras2Config,
   tfjsToKeras3Config,
@@ -197,6 +198,22 @@ describe("saveKerasModel → loadKerasModel", () => {
         back.dispose();
       });
     }
+  }
+
+  for (const format of ["h5", "keras"] as const) {
+    it(`${format}: metadata is stored beside the model and read back; absent means null`, async () => {
+      const meta = { classNames: ["cat", "dög", "zebra"], preprocess: "caffe", inputSize: [32, 32] };
+      const withMeta = join(dir, `meta.${format}`);
+      const without = join(dir, `nometa.${format}`);
+      await saveKerasModel(TINY_MODELS.seq(), withMeta, { metadata: meta });
+      await saveKerasModel(TINY_MODELS.seq(), without);
+      expect(await readModelMetadata(withMeta)).toEqual(meta);
+      expect(await readModelMetadata(without)).toBeNull();
+      // The model itself still loads: Keras-side readers ignore the extra attribute/key.
+      const back = await loadKerasModel(withMeta);
+      expect(back.layers.length).toBeGreaterThan(0);
+      back.dispose();
+    });
   }
 
   it("h5: Keras 2 model.save layout (root attrs, model_config, /model_weights)", async () => {
