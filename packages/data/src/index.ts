@@ -27,6 +27,7 @@ export {
   type ClassMode,
   DirectoryIterator,
   type FlowOptions,
+  type IteratorCheckpoint,
   flowFromDirectory,
 } from "./iterator.ts";
 export { RandomState, randomSeed } from "./random.ts";

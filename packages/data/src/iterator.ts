@@ -117,6 +117,19 @@ interface State {
 
 type Stream = "next" | "epoch";
 
+/**
+ * Where an iterator stands, as plain JSON (see `DirectoryIterator.checkpoint`): the
+ * random stream, batches seen, the current permutation and the position in the epoch.
+ */
+export interface IteratorCheckpoint {
+  rng: number[];
+  rngIndex: number;
+  total: number;
+  batchIndex: number;
+  indexArray: number[] | null;
+  epochPos: number;
+}
+
 type Decoded =
   | { kind: "images"; images: (LoadedImage | Error)[] }
   | { kind: "buffer"; buffer: SharedArrayBuffer; errors: (string | null)[]; transformed: boolean };
@@ -417,6 +430,51 @@ export class DirectoryIterator implements AsyncIterable<Batch> {
   onEpochEnd(): void {
     this.settle(null);
     this.setIndexArray();
+  }
+
+  /**
+   * The state before the next batch to be consumed, as JSON: batches already
+   * prefetched do not count. `resume(checkpoint)` on an iterator over the same
+   * listing and options continues exactly from there (training resumed after a kill
+   * sees the same shuffles and augmentations as one never interrupted).
+   */
+  checkpoint(): IteratorCheckpoint {
+    const s = this.queue[0]?.before ?? this.snapshot();
+    return {
+      rng: Array.from(s.rng),
+      rngIndex: s.rngIndex,
+      total: s.total,
+      batchIndex: s.batchIndex,
+      indexArray: s.indexArray ? Array.from(s.indexArray) : null,
+      epochPos: s.epochPos,
+    };
+  }
+
+  /** Continues from a `checkpoint()` (drops anything prefetched). */
+  resume(c: IteratorCheckpoint): void {
+    const ok =
+      c !== null &&
+      typeof c === "object" &&
+      Array.isArray(c.rng) &&
+      c.rng.length === 624 &&
+      Number.isInteger(c.total) &&
+      Number.isInteger(c.epochPos) &&
+      (c.indexArray === null ||
+        (Array.isArray(c.indexArray) && c.indexArray.length === this.samples));
+    if (!ok) {
+      throw new DataError(
+        `Cannot resume ${this.directory}: the checkpoint does not match this iterator (${this.samples} samples)`,
+      );
+    }
+    this.queue = [];
+    this.restore({
+      rng: Uint32Array.from(c.rng),
+      rngIndex: c.rngIndex,
+      total: c.total,
+      batchIndex: c.batchIndex,
+      indexArray: c.indexArray ? Int32Array.from(c.indexArray) : null,
+      epochPos: c.epochPos,
+    });
   }
 
   /** Python's `it.reset()`: the next `next()` starts an epoch. */

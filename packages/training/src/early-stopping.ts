@@ -42,6 +42,12 @@ function nonNegativeInt(name: string, v: number): number {
   return v;
 }
 
+export interface EarlyStoppingState {
+  wait: number;
+  best: number | null;
+  bestEpoch: number;
+}
+
 export class EarlyStopping extends tfl.Callback {
   readonly monitor: Monitor;
   readonly patience: number;
@@ -71,12 +77,35 @@ export class EarlyStopping extends tfl.Callback {
     this.warn = options.onWarning ?? ((m) => console.warn(m));
   }
 
+  private pending: { state: EarlyStoppingState; bestWeights: tf.Tensor[] | null } | null = null;
+
+  /** What a resumed run needs to carry on counting (see `resumeFrom`). */
+  getState(): EarlyStoppingState {
+    return { wait: this.wait, best: this.best, bestEpoch: this.bestEpoch };
+  }
+
+  /**
+   * Continue from an interrupted run's `getState()` at the next `fit`, instead of
+   * starting afresh. With `restoreBestWeights`, pass the best epoch's weights too
+   * (the callback takes ownership of the tensors).
+   */
+  resumeFrom(state: EarlyStoppingState, bestWeights: tf.Tensor[] | null = null): void {
+    this.pending = { state, bestWeights };
+  }
+
   override async onTrainBegin(): Promise<void> {
     this.wait = 0;
     this.stoppedEpoch = null;
     this.best = null;
     this.bestEpoch = 0;
     this.setBestWeights(null);
+    if (this.pending) {
+      this.wait = this.pending.state.wait;
+      this.best = this.pending.state.best;
+      this.bestEpoch = this.pending.state.bestEpoch;
+      this.setBestWeights(this.pending.bestWeights);
+      this.pending = null;
+    }
   }
 
   override async onEpochEnd(epoch: number, logs?: UnresolvedLogs): Promise<void> {

@@ -1,6 +1,10 @@
 export { balancedClassWeights, type ClassWeight, classCounts } from "./class-weights.ts";
 export { CSVLogger, type CSVLoggerOptions } from "./csv-logger.ts";
-export { EarlyStopping, type EarlyStoppingOptions } from "./early-stopping.ts";
+export {
+  EarlyStopping,
+  type EarlyStoppingOptions,
+  type EarlyStoppingState,
+} from "./early-stopping.ts";
 export { TrainingError } from "./errors.ts";
 export { formatPath, pyFloat } from "./format.ts";
 export { getLearningRate, setLearningRate } from "./learning-rate.ts";
@@ -9,7 +13,11 @@ export { ModelCheckpoint, type ModelCheckpointOptions } from "./model-checkpoint
 export { Monitor, type MonitorMode, monitorDirection } from "./monitor.ts";
 export { ProgressBar, type ProgressBarOptions, type ProgressStream } from "./progress-bar.ts";
 export { type RandomState, SeededRandom } from "./random.ts";
-export { ReduceLROnPlateau, type ReduceLROnPlateauOptions } from "./reduce-lr-on-plateau.ts";
+export {
+  ReduceLROnPlateau,
+  type ReduceLROnPlateauOptions,
+  type ReduceLROnPlateauState,
+} from "./reduce-lr-on-plateau.ts";
 export {
   hasTrainingState,
   type JsonValue,

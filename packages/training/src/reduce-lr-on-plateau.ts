@@ -31,6 +31,12 @@ export interface ReduceLROnPlateauOptions {
   onWarning?: (message: string) => void;
 }
 
+export interface ReduceLROnPlateauState {
+  wait: number;
+  cooldownCounter: number;
+  best: number | null;
+}
+
 export class ReduceLROnPlateau extends tfl.Callback {
   readonly monitor: Monitor;
   readonly factor: number;
@@ -74,10 +80,23 @@ export class ReduceLROnPlateau extends tfl.Callback {
     this.warn = options.onWarning ?? ((m) => console.warn(m));
   }
 
+  private pending: ReduceLROnPlateauState | null = null;
+
+  /** What a resumed run needs to carry on counting (the rate itself is the optimizer's). */
+  getState(): ReduceLROnPlateauState {
+    return { wait: this.wait, cooldownCounter: this.cooldownCounter, best: this.best };
+  }
+
+  /** Continue from an interrupted run's `getState()` at the next `fit`. */
+  resumeFrom(state: ReduceLROnPlateauState): void {
+    this.pending = { ...state };
+  }
+
   override async onTrainBegin(): Promise<void> {
-    this.best = null;
-    this.cooldownCounter = 0;
-    this.wait = 0;
+    this.best = this.pending?.best ?? null;
+    this.cooldownCounter = this.pending?.cooldownCounter ?? 0;
+    this.wait = this.pending?.wait ?? 0;
+    this.pending = null;
   }
 
   override async onEpochEnd(epoch: number, logs?: UnresolvedLogs): Promise<void> {

@@ -50,6 +50,32 @@ describe("EarlyStopping matches Keras 3 on fixed logs (test-fixtures/training/ca
   }
 });
 
+describe("EarlyStopping resumed mid-run (getState → resumeFrom) ends as an uninterrupted run", () => {
+  const { cases } = kerasCallbackCases("early_stopping");
+  for (const c of cases.filter((k) => !k.args.restore_best_weights)) {
+    it(c.name, async () => {
+      const model = tinyModel();
+      const logs = c.values.map((v) => ({ [c.monitor]: v }));
+      const options = { monitor: c.monitor, ...(camelArgs(c.args) as EarlyStoppingOptions) };
+      const whole = new EarlyStopping(options);
+      const all = await drive(model, [whole], logs);
+      const split = Math.min(Math.floor(logs.length / 2), all.epochsRun - 1);
+      const first = new EarlyStopping(options);
+      await drive(model, [first], logs.slice(0, split));
+      const second = new EarlyStopping(options);
+      second.resumeFrom(JSON.parse(JSON.stringify(first.getState())));
+      const rest = await drive(model, [second], logs, undefined, split);
+      expect(rest.epochsRun).toBe(all.epochsRun);
+      expect([second.stoppedEpoch, second.best, second.bestEpoch]).toEqual([
+        whole.stoppedEpoch,
+        whole.best,
+        whole.bestEpoch,
+      ]);
+      model.dispose();
+    });
+  }
+});
+
 describe("EarlyStopping in a real fit()", () => {
   it("stops on a flat val_loss (tensor logs) and restores the best weights", async () => {
     // Learning rate 0: val_loss never moves, so the second epoch is a tie, not an improvement.

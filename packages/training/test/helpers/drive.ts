@@ -39,6 +39,7 @@ export async function drive(
   callbacks: tfl.Callback[],
   epochLogs: Record<string, number>[],
   onEpochStart?: (epoch: number) => void,
+  firstEpoch = 0,
 ): Promise<DriveResult> {
   for (const cb of callbacks) {
     cb.setModel(model);
@@ -48,7 +49,7 @@ export async function drive(
   for (const cb of callbacks) await cb.onTrainBegin();
   const seen: Record<string, number>[] = [];
   let epochsRun = 0;
-  for (let epoch = 0; epoch < epochLogs.length; epoch++) {
+  for (let epoch = firstEpoch; epoch < epochLogs.length; epoch++) {
     onEpochStart?.(epoch);
     for (const cb of callbacks) await cb.onEpochBegin(epoch);
     const logs = { ...epochLogs[epoch] };
