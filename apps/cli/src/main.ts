@@ -4,7 +4,12 @@ import { backendsCommand, backendsHelp } from "./commands/backends.ts";
 import { benchCommand, benchHelp } from "./commands/bench.ts";
 import { dataCommand, dataHelp } from "./commands/data.ts";
 import { demoCommand, demoHelp } from "./commands/demo.ts";
+import { evaluateCommand, evaluateHelp } from "./commands/evaluate.ts";
+import { extractCommand, extractHelp } from "./commands/extract.ts";
+import { predictCommand, predictHelp } from "./commands/predict.ts";
+import { recommendCommand, recommendHelp } from "./commands/recommend.ts";
 import { summaryCommand, summaryHelp } from "./commands/summary.ts";
+import { trainCommand, trainHelp } from "./commands/train.ts";
 import { weightsCommand, weightsHelp } from "./commands/weights.ts";
 import { CliError, UsageError } from "./errors.ts";
 import { type Io, processIo } from "./io.ts";
@@ -37,10 +42,35 @@ const COMMANDS: Record<string, Command> = {
     help: demoHelp,
     summary: "the bundled default: a VGG summary and a prediction with a fixture model",
   },
+  evaluate: {
+    run: evaluateCommand,
+    help: evaluateHelp,
+    summary: "accuracy, per-class precision/recall/F1 and confusion matrix of a trained model",
+  },
+  extract: {
+    run: extractCommand,
+    help: extractHelp,
+    summary: "features of every image at a layer, to PREFIX.npy + PREFIX.csv",
+  },
+  predict: {
+    run: predictCommand,
+    help: predictHelp,
+    summary: "top-k classes of images with a trained model (--json: one object per line)",
+  },
+  recommend: {
+    run: recommendCommand,
+    help: recommendHelp,
+    summary: "pick a transfer-learning scenario for a dataset, with reasons",
+  },
   summary: {
     run: summaryCommand,
     help: summaryHelp,
     summary: "Keras' summary table of VGG16/VGG19",
+  },
+  train: {
+    run: trainCommand,
+    help: trainHelp,
+    summary: "fine-tune a VGG base on class folders (the classic recipe, or one of four scenarios)",
   },
   weights: {
     run: weightsCommand,

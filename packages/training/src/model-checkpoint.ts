@@ -34,6 +34,12 @@ export interface ModelCheckpointOptions {
   saveWeightsOnly?: boolean;
   /** The value to beat before the first save (Keras' `initial_value_threshold`). */
   initialValueThreshold?: number | null;
+  /**
+   * The model to save, when `fit` runs on a part of it: a head trained on cached
+   * features shares its layers with the whole model, which is what gets saved.
+   * Defaults to the model being fit.
+   */
+  target?: tfl.LayersModel;
   /** Stored with whole-model saves (`saveKerasModel`'s `metadata`): class names, preprocessing. */
   metadata?: KerasJsonObject;
   /** 1 prints a line per decision, as Keras does. Defaults to 0. */
@@ -48,6 +54,7 @@ export class ModelCheckpoint extends tfl.Callback {
   readonly saveBestOnly: boolean;
   readonly saveWeightsOnly: boolean;
   readonly metadata: KerasJsonObject | undefined;
+  readonly target: tfl.LayersModel | undefined;
   best: number | null;
   /** Paths written so far in this run, oldest first. */
   readonly saved: string[] = [];
@@ -78,6 +85,7 @@ export class ModelCheckpoint extends tfl.Callback {
     this.saveBestOnly = options.saveBestOnly ?? false;
     this.saveWeightsOnly = weightsOnly;
     this.metadata = options.metadata;
+    this.target = options.target;
     this.best = options.initialValueThreshold ?? null;
     this.verbose = options.verbose ?? 0;
     this.log = options.log ?? ((m) => console.log(m));
@@ -89,8 +97,9 @@ export class ModelCheckpoint extends tfl.Callback {
     const path = formatPath(this.filepath, { ...resolved, epoch: epoch + 1 });
     if (!this.shouldSave(epoch, resolved, path)) return;
     mkdirSync(dirname(path), { recursive: true });
-    if (this.saveWeightsOnly) await saveWeights(this.model, path);
-    else await saveKerasModel(this.model, path, { metadata: this.metadata });
+    const model = this.target ?? this.model;
+    if (this.saveWeightsOnly) await saveWeights(model, path);
+    else await saveKerasModel(model, path, { metadata: this.metadata });
     this.saved.push(path);
     if (this.verbose > 0) this.log(`Epoch ${epoch + 1}: finished saving model to ${path}`);
   }

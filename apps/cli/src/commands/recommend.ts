@@ -1,0 +1,84 @@
+import { loadBase, recommend } from "@graft/scenarios";
+import { oneOf, parse, positiveInt } from "../args.ts";
+import { UsageError } from "../errors.ts";
+import type { Io } from "../io.ts";
+import { userPath } from "../paths.ts";
+import { BACKEND_CHOICES, initTf } from "../tf.ts";
+import { withCliErrors } from "./common.ts";
+
+export const recommendHelp = `Usage: graft recommend --data DIR [--model vgg19|vgg16] [--weights imagenet|FILE]
+                       [--input-size 224] [--block-filters 8,16,32,64,64] [--preprocess caffe|rescale|none]
+                       [--large-per-class 500] [--json] [--backend auto|…]
+
+Picks a transfer-learning scenario for the class folders DIR and says why: "small" or
+"large" from the images per class, "similar" or "different" from a linear probe of the
+base's early (block2_pool) against its last features on a sample of the images.`;
+
+export async function recommendCommand(argv: string[], io: Io): Promise<number> {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    io.out(recommendHelp);
+    return 0;
+  }
+  const s = { type: "string" as const };
+  const { values, positionals } = parse(
+    argv,
+    {
+      data: s,
+      model: s,
+      weights: s,
+      "input-size": s,
+      "block-filters": s,
+      preprocess: s,
+      "large-per-class": s,
+      json: { type: "boolean" },
+      backend: s,
+      "cache-dir": s,
+    },
+    "recommend",
+  );
+  if (positionals.length)
+    throw new UsageError(`recommend: unexpected argument '${positionals[0]}'`);
+  if (!values.data) throw new UsageError("recommend: --data DIR is required");
+  const model = oneOf(values.model, "--model", ["vgg19", "vgg16"] as const) ?? "vgg19";
+  const inputSize = positiveInt(values["input-size"], "--input-size", 224) as number;
+  const largePerClass = positiveInt(values["large-per-class"], "--large-per-class", 500) as number;
+  const preprocess =
+    oneOf(values.preprocess, "--preprocess", ["caffe", "rescale", "none"] as const) ?? "caffe";
+  const backend = oneOf(values.backend, "--backend", BACKEND_CHOICES) ?? "auto";
+  const blockFilters = values["block-filters"]?.split(",").map(Number);
+  if (
+    blockFilters &&
+    (blockFilters.length !== 5 || !blockFilters.every((n) => Number.isInteger(n) && n > 0))
+  ) {
+    throw new UsageError(
+      `Expected 5 positive integers for --block-filters but received '${values["block-filters"]}'`,
+    );
+  }
+  return withCliErrors(async () => {
+    await initTf(backend);
+    const weights = values.weights ?? "imagenet";
+    const base = await loadBase({
+      model,
+      weights: weights === "imagenet" || weights === "none" ? weights : userPath(weights, io.env),
+      inputSize,
+      blockFilters: (blockFilters as [number, number, number, number, number] | undefined) ?? null,
+      cacheDir: values["cache-dir"] ? userPath(values["cache-dir"], io.env) : null,
+    });
+    const r = await recommend({
+      base,
+      data: userPath(values.data as string, io.env),
+      inputSize,
+      preprocess,
+      largePerClass,
+      log: values.json ? () => {} : (m) => io.out(m),
+    });
+    base.dispose();
+    if (values.json) io.out(JSON.stringify(r));
+    else {
+      io.out(`Recommended scenario: ${r.scenario}`);
+      for (const reason of r.reasons) io.out(`  ${reason}`);
+      io.out(`Train with: graft train --data ${values.data} --scenario ${r.scenario}`);
+    }
+    return 0;
+  });
+}

@@ -1,0 +1,59 @@
+/** Loading a trained model (a run's best.h5, a Keras file) with what graft stored beside it. */
+import { existsSync, statSync } from "node:fs";
+import { join } from "node:path";
+import type { PreprocessMode } from "@graft/models";
+import { loadKerasModel, readModelMetadata } from "@graft/weights";
+import type * as tfl from "@tensorflow/tfjs-layers";
+import { UsageError } from "./errors.ts";
+
+export interface LoadedModel {
+  model: tfl.LayersModel;
+  path: string;
+  classNames: string[] | null;
+  preprocess: PreprocessMode | null;
+  /** [height, width] the model takes. */
+  inputSize: [number, number];
+}
+
+/** A model file, or a run folder (its best.h5, else last.h5). */
+export async function loadTrainedModel(pathOrRun: string, flag = "--model"): Promise<LoadedModel> {
+  let path = pathOrRun;
+  if (existsSync(path) && statSync(path).isDirectory()) {
+    const best = join(path, "best.h5");
+    const last = join(path, "last.h5");
+    if (existsSync(best)) path = best;
+    else if (existsSync(last)) path = last;
+    else throw new UsageError(`${flag}: '${pathOrRun}' is a folder without best.h5 or last.h5`);
+  }
+  if (!existsSync(path)) throw new UsageError(`${flag}: no such file '${pathOrRun}'`);
+  let model: tfl.LayersModel;
+  try {
+    model = await loadKerasModel(path);
+  } catch (err) {
+    throw new UsageError(
+      `${flag}: cannot load '${path}' as a Keras model: ${(err as Error).message}`,
+    );
+  }
+  const meta = (await readModelMetadata(path)) ?? {};
+  const shape = (model.inputs[0] as tfl.SymbolicTensor).shape;
+  const h = shape[1];
+  const w = shape[2];
+  if (typeof h !== "number" || typeof w !== "number" || shape[3] !== 3) {
+    model.dispose();
+    throw new UsageError(
+      `${flag}: '${path}' does not take fixed-size RGB images (input shape [${shape.join(", ")}])`,
+    );
+  }
+  const names = meta.classNames;
+  const pre = meta.preprocess;
+  return {
+    model,
+    path,
+    classNames:
+      Array.isArray(names) && names.every((n) => typeof n === "string")
+        ? (names as string[])
+        : null,
+    preprocess: pre === "caffe" || pre === "rescale" || pre === "none" ? pre : null,
+    inputSize: [h, w],
+  };
+}

@@ -1,0 +1,75 @@
+/** report.html for a run: curves, confusion matrix, misclassified images, configuration. */
+import { renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { loadImage } from "@graft/data";
+import { encodePng, renderReport } from "@graft/report";
+import type { Evaluation } from "./evaluate.ts";
+
+export interface RunReportInput {
+  runDir: string;
+  title: string;
+  config: Record<string, unknown>;
+  history: Record<string, number>[];
+  monitor: string;
+  bestEpoch: number | null;
+  evaluation: Evaluation | null;
+  evaluatedOn: "validation" | "training";
+  /** Folder the evaluation's file names are relative to. */
+  imageRoot: string;
+  inputSize: number;
+  notes?: string[];
+  /** At most this many misclassified images are shown (default 48). */
+  maxImages?: number;
+}
+
+/** Writes RUN_DIR/report.html (atomically) and returns its path. */
+export async function writeRunReport(r: RunReportInput): Promise<string> {
+  const e = r.evaluation;
+  const misclassified = [];
+  if (e) {
+    const wrong = e.predictions
+      .filter((p) => p.predictedIndex !== p.trueIndex)
+      .slice(0, r.maxImages ?? 48);
+    const side = Math.min(r.inputSize, 128);
+    for (const p of wrong) {
+      const img = await loadImage(join(r.imageRoot, p.file), { targetSize: [side, side] });
+      misclassified.push({
+        file: p.file,
+        trueLabel: e.classNames[p.trueIndex] as string,
+        predictedLabel: e.classNames[p.predictedIndex] as string,
+        probability: p.probability,
+        png: encodePng(
+          new Uint8Array(img.data.buffer, img.data.byteOffset, img.data.byteLength),
+          img.width,
+          img.height,
+          img.channels as 1 | 3 | 4,
+        ),
+      });
+    }
+  }
+  const html = renderReport({
+    title: r.title,
+    createdAt: new Date().toISOString(),
+    config: r.config,
+    history: r.history.map((h) => ({ ...h, epoch: (h.epoch as number) + 1 })),
+    ...(r.bestEpoch !== null ? { bestEpoch: r.bestEpoch + 1 } : {}),
+    classNames: e?.classNames ?? [],
+    ...(e
+      ? {
+          confusion: e.confusion,
+          evaluation: { accuracy: e.accuracy, perClass: e.perClass },
+          misclassified,
+        }
+      : {}),
+    notes: [
+      `evaluated on the ${r.evaluatedOn} images with best.h5`,
+      `monitor: ${r.monitor}`,
+      ...(r.notes ?? []),
+    ],
+  });
+  const path = join(r.runDir, "report.html");
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, html);
+  renameSync(tmp, path);
+  return path;
+}

@@ -1,0 +1,3 @@
+import { graftVitestConfig } from "../../vitest.shared.ts";
+
+export default graftVitestConfig(process.cwd());
