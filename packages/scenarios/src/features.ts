@@ -60,3 +60,41 @@ export async function extractFeatures(
     indices,
   };
 }
+
+/**
+ * Cached features as a `fitDataset` dataset, reshuffled at each epoch's first batch
+ * from Math.random (which training seeds and checkpoints). tfjs' own `fit(x, y)`
+ * shuffles one index array in place epoch after epoch, so its order after a resume
+ * would differ from an uninterrupted run's; this order depends on the random state alone.
+ */
+export function featureDataset(x: tf.Tensor, y: tf.Tensor, batchSize: number, shuffle = true) {
+  const n = x.shape[0] as number;
+  return {
+    size: Math.ceil(n / batchSize),
+    async iterator() {
+      let order: Int32Array | null = null;
+      let pos = 0;
+      return {
+        async next(): Promise<IteratorResult<{ xs: tf.Tensor; ys: tf.Tensor }>> {
+          if (order === null) {
+            order = Int32Array.from({ length: n }, (_, i) => i);
+            if (shuffle) {
+              for (let i = n - 1; i > 0; i--) {
+                const j = Math.floor(Math.random() * (i + 1));
+                const t = order[i] as number;
+                order[i] = order[j] as number;
+                order[j] = t;
+              }
+            }
+          }
+          if (pos >= n) return { done: true, value: undefined };
+          const idx = tf.tensor1d(order.subarray(pos, pos + batchSize), "int32");
+          pos += batchSize;
+          const value = { xs: tf.gather(x, idx), ys: tf.gather(y, idx) };
+          idx.dispose();
+          return { done: false, value };
+        },
+      };
+    },
+  };
+}

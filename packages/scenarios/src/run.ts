@@ -411,6 +411,22 @@ async function run(c0: RunConfig, saved: SavedConfig | null, o: RunOptions): Pro
         o.onEpochSaved?.(epoch + 1);
       }
     })();
+    // Fault injection for the resume tests: GRAFT_KILL_AT=EPOCH:BATCH SIGKILLs the process
+    // after that batch (both counted from 1), as a crash or an OOM kill would.
+    const killAt = /^(\d+):(\d+)$/.exec(process.env.GRAFT_KILL_AT ?? "");
+    const killer = killAt
+      ? new (class extends tfl.Callback {
+          private epoch = -1;
+          override async onEpochBegin(epoch: number): Promise<void> {
+            this.epoch = epoch;
+          }
+          override async onBatchEnd(batch: number): Promise<void> {
+            if (this.epoch + 1 === Number(killAt[1]) && batch + 1 === Number(killAt[2])) {
+              process.kill(process.pid, "SIGKILL");
+            }
+          }
+        })()
+      : null;
     const bar = new ProgressBar(o.progressStream ? { stream: o.progressStream } : {});
     const callbacks: tfl.Callback[] = [
       checkpoint,
@@ -419,6 +435,7 @@ async function run(c0: RunConfig, saved: SavedConfig | null, o: RunOptions): Pro
       csv,
       stateSaver,
       bar,
+      ...(killer ? [killer] : []),
     ];
 
     const classWeight =

@@ -12,7 +12,7 @@ import type * as tfl from "@tensorflow/tfjs-layers";
 import { type OpenedData, preprocessedDataset } from "./data.ts";
 import { configError } from "./errors.ts";
 import { type Evaluation, evaluateModel } from "./evaluate.ts";
-import { extractFeatures } from "./features.ts";
+import { extractFeatures, featureDataset } from "./features.ts";
 import type { HeadLayerSpec } from "./head.ts";
 
 export interface ScenarioSettings {
@@ -170,11 +170,9 @@ export abstract class BaseScenario implements Scenario {
       compile(head);
       try {
         await ctx.beforeFit?.(head, optimizer);
-        const history = await head.fit(train.x, train.y, {
-          batchSize: ctx.batchSize,
+        const history = await head.fitDataset(featureDataset(train.x, train.y, ctx.batchSize), {
           epochs: ctx.epochs,
           initialEpoch: ctx.initialEpoch,
-          shuffle: true,
           verbose: 0,
           callbacks: ctx.callbacks,
           ...(val ? { validationData: [val.x, val.y] as [tf.Tensor, tf.Tensor] } : {}),
