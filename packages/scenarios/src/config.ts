@@ -6,6 +6,8 @@
  */
 import { configError } from "./errors.ts";
 import { type HeadLayerSpec, parseHead } from "./head.ts";
+import { scenarioNames } from "./scenario.ts";
+import "./strategies/index.ts";
 
 type Kind =
   | { type: "string" }
@@ -13,7 +15,9 @@ type Kind =
   | { type: "number"; min: number; max: number; maxExclusive?: boolean; minExclusive?: boolean }
   | { type: "enum"; values: readonly string[] }
   | { type: "bool" }
-  | { type: "ints"; count: number };
+  | { type: "ints"; count: number }
+  /** a registered scenario's name, or auto */
+  | { type: "scenario" };
 
 interface KeyDef {
   kind: Kind;
@@ -41,10 +45,7 @@ export const RUN_CONFIG_KEYS = {
     help: "conv widths per block for a narrow VGG-shaped base, e.g. 8,16,32,64,64 (default: VGG's own)",
   },
   scenario: {
-    kind: {
-      type: "enum",
-      values: ["small-similar", "large-similar", "small-different", "large-different", "auto"],
-    },
+    kind: { type: "scenario" },
     help: "transfer-learning scenario, or auto to let recommend pick (default large-similar: the classic recipe)",
   },
   "input-size": { kind: { type: "int", min: 32 }, help: "images are resized to N×N (default 256)" },
@@ -142,7 +143,8 @@ export interface RunConfig {
   model: "vgg19" | "vgg16";
   weights: string;
   blockFilters: [number, number, number, number, number] | null;
-  scenario: "small-similar" | "large-similar" | "small-different" | "large-different" | "auto";
+  /** A registered scenario (the four built in: small-similar, large-similar, small-different, large-different) or "auto". */
+  scenario: string;
   inputSize: number;
   batchSize: number;
   epochs: number;
@@ -196,6 +198,8 @@ function describe(kind: Kind): string {
       return "true or false";
     case "ints":
       return `${kind.count} positive integers (comma-separated)`;
+    case "scenario":
+      return `one of ${[...scenarioNames(), "auto"].join(", ")}`;
   }
 }
 
@@ -221,6 +225,10 @@ function convert(
       return value;
     case "enum":
       if (typeof value !== "string" || !kind.values.includes(value)) fail();
+      return value;
+    case "scenario":
+      if (typeof value !== "string" || (value !== "auto" && !scenarioNames().includes(value)))
+        fail();
       return value;
     case "bool":
       if (typeof value === "boolean") return value;

@@ -34,7 +34,7 @@ export function parseHead(spec: string, key = "head"): HeadLayerSpec[] {
   return items.map((item) => {
     const [kind, ...args] = item.split(":");
     const bad = (why: string) =>
-      configError(`Invalid ${key} item '${item}': ${why}. Expected ${HEAD_HELP}`);
+      configError(`${key}: invalid item '${item}': ${why}. Expected ${HEAD_HELP}`);
     switch (kind) {
       case "flatten":
       case "avg":
