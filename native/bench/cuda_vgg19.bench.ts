@@ -24,6 +24,12 @@ const tasks = (process.argv.slice(2).length ? process.argv.slice(2) : ["extract"
 
 tf.env().set("PROD", true);
 await tf.ready();
+// scripts/gpu-check.sh on the device: a graft-cuda that failed to start must not turn
+// into minutes of VGG19 on the CPU.
+if (process.env.GRAFT_BENCH_REQUIRE_CUDA === "1" && tf.getBackend() !== "graft-cuda") {
+  console.error(`graft-cuda is not the backend (got ${tf.getBackend()}): stopping`);
+  process.exit(1);
+}
 for (const task of tasks) {
   const backend = tf.backend() as Partial<GraftCudaBackend>;
   backend.resetStats?.();

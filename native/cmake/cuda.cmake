@@ -102,12 +102,15 @@ else()
   endmacro()
   _graft_where(CUDNN_ROOT _graft_cudnn_hints)
   find_path(GRAFT_CUDNN_INCLUDE_DIR NAMES cudnn_version.h PATH_SUFFIXES include ${_where})
-  # The wheels ship only the versioned name (libcudnn.so.9, libcublas.so.13).
-  find_library(GRAFT_CUDNN_LIBRARY NAMES cudnn libcudnn.so.9 PATH_SUFFIXES lib lib64 ${_where})
+  # The wheels ship only the versioned name (libcudnn.so.9, libcublas.so.13). NAMES_PER_DIR:
+  # each folder in search order is tried for every name, so a wheel's libcudnn.so.9 wins over
+  # a system libcudnn.so (without it CMake tries the first name in every folder first: on
+  # the GPU machine it linked /usr/lib/x86_64-linux-gnu/libcudnn.so over PyTorch's wheel).
+  find_library(GRAFT_CUDNN_LIBRARY NAMES cudnn libcudnn.so.9 NAMES_PER_DIR PATH_SUFFIXES lib lib64 ${_where})
   _graft_where(CUBLAS_ROOT _graft_cublas_hints)
   find_path(GRAFT_CUBLAS_INCLUDE_DIR NAMES cublasLt.h PATH_SUFFIXES include ${_where})
-  find_library(GRAFT_CUBLAS_LIBRARY NAMES cublas libcublas.so.13 libcublas.so.12 PATH_SUFFIXES lib lib64 ${_where})
-  find_library(GRAFT_CUBLASLT_LIBRARY NAMES cublasLt libcublasLt.so.13 libcublasLt.so.12 PATH_SUFFIXES lib lib64 ${_where})
+  find_library(GRAFT_CUBLAS_LIBRARY NAMES cublas libcublas.so.13 libcublas.so.12 NAMES_PER_DIR PATH_SUFFIXES lib lib64 ${_where})
+  find_library(GRAFT_CUBLASLT_LIBRARY NAMES cublasLt libcublasLt.so.13 libcublasLt.so.12 NAMES_PER_DIR PATH_SUFFIXES lib lib64 ${_where})
   mark_as_advanced(GRAFT_CUDNN_INCLUDE_DIR GRAFT_CUDNN_LIBRARY GRAFT_CUBLAS_INCLUDE_DIR
                    GRAFT_CUBLAS_LIBRARY GRAFT_CUBLASLT_LIBRARY)
 

@@ -21,7 +21,9 @@
 #
 # Environment: GPU_CHECK_BUDGET (seconds for the whole script, default 540: steps that
 # would start after it are skipped and said so), BENCH_SIZE (224), BENCH_BATCH (16),
-# BENCH_STEPS (5), GRAFT_CUDA_ARCHS (90).
+# BENCH_STEPS (5), GRAFT_CUDA_ARCHS (90), GPU_CHECK_RESERVE (150: seconds the tests leave for
+# the benchmarks), GPU_CHECK_BENCH_S (180: the most one benchmark run may take),
+# GPU_CHECK_BENCH_SEARCH (1: also run the benchmarks with GRAFT_CUDNN_BENCHMARK=1).
 set -uo pipefail
 
 started=$(date +%s)
@@ -109,6 +111,10 @@ if step_ok build 60; then
   grep -E -- '-- graft: ' "$out/build.log" | sed 's/^-- //' | while read -r l; do say "$l"; done
   while read -r l; do summary+=("$l"); done < <(grep -E -- '-- graft: [✓✗] (CUDA|oneDNN)' "$out/build.log" | sed 's/^-- //')
   if ((build_ok)); then
+    # Which cuDNN/cuBLAS the build used (headers, link) and which the loader picks (LD_LIBRARY_PATH beats RUNPATH).
+    cache=native/build/CMakeCache.txt
+    say "cuDNN headers $(grep -E '^GRAFT_CUDNN_INCLUDE_DIR:' "$cache" | cut -d= -f2), linked $(grep -E '^GRAFT_CUDNN_LIBRARY:' "$cache" | cut -d= -f2); LD_LIBRARY_PATH=${LD_LIBRARY_PATH:-}"
+    note "loads: $(ldd native/build/Release/graft_cuda.node 2>/dev/null | grep -E 'libcudnn\.|libcublas(Lt)?\.' | awk '{print $1 " -> " $3}' | tr '\n' ' ')"
     note "✓ build in $(($(date +%s) - t0))s: $(ls native/build/Release/*.node 2>/dev/null | xargs -n1 basename | tr '\n' ' ')"
   else
     note "✗ build failed after $(($(date +%s) - t0))s (tail of $out/build.log):"
@@ -140,7 +146,10 @@ if ((build_ok)) && step_ok tests 60; then
   t0=$(date +%s)
   # On the device a missing GPU is a failure; in a rehearsal the GPU tests skip.
   require=$([[ ${GRAFT_GPU_CHECK_REHEARSAL:-0} == 1 ]] && echo 0 || echo 1)
-  (cd native && GRAFT_REQUIRE_GPU=$require timeout "$(($(left) - 30))" node "$vitest" run test/cuda.test.ts \
+  # Leave GPU_CHECK_RESERVE seconds (default 150) for the benchmarks: a hung test must not eat them.
+  test_limit=$(($(left) - ${GPU_CHECK_RESERVE:-150}))
+  ((test_limit < 60)) && test_limit=60
+  (cd native && GRAFT_REQUIRE_GPU=$require timeout -k 5 "$test_limit" node "$vitest" run test/cuda.test.ts \
     --reporter=default --reporter=json --outputFile.json="$out/tests.json") >"$out/tests.log" 2>&1
   rc=$?
   counts=$(node -e '
@@ -157,20 +166,35 @@ fi
 size=${BENCH_SIZE:-224}
 batch=${BENCH_BATCH:-16}
 steps=${BENCH_STEPS:-5}
+require_cuda=$([[ ${GRAFT_GPU_CHECK_REHEARSAL:-0} == 1 ]] && echo 0 || echo 1)
+# GPU_CHECK_BENCH_SEARCH=1 (default) runs both tasks a second time with GRAFT_CUDNN_BENCHMARK=1
+# (cuDNN's measured algorithm search, as PyTorch's cudnn.benchmark) after the default heuristics.
+searches="0"
+[[ ${GPU_CHECK_BENCH_SEARCH:-1} == 1 ]] && searches="0 1"
 if ((build_ok)); then
-  for task in extract train; do
-    step_ok "graft bench $task" 60 || continue
-    BENCH_SIZE=$size BENCH_BATCH=$batch BENCH_STEPS=$steps timeout "$(($(left) - 20))" \
-      node --import tsx native/bench/cuda_vgg19.bench.ts "$task" >>"$out/bench.log" 2>&1
-    line=$(grep "\"task\":\"$task\",\"backend\"" "$out/bench.log" | tail -1)
-    [[ -n $line ]] || line=$(grep '"img_per_s"' "$out/bench.log" | grep "\"$task\"" | tail -1)
-    if [[ -n $line ]]; then
-      note "graft bench $task: $(node -e 'const r = JSON.parse(process.argv[1]); console.log(`${r.img_per_s.toFixed(2)} img/s on ${r.backend} (vgg19 ${r.input_size}px, batch ${r.batch_size}, ${r.steps} steps)`)' "$line")"
-      trips=$(grep '"hostRoundTrips"' "$out/bench.log" | grep "\"task\":\"$task\"" | tail -1)
-      [[ -n $trips ]] && note "  graft-cuda $task: $(node -e 'const r = JSON.parse(process.argv[1]); console.log(`host round trips ${JSON.stringify(r.hostRoundTrips)}, pool ${(r.native.poolReservedBytes / 2 ** 20).toFixed(0)} MiB, plans ${JSON.stringify(r.native.plans)}`)' "$trips")"
-    else
-      note "✗ graft bench $task failed: $(tail -2 "$out/bench.log" | tr '\n' ' ')"
-    fi
+  for search in $searches; do
+    for task in extract train; do
+      label="graft bench $task$([[ $search == 1 ]] && echo ' (GRAFT_CUDNN_BENCHMARK=1)')"
+      step_ok "$label" 60 || continue
+      bench_limit=$(($(left) - 20))
+      ((bench_limit > ${GPU_CHECK_BENCH_S:-180})) && bench_limit=${GPU_CHECK_BENCH_S:-180}
+      one=$(mktemp)
+      # On the device the benchmark must run on graft-cuda (not fall back to the CPU for minutes).
+      BENCH_SIZE=$size BENCH_BATCH=$batch BENCH_STEPS=$steps GRAFT_BENCH_REQUIRE_CUDA=$require_cuda \
+        GRAFT_CUDNN_BENCHMARK=$search GRAFT_CUDA_LOG_PLANS=${GRAFT_CUDA_LOG_PLANS:-1} timeout -k 5 "$bench_limit" \
+        node --import tsx native/bench/cuda_vgg19.bench.ts "$task" >"$one" 2>&1
+      { echo "=== $label"; cat "$one"; } >>"$out/bench.log"
+      line=$(grep "\"task\":\"$task\",\"backend\"" "$one" | tail -1)
+      [[ -n $line ]] || line=$(grep '"img_per_s"' "$one" | grep "\"$task\"" | tail -1)
+      if [[ -n $line ]]; then
+        note "$label: $(node -e 'const r = JSON.parse(process.argv[1]); console.log(`${r.img_per_s.toFixed(2)} img/s on ${r.backend} (vgg19 ${r.input_size}px, batch ${r.batch_size}, ${r.steps} steps)`)' "$line")"
+        trips=$(grep '"hostRoundTrips"' "$one" | grep "\"task\":\"$task\"" | tail -1)
+        [[ -n $trips ]] && note "  graft-cuda $task: $(node -e 'const r = JSON.parse(process.argv[1]); console.log(`host round trips ${JSON.stringify(r.hostRoundTrips)}, pool ${(r.native.poolReservedBytes / 2 ** 20).toFixed(0)} MiB, plans ${JSON.stringify(r.native.plans)}`)' "$trips")"
+      else
+        note "✗ $label failed: $(tail -2 "$one" | tr '\n' ' ')"
+      fi
+      rm -f "$one"
+    done
   done
 fi
 

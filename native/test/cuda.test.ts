@@ -344,6 +344,9 @@ function conformance(backend: string, tol: Tolerances, enabled = true) {
                 dilations: d,
                 bias: b(),
                 activation,
+                // tfjs-core's fused conv2d has no default alpha (fused matMul's is 0.2), so
+                // tfjs-cpu would compute undefined * x = NaN; graft-cpu's sweep passes 0.2 too.
+                leakyreluAlpha: 0.2,
               }),
             tol.conv,
           );

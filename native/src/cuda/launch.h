@@ -14,13 +14,15 @@ namespace graft::cuda {
 inline constexpr int kMaxRank = 6;
 
 // y = op(x) over n float32 values. alpha/beta: Step's alpha, clip's min/max,
-// leakyrelu's slope. tfjs-cpu's NaN rules hold (relu/step/clip keep NaN).
+// leakyrelu's slope, as the doubles tfjs-cpu computes with (its leakyRelu is
+// fround(alpha * x) with alpha a JS number, not float32(alpha) * x). tfjs-cpu's NaN
+// rules hold (relu/step/clip keep NaN).
 enum UnaryOp : int {
   kNeg = 0, kLog, kSquare, kRelu, kStep, kFloor, kExp, kSqrt, kAbs, kSigmoid,
   kTanh, kRsqrt, kReciprocal, kClip, kRelu6, kElu, kLeakyRelu, kCeil, kSign, kLog1p,
   kUnaryCount
 };
-void LaunchUnary(int op, const float* x, float* y, int64_t n, float alpha, float beta,
+void LaunchUnary(int op, const float* x, float* y, int64_t n, double alpha, double beta,
                  cudaStream_t s);
 
 // y = a op b with numpy broadcasting: `shape` is the output's (rank <= kMaxRank), and
@@ -68,9 +70,9 @@ void LaunchPadNHWC(const float* x, float* y, int n, int h, int w, int c, int hp,
                    int left, cudaStream_t s);
 
 // In place: y = act(y + bias[i % channels]); bias may be null. act as ts's ACTIVATIONS:
-// 0 linear, 1 relu, 2 relu6, 3 elu, 4 sigmoid, 5 leakyrelu (alpha).
+// 0 linear, 1 relu, 2 relu6, 3 elu, 4 sigmoid, 5 leakyrelu (alpha, a double as in tfjs-cpu).
 void LaunchBiasActivation(float* y, const float* bias, int64_t n, int64_t channels, int act,
-                          float alpha, cudaStream_t s);
+                          double alpha, cudaStream_t s);
 
 // Reductions over the middle axis of x viewed as [outer, r, inner].
 enum ReduceOp : int { kSum = 0, kMean, kReduceMax, kReduceMin, kProd, kReduceCount };

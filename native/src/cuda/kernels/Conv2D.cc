@@ -13,6 +13,8 @@
 // KRSC ([outC, kh, kw, inC]) per call (a filter is small next to its activations).
 // tfjs's 'same' padding can be asymmetric (stride 2 on even sizes), which cuDNN cannot
 // express: x is then padded explicitly into a scratch buffer and cuDNN sees pad 0.
+#include <cstdio>
+#include <cstdlib>
 #include <sstream>
 
 #include "cuda/args.h"
@@ -176,6 +178,11 @@ ConvPlan Plan(ConvOp op, const ConvParams& p, Context& ctx, const Problem& pr,
     plan = Pick(perf, count, limit, pr.what, "backward filter");
   }
   if (!ctx.settings().tf32) plan.math = CUDNN_FMA_MATH;
+  // GRAFT_CUDA_LOG_PLANS=1: one stderr line per new plan (which algorithm cuDNN chose, and why it runs as it does).
+  if (const char* log = std::getenv("GRAFT_CUDA_LOG_PLANS"); log != nullptr && *log != '\0' && *log != '0') {
+    std::fprintf(stderr, "[graft-cuda] plan op %d algo %d math %d workspace %zu: %s\n", int(op), plan.algo,
+                 int(plan.math), plan.workspace, pr.what.c_str());
+  }
   std::lock_guard<std::mutex> lock(g_mutex);
   g_plans.emplace(key, plan);
   return plan;
@@ -233,7 +240,7 @@ Napi::Value Conv2D(const Napi::CallbackInfo& info) {
   const int64_t yId = Int(info, 3, "y");
   const ConvParams p = ReadConv(Ints(info, 4, 17, "p"));
   const int act = int(Int(info, 5, "activation"));
-  const float alpha = float(Num(info, 6, "alpha"));
+  const double alpha = Num(info, 6, "alpha");
   Context& ctx = Context::Get();
   const cudaStream_t s = ctx.stream();
   const bool fused = act == 1 && bId >= 0;

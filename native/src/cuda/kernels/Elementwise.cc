@@ -36,7 +36,7 @@ Napi::Value Unary(const Napi::CallbackInfo& info) {
   const int64_t n = Int(info, 3, "n");
   const float* x = static_cast<const float*>(Ptr(Int(info, 1, "x"), "unary x"));
   float* y = static_cast<float*>(AllocOutput(Int(info, 2, "y"), sizeof(float) * n, "unary y"));
-  LaunchUnary(op, x, y, n, float(Num(info, 4, "alpha")), float(Num(info, 5, "beta")), Context::Get().stream());
+  LaunchUnary(op, x, y, n, Num(info, 4, "alpha"), Num(info, 5, "beta"), Context::Get().stream());
   CheckLaunch("unary", "op " + std::to_string(op) + " n " + std::to_string(n));
   return info.Env().Undefined();
 }

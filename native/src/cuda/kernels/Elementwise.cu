@@ -22,19 +22,19 @@ inline unsigned Blocks(int64_t n) {
 #define GRID_STRIDE(i, n) \
   for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < (n); i += int64_t(gridDim.x) * blockDim.x)
 
-__device__ __forceinline__ float Activate(float v, int act, float alpha) {
+__device__ __forceinline__ float Activate(float v, int act, double alpha) {
   switch (act) {
     case 1: return v < 0.f ? 0.f : v;                                  // relu (NaN stays)
     case 2: return v < 0.f ? 0.f : (v > 6.f ? 6.f : v);                // relu6
     case 3: return v < 0.f ? float(exp(double(v)) - 1.0) : v;        // elu, as tfjs in double
     case 4: return float(1.0 / (1.0 + exp(-double(v))));               // sigmoid
-    case 5: return v < 0.f ? alpha * v : v;                            // leakyrelu
+    case 5: return v < 0.f ? float(alpha * double(v)) : v;             // leakyrelu, in double
     default: return v;                                                 // linear
   }
 }
 
 __global__ void UnaryKernel(int op, const float* __restrict__ x, float* __restrict__ y, int64_t n,
-                            float alpha, float beta) {
+                            double alpha, double beta) {
   GRID_STRIDE(i, n) {
     const float v = x[i];
     float r;
@@ -47,7 +47,7 @@ __global__ void UnaryKernel(int op, const float* __restrict__ x, float* __restri
       case kLog: r = float(log(d)); break;
       case kSquare: r = v * v; break;
       case kRelu: r = v < 0.f ? 0.f : v; break;
-      case kStep: r = v > 0.f ? 1.f : (v != v ? v : alpha); break;
+      case kStep: r = v > 0.f ? 1.f : (v != v ? v : float(alpha)); break;
       case kFloor: r = floorf(v); break;
       case kExp: r = float(exp(d)); break;
       case kSqrt: r = float(sqrt(d)); break;
@@ -56,10 +56,10 @@ __global__ void UnaryKernel(int op, const float* __restrict__ x, float* __restri
       case kTanh: r = float(tanh(d)); break;
       case kRsqrt: r = float(1.0 / sqrt(d)); break;
       case kReciprocal: r = 1.f / v; break;
-      case kClip: r = v > beta ? beta : (v < alpha ? alpha : v); break;
+      case kClip: r = d > beta ? float(beta) : (d < alpha ? float(alpha) : v); break;
       case kRelu6: r = v < 0.f ? 0.f : (v > 6.f ? 6.f : v); break;
       case kElu: r = v < 0.f ? float(exp(d) - 1.0) : v; break;
-      case kLeakyRelu: r = v < 0.f ? alpha * v : v; break;
+      case kLeakyRelu: r = v < 0.f ? float(alpha * d) : v; break;  // tfjs: fround(alpha * x)
       case kCeil: r = ceilf(v); break;
       case kSign: r = v > 0.f ? 1.f : (v < 0.f ? -1.f : 0.f); break;  // tfjs-cpu: NaN -> 0
       case kLog1p: r = float(log1p(d)); break;
@@ -243,7 +243,7 @@ __global__ void PadNHWCKernel(const float* __restrict__ x, float* __restrict__ y
 }
 
 __global__ void BiasActivationKernel(float* __restrict__ y, const float* __restrict__ bias, int64_t n,
-                                     int64_t channels, int act, float alpha) {
+                                     int64_t channels, int act, double alpha) {
   GRID_STRIDE(i, n) {
     float v = y[i];
     if (bias != nullptr) v += bias[i % channels];
@@ -255,7 +255,7 @@ __global__ void BiasActivationKernel(float* __restrict__ y, const float* __restr
 
 bool IsComparison(int op) { return op >= kEqual && op <= kLogicalOr; }
 
-void LaunchUnary(int op, const float* x, float* y, int64_t n, float alpha, float beta, cudaStream_t s) {
+void LaunchUnary(int op, const float* x, float* y, int64_t n, double alpha, double beta, cudaStream_t s) {
   if (n == 0) return;
   UnaryKernel<<<Blocks(n), kThreads, 0, s>>>(op, x, y, n, alpha, beta);
 }
@@ -320,7 +320,7 @@ void LaunchPadNHWC(const float* x, float* y, int n, int h, int w, int c, int hp,
 }
 
 void LaunchBiasActivation(float* y, const float* bias, int64_t n, int64_t channels, int act,
-                          float alpha, cudaStream_t s) {
+                          double alpha, cudaStream_t s) {
   if (n == 0) return;
   BiasActivationKernel<<<Blocks(n), kThreads, 0, s>>>(y, bias, n, channels, act, alpha);
 }

@@ -71,7 +71,7 @@ Napi::Value MatMul(const Napi::CallbackInfo& info) {
   const int64_t yId = Int(info, 3, "y");
   const int32_t* q = Ints(info, 4, 7, "p");
   const int act = int(Int(info, 5, "activation"));
-  const float alpha = float(Num(info, 6, "alpha"));
+  const double alpha = Num(info, 6, "alpha");
   const int32_t batchA = q[0], batchB = q[1], M = q[2], K = q[3], N = q[4];
   const bool ta = q[5] != 0, tb = q[6] != 0;
   const int32_t batch = batchA > batchB ? batchA : batchB;
