@@ -44,7 +44,8 @@ async function fitWith(bar: ProgressBar) {
   model.dispose();
 }
 
-const METRIC = "\\d\\.\\d{4}";
+// Keras prints %.4f, or %.4e below 1e-3 in magnitude (an accuracy of 0 is "0.0000e+00").
+const METRIC = "\\d\\.\\d{4}(?:e[+-]\\d\\d)?";
 
 describe("ProgressBar", () => {
   it("not a TTY: `Epoch i/n` and one Keras verbose=2 line per epoch", async () => {
