@@ -6,12 +6,16 @@ import { describe, expect, it } from "vitest";
 
 const cliDir = fileURLToPath(new URL("..", import.meta.url));
 function graft(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync(process.execPath, ["--import", "tsx", join(cliDir, "src", "main.ts"), ...args], {
-    cwd: cliDir,
-    encoding: "utf8",
-    env: { ...process.env, ...env },
-    timeout: 300_000,
-  });
+  const r = spawnSync(
+    process.execPath,
+    ["--import", "tsx", join(cliDir, "src", "main.ts"), ...args],
+    {
+      cwd: cliDir,
+      encoding: "utf8",
+      env: { ...process.env, ...env },
+      timeout: 300_000,
+    },
+  );
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -19,7 +23,15 @@ describe("graft backends", () => {
   it("lists graft-cpu with oneDNN as the default, and cpu and wasm", () => {
     const r = graft(["backends", "--json"]);
     expect(r.code).toBe(0);
-    const j = JSON.parse(r.out) as { backends: { name: string; available: boolean; default: boolean; details: Record<string, unknown>; reason?: string }[] };
+    const j = JSON.parse(r.out) as {
+      backends: {
+        name: string;
+        available: boolean;
+        default: boolean;
+        details: Record<string, unknown>;
+        reason?: string;
+      }[];
+    };
     const byName = Object.fromEntries(j.backends.map((b) => [b.name, b]));
     expect(byName["graft-cpu"]).toMatchObject({ available: true, default: true });
     expect(String(byName["graft-cpu"]?.details.onednn)).toMatch(/^\d+\.\d+/);
@@ -32,7 +44,9 @@ describe("graft backends", () => {
   it("without graft.node, cpu or wasm becomes the default and the reason is shown", () => {
     const r = graft(["backends"], { GRAFT_ADDON_PATH: "/nonexistent/graft.node" });
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/✗ graft-cpu .*unavailable: graft\.node not found at \/nonexistent\/graft\.node/);
+    expect(r.out).toMatch(
+      /✗ graft-cpu .*unavailable: graft\.node not found at \/nonexistent\/graft\.node/,
+    );
     expect(r.out).toMatch(/\* wasm/);
   });
 
@@ -47,10 +61,27 @@ describe("graft backends", () => {
 
 describe("graft bench", () => {
   it("reports img_per_s as JSON for the recipe's training step on graft-cpu", () => {
-    const r = graft(["bench", "--task", "train", "--input-size", "32", "--batch-size", "2", "--steps", "1", "--json"]);
+    const r = graft([
+      "bench",
+      "--task",
+      "train",
+      "--input-size",
+      "32",
+      "--batch-size",
+      "2",
+      "--steps",
+      "1",
+      "--json",
+    ]);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.out);
-    expect(j).toMatchObject({ task: "train", backend: "graft-cpu", input_size: 32, batch_size: 2, steps: 1 });
+    expect(j).toMatchObject({
+      task: "train",
+      backend: "graft-cpu",
+      input_size: 32,
+      batch_size: 2,
+      steps: 1,
+    });
     expect(j.img_per_s).toBeGreaterThan(0);
   });
 
