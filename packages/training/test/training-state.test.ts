@@ -38,9 +38,11 @@ function bits(model: tfl.LayersModel): Buffer[] {
 /** Trains 2 epochs in a child process, which saves state each epoch and is killed after epoch 2. */
 function trainInChildAndKill(dir: string, stopAfter: number): Promise<void> {
   return new Promise((resolve, reject) => {
+    // Node itself with tsx as a loader: SIGKILL must reach the process that trains,
+    // not a wrapper (pnpm exec / the tsx CLI) that would leave it running as an orphan.
     const child = spawn(
-      "pnpm",
-      ["exec", "tsx", join(here, "helpers", "resume.ts"), dir, String(stopAfter)],
+      process.execPath,
+      ["--import", "tsx", join(here, "helpers", "resume.ts"), dir, String(stopAfter)],
       {
         cwd: join(here, ".."),
         stdio: ["ignore", "pipe", "pipe"],
