@@ -21,20 +21,26 @@ on the best val_acc, early stopping — and trains the same network from random
 initialisation with the same budget, then prints both accuracies. Each run's folder
 (best.h5, history.csv, report.html, …) goes under --out (default runs/demo-DATE-TIME).`;
 
-interface DemoManifest {
-  classes: string[];
+/** What test-fixtures/demo/manifest.json says (make_demo_fixtures.py writes it). */
+export interface DemoManifest {
   blockFilters: [number, number, number, number, number];
-  inputSize: number;
-  weights: string;
+  inputSize: [number, number, number];
+  weights: { file: string };
+  target: { classes: string[]; train: number; val: number; description: string };
+  source: { name: string; classes: string[] };
   recipe: {
-    epochs: number;
+    headUnits: number;
+    dropout: number;
     lr: number;
     momentum: number;
-    batch_size: number;
-    head_units: number;
-    dropout: number;
+    batchSize: number;
+    epochs: number;
   };
-  keras?: { transfer_val_accuracy?: number; scratch_val_accuracy?: number };
+  results: { transfer: { valAccuracy: number }; scratch: { valAccuracy: number } };
+}
+
+export function demoManifest(): DemoManifest {
+  return JSON.parse(readFileSync(fixture("demo", "manifest.json"), "utf8")) as DemoManifest;
 }
 
 export async function demoCommand(argv: string[], io: Io): Promise<number> {
@@ -54,7 +60,9 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
   );
   if (positionals.length) throw new UsageError(`demo: unexpected argument '${positionals[0]}'`);
   const backend = oneOf(values.backend, "--backend", BACKEND_CHOICES) ?? "auto";
-  const m = JSON.parse(readFileSync(fixture("demo", "manifest.json"), "utf8")) as DemoManifest;
+  const m = demoManifest();
+  const size = m.inputSize[0];
+  const classes = m.target.classes;
   const epochs = positiveInt(values.epochs, "--epochs", m.recipe.epochs) as number;
   const stamp = new Date().toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
   const out = userPath(values.out ?? join("runs", `demo-${stamp}`), io.env);
@@ -66,22 +74,22 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
     const train = fixture("demo", "target", "train");
     const val = fixture("demo", "target", "val");
     io.out(
-      `graft demo on ${tf.getBackend()}: ${m.classes.length} target classes (${m.classes.join(", ")}), ${m.inputSize}×${m.inputSize} pictures`,
+      `graft demo on ${tf.getBackend()}: ${classes.length} target classes (${classes.join(", ")}): ${m.target.description}; ${m.target.train} training and ${m.target.val} validation pictures, ${size}×${size}`,
     );
     io.out(
-      `base: VGG19-shaped, widths ${m.blockFilters.join("-")}, pretrained on the source domain (${m.weights})`,
+      `base: VGG19-shaped, widths ${m.blockFilters.join("-")}, pretrained on the source domain "${m.source.name}" (${m.source.classes.length} other classes; ${m.weights.file})`,
     );
     const common = {
       data: train,
       "val-data": val,
       "block-filters": m.blockFilters,
-      "input-size": m.inputSize,
+      "input-size": size,
       epochs,
-      "batch-size": m.recipe.batch_size,
+      "batch-size": m.recipe.batchSize,
       optimizer: "sgd",
       lr: m.recipe.lr,
       momentum: m.recipe.momentum,
-      head: `flatten,dense:${m.recipe.head_units},dropout:${m.recipe.dropout}`,
+      head: `flatten,dense:${m.recipe.headUnits},dropout:${m.recipe.dropout}`,
       augment: fixture("demo", "augment.json"),
       patience: 10,
       seed: 1,
@@ -92,7 +100,7 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
         "transfer (pretrained base, frozen; new head)",
         {
           scenario: "small-similar",
-          weights: fixture("demo", m.weights),
+          weights: fixture("demo", m.weights.file),
           out: join(out, "transfer"),
         },
       ],
@@ -120,11 +128,9 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
         `${label.padEnd(width)}  val accuracy ${(r.evaluation?.accuracy ?? Number.NaN).toFixed(3)}  (best epoch ${(r.bestEpoch ?? 0) + 1} of ${r.epochs}, ${seconds.toFixed(0)} s)  ${join(r.runDir, "report.html")}`,
       );
     }
-    if (m.keras?.transfer_val_accuracy !== undefined) {
-      io.out(
-        `Keras, same recipe (make_demo_fixtures.py): transfer ${m.keras.transfer_val_accuracy.toFixed(3)}, from scratch ${m.keras.scratch_val_accuracy?.toFixed(3)}`,
-      );
-    }
+    io.out(
+      `Keras, same recipe and epochs (make_demo_fixtures.py): transfer ${m.results.transfer.valAccuracy.toFixed(3)}, from scratch ${m.results.scratch.valAccuracy.toFixed(3)} (last epoch)`,
+    );
     const [a, b] = runs;
     if (a && b && a.r.evaluation && b.r.evaluation) {
       const gap = a.r.evaluation.accuracy - b.r.evaluation.accuracy;
@@ -135,7 +141,7 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
       );
     }
     io.out(
-      `Next: graft predict --model ${join(a?.r.runDir ?? out, "best.h5")} ${join(val, m.classes[0] ?? "")} --top-k 2`,
+      `Next: graft predict --model ${join(a?.r.runDir ?? out, "best.h5")} ${join(val, classes[0] ?? "")} --top-k 2`,
     );
     return 0;
   });
