@@ -141,8 +141,13 @@ else
       : `✗ cuda: false: ${p.reason}`)' "$probe_json")"
 fi
 
+# Which of the steps after the probe run: GPU_CHECK_STEPS, default tests,bench,torch;
+# "demo" adds `graft demo --backend graft-cuda` (the whole train → checkpoint → report path).
+steps_wanted=",${GPU_CHECK_STEPS:-tests,bench,torch},"
+want() { [[ $steps_wanted == *",$1,"* ]]; }
+
 # --- 5. tests ---
-if ((build_ok)) && step_ok tests 60; then
+if want tests && ((build_ok)) && step_ok tests 60; then
   t0=$(date +%s)
   # On the device a missing GPU is a failure; in a rehearsal the GPU tests skip.
   require=$([[ ${GRAFT_GPU_CHECK_REHEARSAL:-0} == 1 ]] && echo 0 || echo 1)
@@ -171,7 +176,7 @@ require_cuda=$([[ ${GRAFT_GPU_CHECK_REHEARSAL:-0} == 1 ]] && echo 0 || echo 1)
 # (cuDNN's measured algorithm search, as PyTorch's cudnn.benchmark) after the default heuristics.
 searches="0"
 [[ ${GPU_CHECK_BENCH_SEARCH:-1} == 1 ]] && searches="0 1"
-if ((build_ok)); then
+if want bench && ((build_ok)); then
   for search in $searches; do
     for task in extract train; do
       label="graft bench $task$([[ $search == 1 ]] && echo ' (GRAFT_CUDNN_BENCHMARK=1)')"
@@ -199,7 +204,9 @@ if ((build_ok)); then
 fi
 
 # --- 7. PyTorch reference ---
-if python3 -c 'import torch' 2>/dev/null; then
+if ! want torch; then
+  :
+elif python3 -c 'import torch' 2>/dev/null; then
   if step_ok "pytorch reference" 45; then
     device=$([[ $gpu == 1 ]] && echo cuda || echo cpu)
     timeout "$(($(left) - 10))" python3 native/bench/torch_vgg19_gpu.py --device "$device" --size "$size" \
@@ -211,6 +218,17 @@ if python3 -c 'import torch' 2>/dev/null; then
   fi
 else
   note "✗ pytorch reference: python3 has no torch here"
+fi
+
+# --- 8. graft demo on graft-cuda (GPU_CHECK_STEPS=…,demo) ---
+if want demo && ((build_ok)) && step_ok demo 90; then
+  t0=$(date +%s)
+  timeout "$(($(left) - 10))" node --import tsx apps/cli/src/main.ts demo --backend graft-cuda --out /tmp/graft-demo \
+    >"$out/demo.log" 2>&1
+  rc=$?
+  note "$([[ $rc == 0 ]] && echo ✓ || echo "✗ (exit $rc)") graft demo --backend graft-cuda in $(($(date +%s) - t0))s"
+  while read -r l; do note "  $l"; done < <(grep -E '^(transfer|from scratch|Keras|graft demo on)' "$out/demo.log")
+  [[ $rc == 0 ]] || tail -5 "$out/demo.log"
 fi
 
 # --- summary ---

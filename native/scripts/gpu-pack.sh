@@ -39,7 +39,7 @@ fi
 
 # --- node_modules ---
 mods="$out/node_modules.tar.xz"
-skip='darwin|win32|android|arm64|musl|ppc64|s390x|riscv|freebsd|openbsd|sunos|aix|netbsd|wasm32|linux-arm@|ia32|loong|mips|openharmony|onnxruntime|biomejs|turbo|typescript@|@img|sharp@|tfjs-backend-wasm|lightningcss'
+skip='darwin|win32|android|arm64|musl|ppc64|s390x|riscv|freebsd|openbsd|sunos|aix|netbsd|wasm32|linux-arm@|ia32|loong|mips|openharmony|onnxruntime|biomejs|turbo|typescript@|tfjs-backend-wasm|lightningcss|playwright'
 list=$(mktemp)
 {
   ls -d node_modules/.pnpm/*/ | sed 's:/$::' | grep -vE "node_modules/\.pnpm/[^/]*($skip)" | grep -v '/node_modules$'
