@@ -133,7 +133,7 @@ describe("graft demo", () => {
     expect(r.code, r.err).toBe(0);
     const rows = [
       ...r.out.matchAll(
-        /^(transfer|from scratch).*val accuracy ([\d.]+) \(best epoch (\d+) of (\d+)/gm,
+        /^(transfer|from scratch).*val accuracy ([\d.]+)\s+\(best epoch (\d+) of (\d+)/gm,
       ),
     ];
     expect(rows.map((m) => m[1])).toEqual(["transfer", "from scratch"]);
