@@ -739,6 +739,15 @@ const describeGpu = gpu ? describe : describe.skip;
 conformance("graft-cuda", GPU_TF32_TOL, gpu);
 
 describeGpu("graft-cuda on the GPU", () => {
+  it("takes tensors over shared memory (as @graft/data's decoded batches are)", async () => {
+    await tf.setBackend("graft-cuda");
+    const shared = new Float32Array(new SharedArrayBuffer(6 * 4));
+    shared.set([1, -2, 3, -4, 5, -6]);
+    const y = tf.relu(tf.tensor2d(shared, [2, 3]));
+    expect(Array.from(await y.data())).toEqual([1, 0, 3, 0, 5, 0]);
+    y.dispose();
+  });
+
   it("TF32 off: convolutions and matmuls within 1e-4", async () => {
     await tf.setBackend("graft-cuda");
     const b = backendOf("graft-cuda");

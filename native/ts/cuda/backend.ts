@@ -114,7 +114,10 @@ export class GraftCudaBackend extends KernelBackend {
           : values instanceof Uint8Array
             ? values
             : Uint8Array.from(values as ArrayLike<number>);
-    this.native.upload(id, typed as ArrayBufferView);
+    // Node-API cannot read a SharedArrayBuffer's memory (napi_invalid_arg, "Invalid
+    // argument"), and @graft/data decodes batches into shared memory: copy those.
+    const own = typed.buffer instanceof SharedArrayBuffer ? typed.slice() : typed;
+    this.native.upload(id, own as ArrayBufferView);
   }
 
   private store(
