@@ -2,25 +2,28 @@
 
     python3 test-fixtures/scripts/make_demo_fixtures.py
 
-Two related, procedurally drawn domains (Pillow, 4x supersampled, box-filtered to 32x32):
+Two related, procedurally drawn domains (Pillow, drawn 4x larger, box-filtered to 32x32):
 
-- SOURCE "shapes": twelve geometric shapes in saturated colours, any rotation, on smooth
-  two-colour gradients. Used only to pretrain the base; not shipped.
+- SOURCE "shapes": 26 geometric shapes (circle, ring, star, tee, zigzag, ...) in any
+  colour and rotation, on two-colour gradients, half of them with blotches, lines or
+  checks on top. Used only to pretrain the base; not shipped.
 - TARGET "pictograms": five new classes (arrow, bolt, crescent, heart, house) in muted
-  ink colours, nearly upright, on striped or checked paper textures. Shipped as PNGs in
+  teal-to-violet ink, nearly upright, on striped or checked paper. Shipped as PNGs in
   demo/target/{train,val}/<class>/NNN.png.
 
 The base is a narrow VGG19 without top (keras.applications' layer names and structure,
-BLOCK_FILTERS convs per block, 32x32x3 input), pretrained on the source domain with a
-throwaway classifier head, inputs in Keras' caffe mode. The script then measures, with
-Keras, the classic recipe on the target domain (frozen base + Flatten/Dense/Dropout/Dense
-head, SGD with momentum, ImageDataGenerator augmentation) against the same network
-trained from Keras' default random initialisation with the same budget, and records both
-in demo/manifest.json.
+BLOCK_FILTERS filters per block, 32x32x3 input, caffe-mode inputs). It is pretrained on
+the source domain with BatchNormalization after each conv and a throwaway head, and the
+BN layers are then folded into the conv kernels and biases, which leaves exactly the
+plain VGG19 structure. The script then measures with Keras the classic recipe on the
+target domain (frozen base; Flatten, Dense, Dropout, Dense head; SGD with momentum;
+ImageDataGenerator augmentation) against the same network trained from Keras' default
+initialisation with the same budget, over RECIPE_SEEDS, and records both in
+demo/manifest.json.
 
-Deterministic: every picture and every weight comes from fixed seeds, and TensorFlow runs
-with op determinism. It deletes and rewrites test-fixtures/demo/ completely (README
-section: "Demo dataset and base"). Takes about two minutes on two cores.
+Deterministic: every picture and weight comes from fixed seeds and TensorFlow runs with
+op determinism; two runs on one machine write byte-identical files. It deletes and
+rewrites test-fixtures/demo/ completely. Three to four minutes on two cores.
 """
 
 from __future__ import annotations
@@ -65,8 +68,8 @@ VGG19_CONVS = (2, 2, 4, 4, 4)
 SOURCE_PER_CLASS = {"train": 400, "val": 40}
 TARGET_PER_CLASS = {"train": 40, "val": 20}
 
-PRETRAIN = {"optimizer": "adam", "lr": 1e-3, "epochs": 15, "batch_size": 64, "head_units": 128, "dropout": 0.0,
-            "schedule": "cosine"}
+# Pretraining on the source domain (the BatchNormalization layers are folded away after).
+PRETRAIN = {"lr": 1e-3, "epochs": 15, "batch_size": 64, "head_units": 128, "dropout": 0.0}
 
 # The classic recipe on the target domain; graft's demo replays these numbers.
 RECIPE = {
@@ -76,8 +79,10 @@ RECIPE = {
     "lr": 0.01,
     "momentum": 0.9,
     "batch_size": 20,
-    "epochs": 20,
+    "epochs": 15,
 }
+# No horizontal_flip: the pictograms have a handedness (arrows point right, bolts lean
+# one way) and flipped training images cost the frozen base 5-8 points of val accuracy.
 AUGMENT = {
     "rotation_range": 10,
     "width_shift_range": 0.1,
@@ -86,7 +91,7 @@ AUGMENT = {
     "fill_mode": "nearest",
 }
 # Extra seeds for the recipe runs, to show that the gap is no accident of one seed.
-RECIPE_SEEDS = (SEED, SEED + 1, SEED + 2)
+RECIPE_SEEDS = tuple(SEED + k for k in range(5))
 GOLDEN_IMAGES = 4
 
 
@@ -102,10 +107,8 @@ def rotate(points, angle, cx, cy):
 
 
 def regular(n, radius=1.0, phase=0.0):
-    return [
-        (radius * math.cos(phase + 2 * math.pi * k / n), radius * math.sin(phase + 2 * math.pi * k / n))
-        for k in range(n)
-    ]  # fmt: skip
+    angles = [phase + 2 * math.pi * k / n for k in range(n)]
+    return [(radius * math.cos(a), radius * math.sin(a)) for a in angles]
 
 
 def star(n, inner):
@@ -142,7 +145,8 @@ def frame(d, cx, cy, r, angle):
 
 
 def semicircle(d, cx, cy, r, angle):
-    arc = [(r * math.cos(math.pi * k / 24), r * math.sin(math.pi * k / 24) - 0.4 * r) for k in range(25)]
+    angles = [math.pi * k / 24 for k in range(25)]
+    arc = [(r * math.cos(a), r * math.sin(a) - 0.4 * r) for a in angles]
     d.polygon(rotate(arc, angle, cx, cy), fill=255)
 
 
@@ -174,13 +178,15 @@ def crescent(d, cx, cy, r, angle):
 
 
 def ellipse(d, cx, cy, r, angle):
-    pts = [(r * math.cos(2 * math.pi * k / 40), 0.5 * r * math.sin(2 * math.pi * k / 40)) for k in range(40)]
+    angles = [2 * math.pi * k / 40 for k in range(40)]
+    pts = [(r * math.cos(a), 0.5 * r * math.sin(a)) for a in angles]
     d.polygon(rotate(pts, angle, cx, cy), fill=255)
 
 
 def arc(d, cx, cy, r, angle):
     """A thick horseshoe: the upper half of a ring, with straight legs."""
-    outer = [(r * math.cos(math.pi + math.pi * k / 24), r * math.sin(math.pi + math.pi * k / 24)) for k in range(25)]
+    angles = [math.pi + math.pi * k / 24 for k in range(25)]
+    outer = [(r * math.cos(a), r * math.sin(a)) for a in angles]
     inner = [(0.5 * x, 0.5 * y) for x, y in reversed(outer)]
     pts = outer + [(r, 0.6 * r), (0.5 * r, 0.6 * r)] + inner + [(-0.5 * r, 0.6 * r), (-r, 0.6 * r)]
     d.polygon(rotate(pts, angle, cx, cy), fill=255)
@@ -199,11 +205,13 @@ def hexagram(d, cx, cy, r, angle):
 def asterisk(d, cx, cy, r, angle):
     for k in range(3):
         unit = [(-1, -0.17), (1, -0.17), (1, 0.17), (-1, 0.17)]
-        d.polygon(rotate([(x * r, y * r) for x, y in unit], angle + k * math.pi / 3, cx, cy), fill=255)
+        pts = [(x * r, y * r) for x, y in unit]
+        d.polygon(rotate(pts, angle + k * math.pi / 3, cx, cy), fill=255)
 
 
 def zigzag(d, cx, cy, r, angle):
-    pts = rotate([(-1 * r, -0.5 * r), (-0.33 * r, 0.5 * r), (0.33 * r, -0.5 * r), (1 * r, 0.5 * r)], angle, cx, cy)
+    unit = [(-1, -0.5), (-0.33, 0.5), (0.33, -0.5), (1, 0.5)]
+    pts = rotate([(x * r, y * r) for x, y in unit], angle, cx, cy)
     d.line(pts, fill=255, width=max(1, round(0.3 * r)), joint="curve")
 
 
@@ -216,8 +224,8 @@ def drop(d, cx, cy, r, angle):
 def keyhole(d, cx, cy, r, angle):
     ox, oy = rotate([(0, -0.35 * r)], angle, 0, 0)[0]
     disc(d, cx + ox, cy + oy, 0.5 * r)
-    d.polygon(rotate([(-0.2 * r, -0.2 * r), (0.2 * r, -0.2 * r), (0.45 * r, r), (-0.45 * r, r)], angle, cx, cy),
-              fill=255)
+    unit = [(-0.2, -0.2), (0.2, -0.2), (0.45, 1), (-0.45, 1)]
+    d.polygon(rotate([(x * r, y * r) for x, y in unit], angle, cx, cy), fill=255)
 
 
 def pacman(d, cx, cy, r, angle):
@@ -251,14 +259,17 @@ SOURCE_SHAPES = {
     "semicircle": semicircle,
     "square": polygon(regular(4, 1.0, math.pi / 4)),
     "star": polygon(star(5, 0.42)),
-    "tee": polygon([(-1, -1), (1, -1), (1, -0.5), (0.25, -0.5), (0.25, 1), (-0.25, 1), (-0.25, -0.5), (-1, -0.5)]),
+    "tee": polygon([(-1, -1), (1, -1), (1, -0.5), (0.25, -0.5), (0.25, 1), (-0.25, 1),
+                    (-0.25, -0.5), (-1, -0.5)]),  # fmt: skip
     "trapezoid": polygon([(-1, 0.6), (1, 0.6), (0.5, -0.6), (-0.5, -0.6)]),
     "triangle": polygon(regular(3, 1.0, -math.pi / 2)),
     "zigzag": zigzag,
 }
 TARGET_SHAPES = {
-    "arrow": polygon([(-1, -0.25), (0.2, -0.25), (0.2, -0.7), (1, 0), (0.2, 0.7), (0.2, 0.25), (-1, 0.25)]),
-    "bolt": polygon([(0.15, -1), (-0.55, 0.15), (-0.05, 0.15), (-0.2, 1), (0.55, -0.2), (0.05, -0.2), (0.3, -1)]),
+    "arrow": polygon([(-1, -0.25), (0.2, -0.25), (0.2, -0.7), (1, 0), (0.2, 0.7), (0.2, 0.25),
+                      (-1, 0.25)]),
+    "bolt": polygon([(0.15, -1), (-0.55, 0.15), (-0.05, 0.15), (-0.2, 1), (0.55, -0.2),
+                     (0.05, -0.2), (0.3, -1)]),
     "crescent": crescent,
     "heart": heart,
     "house": polygon([(-0.75, 1), (-0.75, -0.1), (0, -1), (0.75, -0.1), (0.75, 1)]),
@@ -274,7 +285,7 @@ _Y, _X = np.mgrid[0:CANVAS, 0:CANVAS] / CANVAS
 
 def source_background(rng) -> np.ndarray:
     """Two low-saturation colours blended along a random direction; half of the time with
-    a texture on top (blotches or thin lines), so that the base learns to look past it."""
+    a texture on top (blotches, lines or checks), so that the base learns to look past it."""
     c0 = hsv(rng.random(), rng.uniform(0.0, 0.4), rng.uniform(0.1, 0.95))
     c1 = hsv(rng.random(), rng.uniform(0.0, 0.4), rng.uniform(0.1, 0.95))
     a = rng.uniform(0, 2 * math.pi)
@@ -284,8 +295,11 @@ def source_background(rng) -> np.ndarray:
     if kind < 0.25:
         cells = int(rng.integers(3, 9))
         noise = rng.uniform(-1, 1, (3, cells, cells)) * rng.uniform(20, 60)
-        smooth = [Image.fromarray(c.astype(np.float32)).resize((CANVAS, CANVAS), Image.BICUBIC) for c in noise]
-        bg = bg + np.stack([np.asarray(c) for c in smooth], axis=-1)
+        smooth = [
+            np.asarray(Image.fromarray(c.astype(np.float32)).resize((CANVAS, CANVAS), Image.BICUBIC))
+            for c in noise
+        ]
+        bg = bg + np.stack(smooth, axis=-1)
     elif kind < 0.5:
         b = rng.uniform(0, math.pi)
         f = rng.uniform(3, 10)
@@ -294,7 +308,8 @@ def source_background(rng) -> np.ndarray:
         on = np.sin(2 * math.pi * f * u) > rng.uniform(0.0, 0.8)
         if rng.random() < 0.5:
             on ^= np.sin(2 * math.pi * f * v) > 0
-        bg = np.where(on[..., None], hsv(rng.random(), rng.uniform(0, 0.5), rng.uniform(0.2, 0.9)), bg)
+        line_colour = hsv(rng.random(), rng.uniform(0, 0.5), rng.uniform(0.2, 0.9))
+        bg = np.where(on[..., None], line_colour, bg)
     return np.clip(bg, 0, 255)
 
 
@@ -412,7 +427,8 @@ def pretrain(source) -> tuple[keras.Model, float]:
     (xt, yt), (xv, yv) = source["train"], source["val"]
     steps = PRETRAIN["epochs"] * math.ceil(len(xt) / PRETRAIN["batch_size"])
     lr = keras.optimizers.schedules.CosineDecay(PRETRAIN["lr"], decay_steps=steps)
-    model.compile(keras.optimizers.Adam(lr), "sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.compile(keras.optimizers.Adam(lr), "sparse_categorical_crossentropy",
+                  metrics=["accuracy"])  # fmt: skip
     model.fit(caffe(xt), yt, batch_size=PRETRAIN["batch_size"], epochs=PRETRAIN["epochs"],
               shuffle=True, verbose=0)  # fmt: skip
     plain = fold_batchnorm(base)
@@ -444,7 +460,8 @@ def run_recipe(base_weights, target, seed: int) -> dict:
     )
     gen = ImageDataGenerator(**AUGMENT, preprocessing_function=caffe)
     (xt, yt), (xv, yv) = target["train"], target["val"]
-    flow = gen.flow(xt.astype(np.float32), yt, batch_size=RECIPE["batch_size"], shuffle=True, seed=seed)
+    flow = gen.flow(xt.astype(np.float32), yt, batch_size=RECIPE["batch_size"], shuffle=True,
+                    seed=seed)  # fmt: skip
     hist = model.fit(flow, epochs=RECIPE["epochs"], validation_data=(caffe(xv), yv), verbose=0)
     val = [round(float(a), 4) for a in hist.history["val_accuracy"]]
     loss = [round(float(a), 4) for a in hist.history["loss"]]
@@ -455,16 +472,41 @@ def run_recipe(base_weights, target, seed: int) -> dict:
 # ------------------------------------------------------------------ output
 
 
-def to_json(v, indent: int = 0) -> str:
-    """JSON with one key per line but lists of numbers and strings on one line."""
-    pad = "  " * indent
+JSON_WIDTH = 100
+
+
+def to_json(v, indent: int = 0, used: int = 0, comma: bool = False) -> str:
+    """JSON laid out as the repo's formatter (biome, lineWidth 100) leaves it: objects one
+    key per line; an array on one line when it fits, else numbers packed line by line and
+    anything else one item per line. `used` is what precedes v on its line; `comma` says
+    whether a comma follows it."""
+    pad = " " * indent
     if isinstance(v, dict):
         if not v:
             return "{}"
-        items = [f'{pad}  {json.dumps(k)}: {to_json(x, indent + 1)}' for k, x in v.items()]
+        items = []
+        for n, (k, x) in enumerate(v.items()):
+            key = f"{pad}  {json.dumps(k, ensure_ascii=False)}: "
+            items.append(key + to_json(x, indent + 2, len(key), n < len(v) - 1))
         return "{\n" + ",\n".join(items) + "\n" + pad + "}"
-    if isinstance(v, list) and any(isinstance(x, (dict, list)) for x in v):
-        items = [f"{pad}  {to_json(x, indent + 1)}" for x in v]
+    if isinstance(v, list):
+        if not v:
+            return "[]"
+        flat = "[" + ", ".join(to_json(x) for x in v) + "]"
+        if not any(isinstance(x, (dict, list)) for x in v) and used + len(flat) + comma <= JSON_WIDTH:
+            return flat
+        inner = " " * (indent + 2)
+        if all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in v):
+            lines, line = [], ""
+            for n, x in enumerate(v):
+                item = json.dumps(x) + ("," if n < len(v) - 1 else "")
+                if line and len(inner) + len(line) + 1 + len(item) > JSON_WIDTH:
+                    lines.append(line)
+                    line = ""
+                line = f"{line} {item}" if line else item
+            lines.append(line)
+            return "[\n" + "\n".join(inner + ln for ln in lines) + "\n" + pad + "]"
+        items = [inner + to_json(x, indent + 2, len(inner), n < len(v) - 1) for n, x in enumerate(v)]
         return "[\n" + ",\n".join(items) + "\n" + pad + "]"
     return json.dumps(v, ensure_ascii=False)
 
@@ -527,7 +569,8 @@ def main() -> int:
           f"target images ({time.time() - t0:.0f} s)", flush=True)  # fmt: skip
 
     base, source_acc = pretrain(source)
-    print(f"pretrained the base: source val accuracy {source_acc:.4f} ({time.time() - t0:.0f} s)", flush=True)
+    print(f"pretrained the base: source val accuracy {source_acc:.4f} "
+          f"({time.time() - t0:.0f} s)", flush=True)  # fmt: skip
     weights_file = OUT / "vgg19_demo_notop.weights.h5"
     base.save_weights(weights_file)
     weights = base.get_weights()
@@ -593,12 +636,14 @@ def main() -> int:
             "perClass": SOURCE_PER_CLASS,
         },
         "pretrain": {
-            "optimizer": PRETRAIN["optimizer"],
+            "optimizer": "adam",
             "lr": PRETRAIN["lr"],
             "schedule": "cosine decay to 0 over all steps",
             "epochs": PRETRAIN["epochs"],
             "batchSize": PRETRAIN["batch_size"],
             "initializer": "he_normal",
+            "batchNormalization": "between each conv and its relu while pretraining, then folded "
+            "into the conv kernels and biases (the saved base has none)",
             "head": f"flatten, Dense {PRETRAIN['head_units']} relu, Dense {len(SOURCE_SHAPES)} "
             "softmax (discarded)",
             "sourceValAccuracy": round(source_acc, 4),
