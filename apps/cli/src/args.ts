@@ -50,3 +50,17 @@ export function oneOf<T extends string>(
   }
   return value as T;
 }
+
+/** --block-filters "8,16,32,64,64": the conv widths of a narrow VGG-shaped base, or null when absent. */
+export function blockFilters(
+  value: string | undefined,
+): [number, number, number, number, number] | null {
+  if (value === undefined) return null;
+  const list = value.split(",").map(Number);
+  if (list.length !== 5 || !list.every((n) => Number.isInteger(n) && n > 0)) {
+    throw new UsageError(
+      `Expected 5 positive integers for --block-filters but received '${value}'`,
+    );
+  }
+  return list as [number, number, number, number, number];
+}

@@ -14,3 +14,12 @@ export function userCwd(env: NodeJS.ProcessEnv = process.env): string {
 export function userPath(p: string, env: NodeJS.ProcessEnv = process.env): string {
   return resolve(userCwd(env), p);
 }
+
+/** --weights: "imagenet" and "none" as they are, anything else a file the user named. */
+export function weightsArg(
+  value: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
+  const w = value ?? "imagenet";
+  return w === "imagenet" || w === "none" ? w : userPath(w, env);
+}

@@ -28,7 +28,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { loadBase } from "./base.ts";
 import { parseRunConfig, RECIPE_AUGMENT, type RunConfig, runConfigToJson } from "./config.ts";
-import { type OpenedData, openData } from "./data.ts";
+import { openData } from "./data.ts";
 import { configError } from "./errors.ts";
 import { type Evaluation, evaluateModel } from "./evaluate.ts";
 import { formatHead } from "./head.ts";
@@ -354,31 +354,22 @@ async function run(c0: RunConfig, saved: SavedConfig | null, o: RunOptions): Pro
         : null;
     const historyPath = join(runDir, "history.csv");
     const history: Record<string, number>[] = [];
-    let initialEpoch = 0;
-    let stateExtra: Record<string, JsonValue> | null = null;
-    if (saved) {
-      const file = JSON.parse(readFileSync(join(runDir, STATE_DIR, "latest.json"), "utf8")) as {
-        state: string;
-      };
-      const st = JSON.parse(
-        readFileSync(join(runDir, STATE_DIR, file.state, "state.json"), "utf8"),
-      ) as {
-        epoch: number;
-        extra: Record<string, JsonValue>;
-      };
-      initialEpoch = st.epoch;
-      stateExtra = st.extra;
-      for (const h of (st.extra.history as Record<string, number>[] | undefined) ?? [])
+    // A resumed run reads its last state once: counters here, weights and slots in beforeFit.
+    const resumed = saved ? await loadTrainingState(join(runDir, STATE_DIR)) : null;
+    const initialEpoch = resumed?.epoch ?? 0;
+    const stateExtra = resumed?.extra ?? null;
+    if (resumed) {
+      for (const h of (resumed.extra.history as Record<string, number>[] | undefined) ?? [])
         history.push(h);
       truncateCsv(historyPath, initialEpoch);
-      checkpoint.best = (st.extra.checkpointBest as number | null) ?? null;
-      if (early && st.extra.earlyStopping)
-        early.resumeFrom(st.extra.earlyStopping as unknown as EarlyStoppingState);
-      if (reduce && st.extra.reduceLr)
-        reduce.resumeFrom(st.extra.reduceLr as unknown as ReduceLROnPlateauState);
-      if (initialEpoch >= c.epochs || st.extra.stopped === true) {
+      checkpoint.best = (resumed.extra.checkpointBest as number | null) ?? null;
+      if (early && resumed.extra.earlyStopping)
+        early.resumeFrom(resumed.extra.earlyStopping as unknown as EarlyStoppingState);
+      if (reduce && resumed.extra.reduceLr)
+        reduce.resumeFrom(resumed.extra.reduceLr as unknown as ReduceLROnPlateauState);
+      if (initialEpoch >= c.epochs || resumed.extra.stopped === true) {
         log(
-          `The run already finished (${initialEpoch} epochs${st.extra.stopped ? ", stopped early" : ""}); nothing to resume.`,
+          `The run already finished (${initialEpoch} epochs${resumed.extra.stopped ? ", stopped early" : ""}); nothing to resume.`,
         );
       }
     }
@@ -460,24 +451,9 @@ async function run(c0: RunConfig, saved: SavedConfig | null, o: RunOptions): Pro
         log,
         beforeFit: async (m, optimizer) => {
           fitModel = m;
-          if (!saved) return;
+          if (!resumed) return;
           await loadTrainingState(join(runDir, STATE_DIR), { model: m, optimizer });
-          const st = JSON.parse(
-            readFileSync(
-              join(
-                runDir,
-                STATE_DIR,
-                (
-                  JSON.parse(readFileSync(join(runDir, STATE_DIR, "latest.json"), "utf8")) as {
-                    state: string;
-                  }
-                ).state,
-                "state.json",
-              ),
-              "utf8",
-            ),
-          ) as { rngState: RandomState };
-          mathRandom.setState(st.rngState);
+          mathRandom.setState(resumed?.rngState as unknown as RandomState);
           if (m === built.model && stateExtra?.iterator) {
             data.train.resume(stateExtra.iterator as never);
           }
@@ -542,12 +518,7 @@ async function run(c0: RunConfig, saved: SavedConfig | null, o: RunOptions): Pro
     return result;
   } finally {
     mathRandom.uninstall();
-    disposeData(data);
   }
-}
-
-function disposeData(_d: OpenedData): void {
-  // Iterators hold worker pools only while iterating; nothing to release yet.
 }
 
 function bestEpochOf(

@@ -2,15 +2,15 @@ import { existsSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs
 import { dirname } from "node:path";
 import { DirectoryIterator, listDirectory } from "@graft/data";
 import { cutAt, type PreprocessMode, preprocessInput } from "@graft/models";
-import { classNamesOf, loadBase } from "@graft/scenarios";
+import { loadBase } from "@graft/scenarios";
 import type * as tfc from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
-import { oneOf, parse, positiveInt } from "../args.ts";
+import { blockFilters, oneOf, parse, positiveInt } from "../args.ts";
 import { UsageError } from "../errors.ts";
 import type { Io } from "../io.ts";
 import { loadTrainedModel } from "../model-file.ts";
 import { NpyWriter } from "../npy.ts";
-import { userPath } from "../paths.ts";
+import { userPath, weightsArg } from "../paths.ts";
 import { BACKEND_CHOICES, initTf } from "../tf.ts";
 import { withCliErrors } from "./common.ts";
 
@@ -57,15 +57,7 @@ export async function extractCommand(argv: string[], io: Io): Promise<number> {
   const batchSize = positiveInt(values["batch-size"], "--batch-size", 16) as number;
   const inputSizeFlag = positiveInt(values["input-size"], "--input-size");
   const backend = oneOf(values.backend, "--backend", BACKEND_CHOICES) ?? "auto";
-  const blockFilters = values["block-filters"]?.split(",").map(Number);
-  if (
-    blockFilters &&
-    (blockFilters.length !== 5 || !blockFilters.every((n) => Number.isInteger(n) && n > 0))
-  ) {
-    throw new UsageError(
-      `Expected 5 positive integers for --block-filters but received '${values["block-filters"]}'`,
-    );
-  }
+  const filters = blockFilters(values["block-filters"]);
   const data = userPath(values.data, io.env);
   const prefix = userPath(values.out, io.env);
   if (!existsSync(dirname(prefix)) || !statSync(dirname(prefix)).isDirectory()) {
@@ -89,14 +81,9 @@ export async function extractCommand(argv: string[], io: Io): Promise<number> {
       const size = inputSizeFlag ?? 224;
       model = await loadBase({
         model: modelArg,
-        weights: values.weights
-          ? values.weights === "imagenet" || values.weights === "none"
-            ? values.weights
-            : userPath(values.weights, io.env)
-          : "imagenet",
+        weights: weightsArg(values.weights, io.env),
         inputSize: size,
-        blockFilters:
-          (blockFilters as [number, number, number, number, number] | undefined) ?? null,
+        blockFilters: filters,
         cacheDir: values["cache-dir"] ? userPath(values["cache-dir"], io.env) : null,
       });
       inputSize = [size, size];
@@ -151,7 +138,7 @@ export async function extractCommand(argv: string[], io: Io): Promise<number> {
     const npyTmp = `${prefix}.npy.tmp-${process.pid}`;
     const csvTmp = `${prefix}.csv.tmp-${process.pid}`;
     const writer = new NpyWriter(npyTmp, [listing.samples, ...featShape]);
-    const names = classNamesOf(listing);
+    const names = listing.classNames;
     const rows = ["filename,class"];
     try {
       let done = 0;
@@ -179,6 +166,9 @@ export async function extractCommand(argv: string[], io: Io): Promise<number> {
       renameSync(npyTmp, `${prefix}.npy`);
       renameSync(csvTmp, `${prefix}.csv`);
     } catch (err) {
+      try {
+        writer.close(); // releases the file; its complaint about a short write is moot here
+      } catch {}
       rmSync(npyTmp, { force: true });
       rmSync(csvTmp, { force: true });
       throw err;

@@ -87,17 +87,9 @@ export async function predictCommand(argv: string[], io: Io): Promise<number> {
         }),
       );
       const batch = new Float32Array(chunk.length * h * w * 3);
+      // loadImage's default colour mode is Keras' "rgb": three channels whatever the file holds.
       images.forEach((img, i) => {
-        if (img.channels === 3) batch.set(img.data, i * h * w * 3);
-        else {
-          for (let p = 0; p < h * w; p++) {
-            for (let c = 0; c < 3; c++) {
-              batch[(i * h * w + p) * 3 + c] = img.data[
-                p * img.channels + Math.min(c, img.channels - 1)
-              ] as number;
-            }
-          }
-        }
+        batch.set(img.data, i * h * w * 3);
       });
       const probs = tf.tidy(() => {
         const x = preprocessInput(tf.tensor4d(batch, [chunk.length, h, w, 3]), preprocess);

@@ -1,8 +1,8 @@
 import { loadBase, recommend } from "@graft/scenarios";
-import { oneOf, parse, positiveInt } from "../args.ts";
+import { blockFilters, oneOf, parse, positiveInt } from "../args.ts";
 import { UsageError } from "../errors.ts";
 import type { Io } from "../io.ts";
-import { userPath } from "../paths.ts";
+import { userPath, weightsArg } from "../paths.ts";
 import { BACKEND_CHOICES, initTf } from "../tf.ts";
 import { withCliErrors } from "./common.ts";
 
@@ -45,23 +45,14 @@ export async function recommendCommand(argv: string[], io: Io): Promise<number> 
   const preprocess =
     oneOf(values.preprocess, "--preprocess", ["caffe", "rescale", "none"] as const) ?? "caffe";
   const backend = oneOf(values.backend, "--backend", BACKEND_CHOICES) ?? "auto";
-  const blockFilters = values["block-filters"]?.split(",").map(Number);
-  if (
-    blockFilters &&
-    (blockFilters.length !== 5 || !blockFilters.every((n) => Number.isInteger(n) && n > 0))
-  ) {
-    throw new UsageError(
-      `Expected 5 positive integers for --block-filters but received '${values["block-filters"]}'`,
-    );
-  }
+  const filters = blockFilters(values["block-filters"]);
   return withCliErrors(async () => {
     await initTf(backend);
-    const weights = values.weights ?? "imagenet";
     const base = await loadBase({
       model,
-      weights: weights === "imagenet" || weights === "none" ? weights : userPath(weights, io.env),
+      weights: weightsArg(values.weights, io.env),
       inputSize,
-      blockFilters: (blockFilters as [number, number, number, number, number] | undefined) ?? null,
+      blockFilters: filters,
       cacheDir: values["cache-dir"] ? userPath(values["cache-dir"], io.env) : null,
     });
     const r = await recommend({
