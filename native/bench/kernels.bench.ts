@@ -14,6 +14,11 @@ import { capabilities, loadAddon } from "../ts/index.ts";
 const cpu = loadAddon().cpu;
 const caps = capabilities();
 const runs = process.env.GRAFT_BENCH_QUICK === "1" ? 1 : 3;
+// GRAFT_CPU_CONV picks the convolution algorithm here too (auto, direct, winograd).
+const convAlgorithm = process.env.GRAFT_CPU_CONV;
+if (convAlgorithm === "auto" || convAlgorithm === "direct" || convAlgorithm === "winograd") {
+  cpu.setConvAlgorithm(convAlgorithm);
+}
 
 function fill(n: number, seed: number): Float32Array {
   const a = new Float32Array(n);
@@ -126,7 +131,8 @@ function benchConv(label: string, k: Conv) {
 
 console.log(
   `graft.node ${caps.version}: oneDNN ${caps.onednnVersion ?? "-"} (${caps.onednnIsa ?? "-"}), ` +
-    `${cpu.numThreads()} threads (${cpu.cpuStats().threadsNote}), ${runs} timed run(s) per line\n`,
+    `${cpu.numThreads()} threads (${cpu.cpuStats().threadsNote}), convolutions ${cpu.cpuStats().convAlgorithm}, ` +
+    `${runs} timed run(s) per line\n`,
 );
 if (!caps.onednn) {
   console.log(`no oneDNN in this build (${caps.onednnReason}): only the hand-written kernels run`);
@@ -134,7 +140,14 @@ if (!caps.onednn) {
 
 if (caps.onednn) {
   benchConv("VGG19 block1", { n: 8, h: 224, c: 64, oc: 64 });
+  if (process.env.GRAFT_BENCH_VGG === "1") {
+    benchConv("VGG19 block2", { n: 8, h: 112, c: 128, oc: 128 });
+    benchConv("VGG19 block3", { n: 8, h: 56, c: 256, oc: 256 });
+  }
   benchConv("VGG19 block4", { n: 8, h: 28, c: 512, oc: 512 });
+  if (process.env.GRAFT_BENCH_VGG === "1") {
+    benchConv("VGG19 block5", { n: 8, h: 14, c: 512, oc: 512 });
+  }
 
   // Inference at batch 1, where reordering the filter is a visible share of the
   // time: without a weightsKey it is reordered on every call, with one it is cached.

@@ -33,6 +33,7 @@ Napi::Object CpuExports(Napi::Env env) {
   Export<cpu::SetNumThreadsJs>(env, o, "setNumThreads");
   Export<cpu::NumThreadsJs>(env, o, "numThreads");
   Export<cpu::SetMathJs>(env, o, "setMath");
+  Export<cpu::SetConvAlgorithmJs>(env, o, "setConvAlgorithm");
   Export<cpu::CpuStats>(env, o, "cpuStats");
   Export<cpu::ClearCaches>(env, o, "clearCaches");
   Export<cpu::ReleaseWeights>(env, o, "releaseWeights");

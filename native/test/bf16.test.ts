@@ -17,7 +17,6 @@
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs-core";
-import * as tfl from "@tensorflow/tfjs-layers";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   cpuMath,
@@ -26,10 +25,10 @@ import {
   setCpuMath,
 } from "../ts/graft_cpu.ts";
 import { type CpuStats, capabilities, loadAddon } from "../ts/index.ts";
+import { data, inCI, rand, relErr, valuesOn, vggShaped } from "./helpers.ts";
 
 const BF16_TOLERANCE = 2e-2;
 
-const inCI = !["", "0", "false"].includes((process.env.CI ?? "").trim().toLowerCase());
 const unavailable = graftCpuUnavailableReason();
 if (unavailable && !inCI) console.warn(`[@graft/native] skipping bf16 tests: ${unavailable}`);
 const describeNative = unavailable && !inCI ? describe.skip : describe;
@@ -52,49 +51,6 @@ afterEach(() => {
 afterAll(async () => {
   await tf.setBackend("cpu");
 });
-
-/** Deterministic pseudo-random data in [-1, 1). */
-function data(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed * 2654435761 + 1;
-  for (let i = 0; i < n; i++) {
-    s = (s * 1103515245 + 12345) >>> 0;
-    out[i] = (s / 2 ** 32) * 2 - 1;
-  }
-  return out;
-}
-
-function rand(shape: number[], seed: number): () => tf.Tensor {
-  const d = data(
-    shape.reduce((a, b) => a * b, 1),
-    seed,
-  );
-  return () => tf.tensor(d, shape);
-}
-
-async function valuesOn(
-  backend: string,
-  fn: () => tf.Tensor | tf.Tensor[],
-): Promise<Float32Array[]> {
-  await tf.setBackend(backend);
-  const out = tf.tidy(fn);
-  const list = Array.isArray(out) ? out : [out];
-  const values = list.map((t) => Float32Array.from(t.dataSync()));
-  tf.dispose(list);
-  return values;
-}
-
-/** max|a − e| / max|e|: the normwise relative error. */
-function relErr(actual: Float32Array, expected: Float32Array): number {
-  expect(actual.length).toBe(expected.length);
-  let err = 0;
-  let scale = 0;
-  for (let i = 0; i < actual.length; i++) {
-    err = Math.max(err, Math.abs((actual[i] as number) - (expected[i] as number)));
-    scale = Math.max(scale, Math.abs(expected[i] as number));
-  }
-  return scale === 0 ? err : err / scale;
-}
 
 /**
  * Runs fn on tfjs-cpu (fp32, the reference) and on graft-cpu in bf16; every
@@ -314,32 +270,6 @@ describeBf16("bf16 mode agrees with fp32 tfjs-cpu within bf16 tolerance", () => 
     },
   );
 });
-
-/** The VGG-shaped network of graft-cpu.test.ts: conv-relu ×2, pool, conv, pool, dense-relu, dropout, softmax. */
-function vggShaped(): tfl.LayersModel {
-  const init = (seed: number) => tfl.initializers.glorotUniform({ seed });
-  const conv = (filters: number, seed: number, name: string, inputShape?: number[]) =>
-    tfl.layers.conv2d({
-      ...(inputShape ? { inputShape } : {}),
-      filters,
-      kernelSize: 3,
-      padding: "same",
-      activation: "relu",
-      kernelInitializer: init(seed),
-      name,
-    });
-  const m = tfl.sequential();
-  m.add(conv(8, 1, "block1_conv1", [16, 16, 3]));
-  m.add(conv(8, 2, "block1_conv2"));
-  m.add(tfl.layers.maxPooling2d({ poolSize: 2, name: "block1_pool" }));
-  m.add(conv(16, 3, "block2_conv1"));
-  m.add(tfl.layers.maxPooling2d({ poolSize: 2, name: "block2_pool" }));
-  m.add(tfl.layers.flatten());
-  m.add(tfl.layers.dense({ units: 32, activation: "relu", kernelInitializer: init(4) }));
-  m.add(tfl.layers.dropout({ rate: 0.5, seed: 7 }));
-  m.add(tfl.layers.dense({ units: 4, activation: "softmax", kernelInitializer: init(5) }));
-  return m;
-}
 
 /**
  * A separable task: 16x16 noise images, class k brighter in quadrant k. The

@@ -19,7 +19,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs-core";
-import * as tfl from "@tensorflow/tfjs-layers";
 import { afterAll, beforeAll, describe, describe as describeAlways, expect, it } from "vitest";
 import { loadCudaAddon } from "../ts/cuda/addon.ts";
 import {
@@ -30,6 +29,7 @@ import {
   registerGraftCudaKernels,
 } from "../ts/graft_cuda.ts";
 import { createHostNative, HOST_DISABLED } from "./cuda_host_native.ts";
+import { data, onBoth, rand, relDiff, type Values, vggShaped } from "./helpers.ts";
 
 const nativeDir = fileURLToPath(new URL("..", import.meta.url));
 const graftNode = join(nativeDir, "build/Release/graft.node");
@@ -208,61 +208,6 @@ describe("backend selection", () => {
 });
 
 // --- shared helpers ---
-
-/** Deterministic pseudo-random data in [-1, 1). */
-function data(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed * 2654435761 + 1;
-  for (let i = 0; i < n; i++) {
-    s = (s * 1103515245 + 12345) >>> 0;
-    out[i] = (s / 2 ** 32) * 2 - 1;
-  }
-  return out;
-}
-
-function rand(shape: number[], seed: number): () => tf.Tensor {
-  const d = data(
-    shape.reduce((a, b) => a * b, 1),
-    seed,
-  );
-  return () => tf.tensor(d, shape);
-}
-
-type Values = Float32Array | Int32Array | Uint8Array;
-
-async function onBoth(
-  backend: string,
-  fn: () => tf.Tensor | tf.Tensor[],
-): Promise<[Values[], Values[]]> {
-  const run = async (name: string) => {
-    await tf.setBackend(name);
-    const out = tf.tidy(fn);
-    const list = Array.isArray(out) ? out : [out];
-    const values = await Promise.all(list.map((t) => t.data() as Promise<Values>));
-    tf.dispose(list);
-    return values;
-  };
-  return [await run("cpu"), await run(backend)];
-}
-
-/** max |a − b| / max(1, max |a|): relative to the output's scale, absolute near zero; NaNs must match. */
-function relDiff(a: Values, b: Values): number {
-  expect(b.length).toBe(a.length);
-  let d = 0;
-  let scale = 1;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i] as number;
-    const y = b[i] as number;
-    if (Number.isNaN(x) || Number.isNaN(y)) {
-      if (Number.isNaN(x) !== Number.isNaN(y)) return Number.POSITIVE_INFINITY;
-      continue;
-    }
-    if (x === y) continue;
-    d = Math.max(d, Math.abs(x - y));
-    scale = Math.max(scale, Math.abs(x));
-  }
-  return d / scale;
-}
 
 function backendOf(name: string): GraftCudaBackend {
   return tf.findBackend(name) as GraftCudaBackend;
@@ -605,47 +550,6 @@ function conformance(backend: string, tol: Tolerances, enabled = true) {
 // --- 2. the backend over the host double: runs everywhere ---
 
 conformance(HOST, HOST_TOL);
-
-/** Conv-relu ×2, pool, conv, pool, flatten, dense-relu, dropout (seeded), dense-softmax (as graft-cpu's test). */
-function vggShaped(): tfl.LayersModel {
-  const init = (seed: number) => tfl.initializers.glorotUniform({ seed });
-  const m = tfl.sequential();
-  m.add(
-    tfl.layers.conv2d({
-      inputShape: [16, 16, 3],
-      filters: 8,
-      kernelSize: 3,
-      padding: "same",
-      activation: "relu",
-      kernelInitializer: init(1),
-    }),
-  );
-  m.add(
-    tfl.layers.conv2d({
-      filters: 8,
-      kernelSize: 3,
-      padding: "same",
-      activation: "relu",
-      kernelInitializer: init(2),
-    }),
-  );
-  m.add(tfl.layers.maxPooling2d({ poolSize: 2 }));
-  m.add(
-    tfl.layers.conv2d({
-      filters: 16,
-      kernelSize: 3,
-      padding: "same",
-      activation: "relu",
-      kernelInitializer: init(3),
-    }),
-  );
-  m.add(tfl.layers.maxPooling2d({ poolSize: 2 }));
-  m.add(tfl.layers.flatten());
-  m.add(tfl.layers.dense({ units: 32, activation: "relu", kernelInitializer: init(4) }));
-  m.add(tfl.layers.dropout({ rate: 0.5, seed: 7 }));
-  m.add(tfl.layers.dense({ units: 4, activation: "softmax", kernelInitializer: init(5) }));
-  return m;
-}
 
 const xs = data(24 * 16 * 16 * 3, 21).map((v) => (v + 1) * 127.5);
 const labels = Array.from({ length: 24 }, (_, i) => i % 4);

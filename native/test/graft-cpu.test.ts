@@ -8,11 +8,10 @@
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs-core";
-import * as tfl from "@tensorflow/tfjs-layers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type GraftCpuBackend, graftCpuUnavailableReason } from "../ts/graft_cpu.ts";
+import { data, inCI, onBoth, rand, relDiff, vggShaped } from "./helpers.ts";
 
-const inCI = !["", "0", "false"].includes((process.env.CI ?? "").trim().toLowerCase());
 const unavailable = graftCpuUnavailableReason();
 if (unavailable && !inCI) console.warn(`[@graft/native] skipping graft-cpu tests: ${unavailable}`);
 const describeNative = unavailable && !inCI ? describe.skip : describe;
@@ -24,56 +23,8 @@ afterAll(async () => {
   await tf.setBackend("cpu");
 });
 
-/** Deterministic pseudo-random data in [-1, 1). */
-function data(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed * 2654435761 + 1;
-  for (let i = 0; i < n; i++) {
-    s = (s * 1103515245 + 12345) >>> 0;
-    out[i] = (s / 2 ** 32) * 2 - 1;
-  }
-  return out;
-}
-
-function rand(shape: number[], seed: number): () => tf.Tensor {
-  const d = data(
-    shape.reduce((a, b) => a * b, 1),
-    seed,
-  );
-  return () => tf.tensor(d, shape);
-}
-
-/** Runs fn on cpu, then on graft-cpu, and returns both results' values. */
-async function onBoth(
-  fn: () => tf.Tensor | tf.Tensor[],
-): Promise<[Float32Array[], Float32Array[]]> {
-  const run = async (backend: string) => {
-    await tf.setBackend(backend);
-    const out = tf.tidy(fn);
-    const list = Array.isArray(out) ? out : [out];
-    const values = list.map((t) => Float32Array.from(t.dataSync()));
-    tf.dispose(list);
-    return values;
-  };
-  const cpu = await run("cpu");
-  const graft = await run("graft-cpu");
-  return [cpu, graft];
-}
-
-/** max |a − b| / max(1, max |a|): relative to the output's scale, absolute near zero. */
-function relDiff(a: Float32Array, b: Float32Array): number {
-  expect(b.length).toBe(a.length);
-  let d = 0;
-  let scale = 1;
-  for (let i = 0; i < a.length; i++) {
-    d = Math.max(d, Math.abs((a[i] as number) - (b[i] as number)));
-    scale = Math.max(scale, Math.abs(a[i] as number));
-  }
-  return d / scale;
-}
-
 async function expectClose(fn: () => tf.Tensor | tf.Tensor[], tol: number) {
-  const [cpu, graft] = await onBoth(fn);
+  const [cpu, graft] = await onBoth("graft-cpu", fn);
   cpu.forEach((c, i) => {
     expect(relDiff(c, graft[i] as Float32Array)).toBeLessThanOrEqual(tol);
   });
@@ -331,7 +282,7 @@ describeNative("elementwise and reductions", () => {
     const xs = [-2, -0, 0, 1.5, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 3];
     const dys = [1, 2, Number.POSITIVE_INFINITY, -4, 5, Number.NaN, Number.POSITIVE_INFINITY, -0];
     const grad = () => tf.grad((x: tf.Tensor) => tf.relu(x))(tf.tensor1d(xs), tf.tensor1d(dys));
-    const [cpu, graft] = await onBoth(grad);
+    const [cpu, graft] = await onBoth("graft-cpu", grad);
     expect(Array.from(graft[0] as Float32Array).map(String)).toEqual(
       Array.from(cpu[0] as Float32Array).map(String),
     );
@@ -382,50 +333,6 @@ describeNative("attributes graft-cpu does not handle fall back to tfjs-cpu, coun
     expect(before("FusedConv2D")).toBe(fused0 + 1);
   });
 });
-
-/** Conv-relu ×2, pool, conv, pool, flatten, dense-relu, dropout (seeded), dense-softmax. */
-function vggShaped(): tfl.LayersModel {
-  const init = (seed: number) => tfl.initializers.glorotUniform({ seed });
-  const m = tfl.sequential();
-  m.add(
-    tfl.layers.conv2d({
-      inputShape: [16, 16, 3],
-      filters: 8,
-      kernelSize: 3,
-      padding: "same",
-      activation: "relu",
-      kernelInitializer: init(1),
-      name: "block1_conv1",
-    }),
-  );
-  m.add(
-    tfl.layers.conv2d({
-      filters: 8,
-      kernelSize: 3,
-      padding: "same",
-      activation: "relu",
-      kernelInitializer: init(2),
-      name: "block1_conv2",
-    }),
-  );
-  m.add(tfl.layers.maxPooling2d({ poolSize: 2, name: "block1_pool" }));
-  m.add(
-    tfl.layers.conv2d({
-      filters: 16,
-      kernelSize: 3,
-      padding: "same",
-      activation: "relu",
-      kernelInitializer: init(3),
-      name: "block2_conv1",
-    }),
-  );
-  m.add(tfl.layers.maxPooling2d({ poolSize: 2, name: "block2_pool" }));
-  m.add(tfl.layers.flatten());
-  m.add(tfl.layers.dense({ units: 32, activation: "relu", kernelInitializer: init(4) }));
-  m.add(tfl.layers.dropout({ rate: 0.5, seed: 7 }));
-  m.add(tfl.layers.dense({ units: 4, activation: "softmax", kernelInitializer: init(5) }));
-  return m;
-}
 
 describeNative("a VGG-shaped network trains the same on graft-cpu and cpu", () => {
   it("3 epochs from the same weights: losses within 1e-4 (relative); no leaks", async () => {

@@ -83,6 +83,16 @@ export const CPU_BROADCAST = { full: 0, scalar: 1, row: 2 } as const;
 export type CpuMath = "fp32" | "bf16";
 export const CPU_MATH_MODES: readonly CpuMath[] = ["fp32", "bf16"];
 
+/**
+ * How the fp32 convolutions pick oneDNN's algorithm: "auto", the default, runs
+ * Winograd F(4x4, 3x3) on 3x3 stride-1 layers with at least 64 input and output
+ * channels (multiples of 16) and direct elsewhere; "direct" never uses Winograd;
+ * "winograd" uses it wherever oneDNN has it. Set with `setConvAlgorithm`,
+ * `GRAFT_CPU_CONV` or `setCpuConvAlgorithm`.
+ */
+export type CpuConvAlgorithm = "auto" | "direct" | "winograd";
+export const CPU_CONV_ALGORITHMS: readonly CpuConvAlgorithm[] = ["auto", "direct", "winograd"];
+
 /** What the CPU kernels keep between calls (`cpu.cpuStats()`). */
 export interface CpuStats {
   /** Cached oneDNN primitives (one per op, shape, attributes and thread count; at most 256). */
@@ -117,6 +127,10 @@ export interface CpuStats {
   bf16Runs: number;
   /** Kernel calls made in bf16 mode that ran in fp32: oneDNN had only its reference bf16 kernel for the shape. */
   bf16FallbackRuns: number;
+  /** How convolutions pick their algorithm now (`setConvAlgorithm`). */
+  convAlgorithm: CpuConvAlgorithm;
+  /** Convolution calls that ran on a Winograd primitive (since the addon loaded). */
+  winogradRuns: number;
 }
 
 /**
@@ -232,6 +246,8 @@ export interface CpuKernels {
    * native bf16 (oneDNN would emulate it, slower than fp32); the mode then stays as it was.
    */
   setMath(math: CpuMath): void;
+  /** How conv2d* pick oneDNN's algorithm from now on, for the whole process (see `CpuConvAlgorithm`). */
+  setConvAlgorithm(algorithm: CpuConvAlgorithm): void;
   /** The memory the kernels keep between calls; works without oneDNN too (all zero). */
   cpuStats(): CpuStats;
   /** Frees every cached primitive, scratchpad, temporary buffer and reordered filter. */
@@ -287,6 +303,7 @@ const REQUIRED_CPU_EXPORTS: readonly (keyof CpuKernels)[] = [
   "setNumThreads",
   "numThreads",
   "setMath",
+  "setConvAlgorithm",
   "cpuStats",
   "clearCaches",
   "releaseWeights",

@@ -187,6 +187,21 @@ dnnl::memory Convert::Run(Context& ctx, const void* data, int slot) const {
   return to;
 }
 
+ConvertBack::ConvertBack(const dnnl::engine& engine, const dnnl::memory::desc& user_md,
+                         const dnnl::memory::desc& conv_md)
+    : user(user_md), conv(conv_md), needed(user_md != conv_md) {
+  if (needed) reorder = MakeReorder(engine, conv, user);
+}
+
+dnnl::memory ConvertBack::Target(Context& ctx, void* data, int slot) const {
+  if (!needed) return Mem(user, ctx.engine(), data);
+  return Mem(conv, ctx.engine(), ctx.Temp(slot, conv.get_size()));
+}
+
+void ConvertBack::Finish(Context& ctx, const dnnl::memory& target, void* data) const {
+  if (needed) RunReorder(ctx, reorder, target, Mem(user, ctx.engine(), data));
+}
+
 void ThrowOneDnn(const char* op, const std::string& shapes, const dnnl::error& e) {
   throw Error(code::kOneDnn, std::string(op) + " (" + shapes + "): " + e.what() + " [" +
                                  dnnl_status2str(e.status) + "]");

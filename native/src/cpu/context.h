@@ -226,4 +226,19 @@ struct Convert {
   dnnl::memory Run(Context& ctx, const void* data, int slot) const;
 };
 
+// The other direction, for a primitive's f32 output: the primitive writes into
+// temporary buffer `slot` in its own layout, and Finish reorders that into the
+// user's buffer; or it writes the user's buffer directly when the layouts agree.
+struct ConvertBack {
+  dnnl::memory::desc user, conv;
+  bool needed = false;
+  Reorder reorder;
+
+  ConvertBack() = default;
+  ConvertBack(const dnnl::engine& engine, const dnnl::memory::desc& user_md,
+              const dnnl::memory::desc& conv_md);
+  dnnl::memory Target(Context& ctx, void* data, int slot) const;
+  void Finish(Context& ctx, const dnnl::memory& target, void* data) const;
+};
+
 }  // namespace graft::cpu

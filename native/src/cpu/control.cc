@@ -1,4 +1,4 @@
-// cpu.setNumThreads / numThreads / setMath / cpuStats / clearCaches / releaseWeights.
+// cpu.setNumThreads / numThreads / setMath / setConvAlgorithm / cpuStats / clearCaches / releaseWeights.
 #include <cmath>
 
 #include "cpu/args.h"
@@ -28,6 +28,19 @@ Napi::Value SetMathJs(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// setConvAlgorithm("auto" | "direct" | "winograd"); TypeScript has checked the string.
+Napi::Value SetConvAlgorithmJs(const Napi::CallbackInfo& info) {
+  const std::string name = info[0].As<Napi::String>().Utf8Value();
+  for (ConvAlgo algo : {ConvAlgo::kAuto, ConvAlgo::kDirect, ConvAlgo::kWinograd}) {
+    if (name == ConvAlgoName(algo)) {
+      SetConvAlgo(algo);
+      return info.Env().Undefined();
+    }
+  }
+  throw Error(code::kInternal,
+              "setConvAlgorithm: expected \"auto\", \"direct\" or \"winograd\", got \"" + name + "\"");
+}
+
 Napi::Value CpuStats(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const CacheStats s = GetCacheStats();
@@ -52,6 +65,8 @@ Napi::Value CpuStats(const Napi::CallbackInfo& info) {
   out.Set("amx", Napi::Boolean::New(env, Bf16OnAmx()));
   set("bf16Runs", Bf16Runs());
   set("bf16FallbackRuns", Bf16FallbackRuns());
+  out.Set("convAlgorithm", Napi::String::New(env, ConvAlgoName(CurrentConvAlgo())));
+  set("winogradRuns", WinogradRuns());
   return out;
 }
 

@@ -35,6 +35,7 @@ Napi::Value AddN(const Napi::CallbackInfo& info);
 Napi::Value SetNumThreadsJs(const Napi::CallbackInfo& info);
 Napi::Value NumThreadsJs(const Napi::CallbackInfo& info);
 Napi::Value SetMathJs(const Napi::CallbackInfo& info);
+Napi::Value SetConvAlgorithmJs(const Napi::CallbackInfo& info);
 Napi::Value CpuStats(const Napi::CallbackInfo& info);
 Napi::Value ClearCaches(const Napi::CallbackInfo& info);
 Napi::Value ReleaseWeights(const Napi::CallbackInfo& info);

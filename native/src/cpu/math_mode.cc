@@ -12,6 +12,8 @@ namespace {
 std::atomic<int32_t> g_mode{static_cast<int32_t>(MathMode::kF32)};
 std::atomic<int64_t> g_bf16_runs{0};
 std::atomic<int64_t> g_fallback_runs{0};
+std::atomic<int32_t> g_conv_algo{static_cast<int32_t>(ConvAlgo::kAuto)};
+std::atomic<int64_t> g_winograd_runs{0};
 
 std::string FindBf16Reason() {
   const OneDnnInfo info = QueryOneDnn();
@@ -52,5 +54,25 @@ void CountMathRun(bool ran_bf16) {
 
 int64_t Bf16Runs() { return g_bf16_runs.load(); }
 int64_t Bf16FallbackRuns() { return g_fallback_runs.load(); }
+
+ConvAlgo CurrentConvAlgo() {
+  return static_cast<ConvAlgo>(g_conv_algo.load(std::memory_order_relaxed));
+}
+
+const char* ConvAlgoName(ConvAlgo algo) {
+  switch (algo) {
+    case ConvAlgo::kDirect:
+      return "direct";
+    case ConvAlgo::kWinograd:
+      return "winograd";
+    default:
+      return "auto";
+  }
+}
+
+void SetConvAlgo(ConvAlgo algo) { g_conv_algo.store(static_cast<int32_t>(algo)); }
+
+void CountWinogradRun() { g_winograd_runs.fetch_add(1, std::memory_order_relaxed); }
+int64_t WinogradRuns() { return g_winograd_runs.load(); }
 
 }  // namespace graft::cpu

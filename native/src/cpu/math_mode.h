@@ -30,4 +30,26 @@ void CountMathRun(bool ran_bf16);
 int64_t Bf16Runs();
 int64_t Bf16FallbackRuns();
 
+// How conv2d, conv2dBackpropInput and conv2dBackpropFilter pick oneDNN's algorithm
+// (`GRAFT_CPU_CONV`, `setConvAlgorithm`), one setting per process:
+// - kAuto (the default): Winograd F(4x4, 3x3) for fp32 3x3 stride-1 undilated
+//   convolutions whose input and output channels are both multiples of 16 and at
+//   least kWinogradMinChannels, over at least kWinogradMinPixels output pixels
+//   (N x OH x OW), direct for the rest;
+// - kDirect: always direct (the arithmetic of tfjs-cpu and Keras, summation order aside);
+// - kWinograd: Winograd wherever oneDNN has it, whatever the channel counts.
+// Winograd needs blocked activations, so x/dy are reordered in and y/dx out; below
+// ~64 channels those reorders cost what Winograd saves, and over fewer than ~500
+// pixels (a 14x14 layer at batch 1) its 4x4 tiles lose to direct (native/README.md).
+enum class ConvAlgo : int32_t { kAuto = 0, kDirect = 1, kWinograd = 2 };
+constexpr int64_t kWinogradMinChannels = 64;
+constexpr int64_t kWinogradMinPixels = 512;
+
+ConvAlgo CurrentConvAlgo();
+const char* ConvAlgoName(ConvAlgo algo);
+void SetConvAlgo(ConvAlgo algo);
+// Convolution calls that ran on a Winograd primitive.
+void CountWinogradRun();
+int64_t WinogradRuns();
+
 }  // namespace graft::cpu

@@ -1,11 +1,44 @@
 /**
- * graft-cpu's bf16 mode: `GRAFT_CPU_MATH` (read when the backend is created) and
- * `setCpuMath()` (ts/graft_cpu.ts) both come here. The mode is the addon's, one
- * per process, like its thread count.
+ * graft-cpu's bf16 mode and convolution algorithm: `GRAFT_CPU_MATH` and
+ * `GRAFT_CPU_CONV` (read when the backend is created), `setCpuMath()` and
+ * `setCpuConvAlgorithm()` (ts/graft_cpu.ts) all come here. Both settings are the
+ * addon's, one per process, like its thread count.
  */
-import { CPU_MATH_MODES, type CpuKernels, type CpuMath } from "../index.ts";
+import {
+  CPU_CONV_ALGORITHMS,
+  CPU_MATH_MODES,
+  type CpuConvAlgorithm,
+  type CpuKernels,
+  type CpuMath,
+} from "../index.ts";
 
 export const CPU_MATH_ENV = "GRAFT_CPU_MATH";
+export const CPU_CONV_ENV = "GRAFT_CPU_CONV";
+
+function checkConvAlgorithm(algorithm: unknown, what: string): CpuConvAlgorithm {
+  if (
+    typeof algorithm !== "string" ||
+    !(CPU_CONV_ALGORITHMS as readonly string[]).includes(algorithm)
+  ) {
+    throw new TypeError(
+      `Expected ${CPU_CONV_ALGORITHMS.map((m) => `"${m}"`).join(", ")} for ${what} but received ${JSON.stringify(algorithm)}`,
+    );
+  }
+  return algorithm as CpuConvAlgorithm;
+}
+
+export function setConvAlgorithm(native: CpuKernels, algorithm: CpuConvAlgorithm): void {
+  native.setConvAlgorithm(checkConvAlgorithm(algorithm, "the convolution algorithm"));
+}
+
+/** Applies GRAFT_CPU_CONV when set; an unknown value throws (the backend factory then fails with it). */
+export function applyConvAlgorithmFromEnv(
+  native: CpuKernels,
+  value: string | undefined = process.env[CPU_CONV_ENV],
+): void {
+  if (value === undefined || value === "") return;
+  native.setConvAlgorithm(checkConvAlgorithm(value, CPU_CONV_ENV));
+}
 
 function checkMath(math: unknown, what: string): CpuMath {
   if (typeof math !== "string" || !(CPU_MATH_MODES as readonly string[]).includes(math)) {

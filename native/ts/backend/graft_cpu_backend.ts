@@ -7,7 +7,7 @@
 import { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 import type { DataType, TensorInfo } from "@tensorflow/tfjs-core";
 import type { CpuKernels } from "../index.ts";
-import { applyMathFromEnv } from "./cpu_math.ts";
+import { applyConvAlgorithmFromEnv, applyMathFromEnv } from "./cpu_math.ts";
 
 /** Per-kernel counts of native runs and of fallbacks to tfjs-cpu, for `graft backends --stats`. */
 export interface KernelStats {
@@ -94,6 +94,7 @@ export class GraftCpuBackend extends MathBackendCPU {
     // MathBackendCPU advises installing tfjs-node on its first write in Node; graft is the native path.
     (this as unknown as { firstUse: boolean }).firstUse = false;
     applyMathFromEnv(native); // GRAFT_CPU_MATH=bf16|fp32
+    applyConvAlgorithmFromEnv(native); // GRAFT_CPU_CONV=auto|direct|winograd
   }
 
   /**

@@ -13,6 +13,14 @@
 // dst, diff_src and diff_weights stay f32, summed in f32, so the JS side sees
 // float32 tensors as ever. A shape for which oneDNN has only its reference bf16
 // kernel runs in fp32 instead (counted in cpuStats().bf16FallbackRuns).
+//
+// Winograd (math_mode.h's ConvAlgo, fp32 only): oneDNN's F(4x4, 3x3) kernels run
+// VGG's 3x3 layers about twice as fast as direct ones, forward and both
+// backprops, with a normwise error near 1e-6 against direct. They only take
+// blocked activations, so x and dy are reordered NHWC -> blocked into temporary
+// buffers and y and dx written blocked and reordered back into the user's NHWC
+// buffer; that costs a memory pass each way, which is why `auto` keeps direct
+// below 64 channels. A shape oneDNN has no Winograd kernel for runs direct.
 #include <algorithm>
 #include <cstdint>
 #include <string>
@@ -104,15 +112,35 @@ struct Inputs {
 };
 constexpr Inputs kF32Inputs{f32, tag::nhwc};
 constexpr Inputs kBf16Inputs{bf16, tag::nhwc};
+constexpr Inputs kWinogradInputs{f32, tag::any};  // oneDNN picks its blocked layout
 
-// make(inputs) in bf16 when asked for and oneDNN has a real (non-reference)
-// bf16 kernel for it, else in f32. `ran_bf16` says which.
+// Whether `algo` asks for Winograd on this shape (oneDNN may still have no kernel).
+bool WantWinograd(const ConvShape& s, ConvAlgo algo) {
+  if (algo == ConvAlgo::kDirect) return false;
+  if (s.kh != 3 || s.kw != 3 || s.sh != 1 || s.sw != 1 || s.dh != 1 || s.dw != 1) return false;
+  if (s.c % 16 != 0 || s.oc % 16 != 0) return false;
+  return algo == ConvAlgo::kWinograd ||
+         (s.c >= kWinogradMinChannels && s.oc >= kWinogradMinChannels &&
+          s.n * s.oh * s.ow >= kWinogradMinPixels);
+}
+
+// What a plan runs: its inputs' type and layout and the convolution algorithm.
+struct Choice {
+  Inputs in;
+  dnnl::algorithm alg;
+};
+
+// make(choice): bf16 direct when asked for and oneDNN has a real (non-reference)
+// bf16 kernel; else Winograd when `winograd` and oneDNN has it; else f32 direct.
+// `ran_bf16` and `ran_winograd` say which.
 template <class Make>
-auto WithMath(bool want_bf16, bool& ran_bf16, Make&& make) -> decltype(make(kF32Inputs)) {
+auto Choose(bool want_bf16, bool winograd, bool& ran_bf16, bool& ran_winograd, Make&& make)
+    -> decltype(make(Choice{kF32Inputs, dnnl::algorithm::convolution_direct})) {
   ran_bf16 = false;
+  ran_winograd = false;
   if (want_bf16) {
     try {
-      auto pd = make(kBf16Inputs);
+      auto pd = make(Choice{kBf16Inputs, dnnl::algorithm::convolution_direct});
       if (!IsReferenceImpl(pd)) {
         ran_bf16 = true;
         return pd;
@@ -120,8 +148,16 @@ auto WithMath(bool want_bf16, bool& ran_bf16, Make&& make) -> decltype(make(kF32
     } catch (const dnnl::error& e) {
       if (e.status != dnnl_unimplemented) throw;
     }
+  } else if (winograd) {
+    try {
+      auto pd = make(Choice{kWinogradInputs, dnnl::algorithm::convolution_winograd});
+      ran_winograd = true;
+      return pd;
+    } catch (const dnnl::error& e) {
+      if (e.status != dnnl_unimplemented) throw;
+    }
   }
-  return make(kF32Inputs);
+  return make(Choice{kF32Inputs, dnnl::algorithm::convolution_direct});
 }
 
 // --- forward ---
@@ -130,36 +166,44 @@ struct ConvForwardPlan : Plan {
   dnnl::convolution_forward::primitive_desc pd;
   dnnl::convolution_forward conv;
   bool bf16 = false;
+  bool winograd = false;
   Convert x;
-  memory::desc w, y, bias;
+  ConvertBack y;
+  memory::desc w, bias;
   bool reorder_w = false;
   Reorder w_to_conv;
 };
 
 std::unique_ptr<ConvForwardPlan> MakeConvForward(const Context& ctx, const ConvShape& s,
                                                  bool has_bias, int activation, float alpha,
-                                                 bool want_bf16) {
+                                                 bool want_bf16, bool winograd) {
   auto plan = std::make_unique<ConvForwardPlan>();
   plan->w = s.WDesc();
-  plan->y = s.YDesc();
   plan->bias = memory::desc({s.oc}, f32, tag::x);
-  const auto kind = dnnl::prop_kind::forward_inference;
-  const auto alg = dnnl::algorithm::convolution_direct;
   dnnl::primitive_attr attr = UserScratchpad();
   dnnl::post_ops ops;
   if (AppendActivation(ops, activation, alpha)) attr.set_post_ops(ops);
-  plan->pd = WithMath(want_bf16, plan->bf16, [&](Inputs in) {
-    const memory::desc x = s.XDesc(in.type, in.layout);
-    auto desc = has_bias ? dnnl::convolution_forward::desc(kind, alg, x, s.WAny(in.type),
-                                                           plan->bias, plan->y, s.Strides(),
+  plan->pd = Choose(want_bf16, winograd, plan->bf16, plan->winograd, [&](Choice c) {
+    // Winograd for inference would pre-transform the filter in a reorder that costs
+    // as much as the convolution (oneDNN 2.6's "wino" weights format, F(2x2, 3x3));
+    // forward_training takes a plain blocked filter and runs F(4x4, 3x3).
+    const auto kind = c.alg == dnnl::algorithm::convolution_winograd
+                          ? dnnl::prop_kind::forward_training
+                          : dnnl::prop_kind::forward_inference;
+    const memory::desc x = s.XDesc(c.in.type, c.in.layout);
+    // y is f32 whatever the inputs; blocked (oneDNN's choice) for Winograd.
+    const memory::desc y = s.YDesc(f32, c.in.layout);
+    auto desc = has_bias ? dnnl::convolution_forward::desc(kind, c.alg, x, s.WAny(c.in.type),
+                                                           plan->bias, y, s.Strides(),
                                                            s.Dilates(), s.PadL(), s.PadR())
-                         : dnnl::convolution_forward::desc(kind, alg, x, s.WAny(in.type), plan->y,
+                         : dnnl::convolution_forward::desc(kind, c.alg, x, s.WAny(c.in.type), y,
                                                            s.Strides(), s.Dilates(), s.PadL(),
                                                            s.PadR());
     return dnnl::convolution_forward::primitive_desc(desc, attr, ctx.engine());
   });
   plan->conv = dnnl::convolution_forward(plan->pd);
   plan->x = Convert(ctx.engine(), s.XDesc(), plan->pd.src_desc());
+  plan->y = ConvertBack(ctx.engine(), s.YDesc(), plan->pd.dst_desc());
   plan->reorder_w = plan->pd.weights_desc() != plan->w;
   if (plan->reorder_w) plan->w_to_conv = MakeReorder(ctx.engine(), plan->w, plan->pd.weights_desc());
   return plan;
@@ -186,14 +230,16 @@ void ConvForward(Context& ctx, const ConvForwardPlan& plan, const F32& x, const 
       RunReorder(ctx, plan.w_to_conv, w_user, w_conv);
     }
   }
+  const memory dst = plan.y.Target(ctx, y.data, kTempDiffDst);
   std::unordered_map<int, memory> args = {
       {DNNL_ARG_SRC, plan.x.Run(ctx, x.data, kTempActivations)},
       {DNNL_ARG_WEIGHTS, w_conv},
-      {DNNL_ARG_DST, Mem(plan.y, engine, y.data)},
+      {DNNL_ARG_DST, dst},
       {DNNL_ARG_SCRATCHPAD, ctx.Scratchpad(plan.pd.scratchpad_desc())},
   };
   if (bias.data != nullptr) args.emplace(DNNL_ARG_BIAS, Mem(plan.bias, engine, bias.data));
   plan.conv.execute(ctx.stream(), args);
+  plan.y.Finish(ctx, dst, y.data);
   ctx.stream().wait();
 }
 
@@ -201,11 +247,10 @@ void ConvForward(Context& ctx, const ConvForwardPlan& plan, const F32& x, const 
 
 // The forward primitive a backward one is made for (oneDNN picks compatible layouts).
 dnnl::convolution_forward::primitive_desc ForwardHint(const Context& ctx, const ConvShape& s,
-                                                      Inputs in) {
-  dnnl::convolution_forward::desc desc(dnnl::prop_kind::forward_training,
-                                       dnnl::algorithm::convolution_direct,
-                                       s.XDesc(in.type, in.layout), s.WAny(in.type),
-                                       s.YDesc(in.type, in.layout), s.Strides(), s.Dilates(),
+                                                      Choice c) {
+  dnnl::convolution_forward::desc desc(dnnl::prop_kind::forward_training, c.alg,
+                                       s.XDesc(c.in.type, c.in.layout), s.WAny(c.in.type),
+                                       s.YDesc(c.in.type, c.in.layout), s.Strides(), s.Dilates(),
                                        s.PadL(), s.PadR());
   return dnnl::convolution_forward::primitive_desc(desc, ctx.engine());
 }
@@ -214,26 +259,29 @@ struct ConvBackwardDataPlan : Plan {
   dnnl::convolution_backward_data::primitive_desc pd;
   dnnl::convolution_backward_data conv;
   bool bf16 = false;
+  bool winograd = false;
   Convert dy;
-  memory::desc dx, w;
+  ConvertBack dx;
+  memory::desc w;
   bool reorder_w = false;
   Reorder w_to_conv;
 };
 
 std::unique_ptr<ConvBackwardDataPlan> MakeConvBackwardData(const Context& ctx, const ConvShape& s,
-                                                           bool want_bf16) {
+                                                           bool want_bf16, bool winograd) {
   auto plan = std::make_unique<ConvBackwardDataPlan>();
-  plan->dx = s.XDesc();
   plan->w = s.WDesc();
-  plan->pd = WithMath(want_bf16, plan->bf16, [&](Inputs in) {
-    dnnl::convolution_backward_data::desc desc(dnnl::algorithm::convolution_direct, plan->dx,
-                                               s.WAny(in.type), s.YDesc(in.type, in.layout),
+  plan->pd = Choose(want_bf16, winograd, plan->bf16, plan->winograd, [&](Choice c) {
+    // dx is f32 whatever the inputs; blocked (oneDNN's choice) for Winograd.
+    dnnl::convolution_backward_data::desc desc(c.alg, s.XDesc(f32, c.in.layout),
+                                               s.WAny(c.in.type), s.YDesc(c.in.type, c.in.layout),
                                                s.Strides(), s.Dilates(), s.PadL(), s.PadR());
     return dnnl::convolution_backward_data::primitive_desc(desc, UserScratchpad(), ctx.engine(),
-                                                           ForwardHint(ctx, s, in));
+                                                           ForwardHint(ctx, s, c));
   });
   plan->conv = dnnl::convolution_backward_data(plan->pd);
   plan->dy = Convert(ctx.engine(), s.YDesc(), plan->pd.diff_dst_desc());
+  plan->dx = ConvertBack(ctx.engine(), s.XDesc(), plan->pd.diff_src_desc());
   plan->reorder_w = plan->pd.weights_desc() != plan->w;
   if (plan->reorder_w) plan->w_to_conv = MakeReorder(ctx.engine(), plan->w, plan->pd.weights_desc());
   return plan;
@@ -243,6 +291,7 @@ struct ConvBackwardWeightsPlan : Plan {
   dnnl::convolution_backward_weights::primitive_desc pd;
   dnnl::convolution_backward_weights conv;
   bool bf16 = false;
+  bool winograd = false;
   Convert x, dy;
   memory::desc dw;
   bool reorder_dw = false;
@@ -251,16 +300,16 @@ struct ConvBackwardWeightsPlan : Plan {
 
 std::unique_ptr<ConvBackwardWeightsPlan> MakeConvBackwardWeights(const Context& ctx,
                                                                  const ConvShape& s,
-                                                                 bool want_bf16) {
+                                                                 bool want_bf16, bool winograd) {
   auto plan = std::make_unique<ConvBackwardWeightsPlan>();
   plan->dw = s.WDesc();
-  plan->pd = WithMath(want_bf16, plan->bf16, [&](Inputs in) {
+  plan->pd = Choose(want_bf16, winograd, plan->bf16, plan->winograd, [&](Choice c) {
     // diff_weights stay f32 in bf16 mode: the gradient is summed over the whole batch.
     dnnl::convolution_backward_weights::desc desc(
-        dnnl::algorithm::convolution_direct, s.XDesc(in.type, in.layout), s.WAny(),
-        s.YDesc(in.type, in.layout), s.Strides(), s.Dilates(), s.PadL(), s.PadR());
+        c.alg, s.XDesc(c.in.type, c.in.layout), s.WAny(), s.YDesc(c.in.type, c.in.layout),
+        s.Strides(), s.Dilates(), s.PadL(), s.PadR());
     return dnnl::convolution_backward_weights::primitive_desc(desc, UserScratchpad(),
-                                                              ctx.engine(), ForwardHint(ctx, s, in));
+                                                              ctx.engine(), ForwardHint(ctx, s, c));
   });
   plan->conv = dnnl::convolution_backward_weights(plan->pd);
   plan->x = Convert(ctx.engine(), s.XDesc(), plan->pd.src_desc());
@@ -303,6 +352,7 @@ Napi::Value Conv2D(const Napi::CallbackInfo& info) {
     return info.Env().Undefined();
   }
   const MathMode math = CurrentMathMode();
+  const bool winograd = WantWinograd(s, CurrentConvAlgo());
   ApplyThreads();
   Context& ctx = Context::Get();
   auto lock = ctx.Lock();
@@ -313,11 +363,13 @@ Napi::Value Conv2D(const Napi::CallbackInfo& info) {
     key.ints[kConvParams] = activation;
     key.ints[kConvParams + 1] = activation == 5 ? FloatBits(alpha) : 0;
     key.ints[kConvParams + 2] = bias.data != nullptr;
+    key.ints[kConvParams + 3] = winograd;
     auto& plan = ctx.GetPlan<ConvForwardPlan>(key, [&] {
       return MakeConvForward(ctx, s, bias.data != nullptr, activation, alpha,
-                             math == MathMode::kBf16);
+                             math == MathMode::kBf16, winograd);
     });
     if (math == MathMode::kBf16) CountMathRun(plan.bf16);
+    if (plan.winograd) CountWinogradRun();
     ConvForward(ctx, plan, x, w, bias, y, weights_key);
   } catch (const dnnl::error& e) {
     ThrowOneDnn(op, s.Describe(), e);
@@ -342,6 +394,7 @@ Napi::Value Conv2DBackpropInput(const Napi::CallbackInfo& info) {
     return info.Env().Undefined();
   }
   const MathMode math = CurrentMathMode();
+  const bool winograd = WantWinograd(s, CurrentConvAlgo());
   ApplyThreads();
   Context& ctx = Context::Get();
   auto lock = ctx.Lock();
@@ -349,9 +402,11 @@ Napi::Value Conv2DBackpropInput(const Napi::CallbackInfo& info) {
     PlanKey key = MakePlanKey(PlanOp::kConvBackwardData);
     key.math = static_cast<int32_t>(math);
     s.Key(key);
+    key.ints[kConvParams] = winograd;
     auto& plan = ctx.GetPlan<ConvBackwardDataPlan>(
-        key, [&] { return MakeConvBackwardData(ctx, s, math == MathMode::kBf16); });
+        key, [&] { return MakeConvBackwardData(ctx, s, math == MathMode::kBf16, winograd); });
     if (math == MathMode::kBf16) CountMathRun(plan.bf16);
+    if (plan.winograd) CountWinogradRun();
     const dnnl::engine& engine = ctx.engine();
     memory w_conv = Mem(plan.w, engine, w.data);
     if (plan.reorder_w) {
@@ -360,10 +415,12 @@ Napi::Value Conv2DBackpropInput(const Napi::CallbackInfo& info) {
       RunReorder(ctx, plan.w_to_conv, w_conv, target);
       w_conv = target;
     }
+    const memory diff_src = plan.dx.Target(ctx, dx.data, kTempActivations);
     plan.conv.execute(ctx.stream(), {{DNNL_ARG_DIFF_DST, plan.dy.Run(ctx, dy.data, kTempDiffDst)},
                                      {DNNL_ARG_WEIGHTS, w_conv},
-                                     {DNNL_ARG_DIFF_SRC, Mem(plan.dx, engine, dx.data)},
+                                     {DNNL_ARG_DIFF_SRC, diff_src},
                                      {DNNL_ARG_SCRATCHPAD, ctx.Scratchpad(plan.pd.scratchpad_desc())}});
+    plan.dx.Finish(ctx, diff_src, dx.data);
     ctx.stream().wait();
   } catch (const dnnl::error& e) {
     ThrowOneDnn(op, s.Describe(), e);
@@ -388,6 +445,7 @@ Napi::Value Conv2DBackpropFilter(const Napi::CallbackInfo& info) {
     return info.Env().Undefined();
   }
   const MathMode math = CurrentMathMode();
+  const bool winograd = WantWinograd(s, CurrentConvAlgo());
   ApplyThreads();
   Context& ctx = Context::Get();
   auto lock = ctx.Lock();
@@ -395,9 +453,11 @@ Napi::Value Conv2DBackpropFilter(const Napi::CallbackInfo& info) {
     PlanKey key = MakePlanKey(PlanOp::kConvBackwardWeights);
     key.math = static_cast<int32_t>(math);
     s.Key(key);
+    key.ints[kConvParams] = winograd;
     auto& plan = ctx.GetPlan<ConvBackwardWeightsPlan>(
-        key, [&] { return MakeConvBackwardWeights(ctx, s, math == MathMode::kBf16); });
+        key, [&] { return MakeConvBackwardWeights(ctx, s, math == MathMode::kBf16, winograd); });
     if (math == MathMode::kBf16) CountMathRun(plan.bf16);
+    if (plan.winograd) CountWinogradRun();
     const dnnl::engine& engine = ctx.engine();
     memory dw_user = Mem(plan.dw, engine, dw.data);
     memory dw_conv = dw_user;
