@@ -4,15 +4,18 @@ import * as tfl from "@tensorflow/tfjs-layers";
 import { oneOf, parse, positiveInt } from "../args.ts";
 import { UsageError } from "../errors.ts";
 import type { Io } from "../io.ts";
+import { formatProfile, type KernelTime, profileKernels } from "../profile.ts";
 import { BACKEND_CHOICES, type BackendChoice, initTf } from "../tf.ts";
 
 export const benchHelp = `Usage: graft bench --model vgg19|vgg16 --task extract|train [--input-size 224] [--batch-size 8]
-                   [--backend auto|graft-cpu|cpu|wasm] [--steps N] [--json]
+                   [--backend auto|graft-cpu|cpu|wasm] [--steps N] [--profile] [--json]
 
 Times the VGG base forward pass (extract) or the classic recipe's training step (train:
 base with layers[:5] frozen, Flatten → Dense 1024 relu → Dropout 0.5 → Dense 1024 relu →
 Dense 16 softmax, SGD lr 1e-4 momentum 0.9, categorical cross-entropy) on random data,
-after one warm-up step. Prints images per second; --json adds every step's time.`;
+after one warm-up step. Prints images per second; --json adds every step's time.
+--profile also times every kernel of the backend over the timed steps (wall time, so
+only meaningful for the synchronous CPU backends) and prints the hottest ones.`;
 
 export interface BenchResult {
   model: string;
@@ -23,6 +26,8 @@ export interface BenchResult {
   steps: number;
   step_seconds: number[];
   img_per_s: number;
+  /** With `profile`: wall time per kernel over the timed steps, longest first. */
+  kernels?: KernelTime[];
 }
 
 function recipeModel(variant: "vgg16" | "vgg19", size: number): tfl.LayersModel {
@@ -45,8 +50,10 @@ export async function runBench(
     size: number;
     batch: number;
     steps: number;
+    profile?: boolean;
   },
 ): Promise<BenchResult> {
+  const profiler = o.profile ? profileKernels(tf, tf.getBackend()) : null;
   const x = tf.tidy(() => preprocessInput(tf.randomUniform([o.batch, o.size, o.size, 3], 0, 255)));
   const seconds: number[] = [];
   if (o.task === "extract") {
@@ -61,6 +68,7 @@ export async function runBench(
       await y.data();
       y.dispose();
       if (i > 0) seconds.push((performance.now() - t0) / 1000);
+      else profiler?.reset();
     }
     model.dispose();
   } else {
@@ -83,11 +91,14 @@ export async function runBench(
       const t0 = performance.now();
       await model.trainOnBatch(x, labels);
       if (i > 0) seconds.push((performance.now() - t0) / 1000);
+      else profiler?.reset();
     }
     labels.dispose();
     model.dispose();
   }
   x.dispose();
+  const kernels = profiler?.report();
+  profiler?.stop();
   const mean = seconds.reduce((a, b) => a + b, 0) / seconds.length;
   return {
     model: o.model,
@@ -98,6 +109,7 @@ export async function runBench(
     steps: o.steps,
     step_seconds: seconds,
     img_per_s: o.batch / mean,
+    ...(kernels ? { kernels } : {}),
   };
 }
 
@@ -112,6 +124,7 @@ export async function benchCommand(argv: string[], io: Io): Promise<number> {
       backend: { type: "string", default: "auto" },
       steps: { type: "string" },
       json: { type: "boolean" },
+      profile: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
     "bench",
@@ -130,11 +143,16 @@ export async function benchCommand(argv: string[], io: Io): Promise<number> {
   if (size < 32)
     throw new UsageError(`Expected an --input-size of at least 32 but received ${size}`);
   const tf = await initTf(backend);
-  const r = await runBench(tf, { model, task, size, batch, steps });
+  const r = await runBench(tf, { model, task, size, batch, steps, profile: values.profile });
   if (values.json) io.out(JSON.stringify(r));
-  else
+  else {
     io.out(
       `${r.model} ${r.task} on ${r.backend}: ${r.img_per_s.toFixed(2)} img/s (${r.input_size}px, batch ${r.batch_size}, ${r.steps} steps after 1 warm-up)`,
     );
+    if (r.kernels) {
+      const stepMs = (1000 * r.batch_size) / r.img_per_s;
+      io.out(formatProfile(r.kernels, r.steps, stepMs));
+    }
+  }
   return 0;
 }
