@@ -7,80 +7,13 @@
 import { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 import type { DataType, TensorInfo } from "@tensorflow/tfjs-core";
 import type { CpuKernels } from "../index.ts";
+import { BufferPool, poolCapBytes } from "./buffer_pool.ts";
 import { applyConvAlgorithmFromEnv, applyMathFromEnv } from "./cpu_math.ts";
 
 /** Per-kernel counts of native runs and of fallbacks to tfjs-cpu, for `graft backends --stats`. */
 export interface KernelStats {
   native: Record<string, number>;
   fallback: Record<string, { count: number; reasons: Record<string, number> }>;
-}
-
-/** Buffers of at least this many bytes are recycled (smaller ones are cheap to allocate). */
-const POOL_MIN_BYTES = 1 << 20;
-
-/**
- * Recycles the large output buffers of disposed tensors. A fresh 100 MB
- * Float32Array costs tens of milliseconds in page faults on first write, as
- * much as a VGG convolution; reusing one costs nothing. Only buffers graft
- * allocated itself qualify, never ones handed to JavaScript by read/readSync
- * or shared by another tensor (tfjs-cpu's Slice returns views), so no live
- * array is ever overwritten.
- */
-class BufferPool {
-  private readonly free = new Map<number, Float32Array[]>();
-  private readonly owned = new WeakSet<Float32Array>();
-  private readonly pinned = new WeakSet<ArrayBufferLike>();
-  bytes = 0;
-  hits = 0;
-  misses = 0;
-
-  constructor(private readonly capBytes: number) {}
-
-  take(size: number): Float32Array {
-    if (size * 4 >= POOL_MIN_BYTES) {
-      const list = this.free.get(size);
-      const buf = list?.pop();
-      if (buf) {
-        this.bytes -= buf.byteLength;
-        this.hits++;
-        return buf;
-      }
-      this.misses++;
-      const fresh = new Float32Array(size);
-      this.owned.add(fresh);
-      return fresh;
-    }
-    return new Float32Array(size);
-  }
-
-  /** The buffer escapes to code graft does not control: never recycle it. */
-  pin(values: unknown): void {
-    if (ArrayBuffer.isView(values)) this.pinned.add(values.buffer);
-  }
-
-  give(values: unknown): void {
-    if (
-      !(values instanceof Float32Array) ||
-      !this.owned.has(values) ||
-      this.pinned.has(values.buffer)
-    )
-      return;
-    if (this.bytes + values.byteLength > this.capBytes) return;
-    const list = this.free.get(values.length) ?? [];
-    list.push(values);
-    this.free.set(values.length, list);
-    this.bytes += values.byteLength;
-  }
-
-  clear(): void {
-    this.free.clear();
-    this.bytes = 0;
-  }
-}
-
-function poolCapBytes(): number {
-  const mb = Number(process.env.GRAFT_POOL_MB ?? 1024);
-  return Number.isFinite(mb) && mb >= 0 ? mb * 2 ** 20 : 2 ** 30;
 }
 
 export class GraftCpuBackend extends MathBackendCPU {
