@@ -3,7 +3,8 @@
  * classic recipe's training step — on graft-cpu, beside references measured in
  * the same run: tfjs-backend-wasm (extract), onnxruntime-node (extract), and,
  * where Python has them, PyTorch CPU and Keras/TensorFlow (fp32, and Keras'
- * mixed_bfloat16 for GRAFT_CPU_MATH=bf16 comparisons). Prints ratios.
+ * mixed_bfloat16 for GRAFT_CPU_MATH=bf16 comparisons). Prints ratios. graft also
+ * runs with GRAFT_CPU_CONV=direct, to show what its Winograd convolutions bring.
  *
  * BENCH_SIZE, BENCH_BATCH, BENCH_STEPS override 224 / 8 / 3.
  */
@@ -63,7 +64,7 @@ function run(
 
 const graft = (task: string, backend: string, env: NodeJS.ProcessEnv = {}, stepsOverride = steps) =>
   run(
-    `graft ${task} on ${backend}${env.GRAFT_CPU_MATH ? ` (${env.GRAFT_CPU_MATH})` : ""}`,
+    `graft ${task} on ${backend}${env.GRAFT_CPU_MATH ? ` (${env.GRAFT_CPU_MATH})` : ""}${env.GRAFT_CPU_CONV ? ` (${env.GRAFT_CPU_CONV} convolutions)` : ""}`,
     process.execPath,
     [
       "--import",
@@ -94,6 +95,8 @@ console.log(
 const results: Record<string, Figure | null> = {};
 results.graftExtract = graft("extract", "graft-cpu");
 results.graftTrain = graft("train", "graft-cpu");
+results.graftDirectExtract = graft("extract", "graft-cpu", { GRAFT_CPU_CONV: "direct" });
+results.graftDirectTrain = graft("train", "graft-cpu", { GRAFT_CPU_CONV: "direct" });
 results.wasmExtract = graft("extract", "wasm", {}, "1");
 
 const onnx = join(work, `vgg19_notop.onnx`);
@@ -178,3 +181,15 @@ ratio(results.graftExtract, results.kerasExtract, 1.0, "fp32 extract vs Keras");
 ratio(results.graftExtract, results.torchExtract, 1.0, "fp32 extract vs PyTorch CPU");
 ratio(results.graftTrain, results.kerasTrain, 1.1, "fp32 train vs Keras");
 ratio(results.graftTrain, results.torchTrain, 1.0, "fp32 train vs PyTorch CPU");
+ratio(
+  results.graftDirectExtract,
+  results.kerasExtract,
+  1.0,
+  "fp32 extract, direct convolutions, vs Keras",
+);
+ratio(
+  results.graftDirectTrain,
+  results.kerasTrain,
+  1.1,
+  "fp32 train, direct convolutions, vs Keras",
+);

@@ -85,6 +85,28 @@ describe("graft bench", () => {
     expect(j.img_per_s).toBeGreaterThan(0);
   });
 
+  it("--profile prints each kernel's share of a step", () => {
+    const r = graft([
+      "bench",
+      "--task",
+      "train",
+      "--input-size",
+      "32",
+      "--batch-size",
+      "2",
+      "--steps",
+      "1",
+      "--profile",
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/kernel\s+calls\/step\s+ms\/step\s+share/);
+    // A training step runs all three convolutions, each 16 / 13 / 12 times in VGG19 with layers[:5] frozen.
+    expect(r.out).toMatch(/\nConv2D\s+16\s+[\d.]+\s+[\d.]+%/);
+    expect(r.out).toMatch(/\nConv2DBackpropFilter\s+13\s/);
+    expect(r.out).toMatch(/\nConv2DBackpropInput\s+12\s/);
+    expect(r.out).toMatch(/\(outside kernels\)\s+-?[\d.]+\s+-?[\d.]+%/);
+  });
+
   it("rejects a missing task", () => {
     const r = graft(["bench"]);
     expect(r.code).toBe(2);

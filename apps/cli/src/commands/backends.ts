@@ -1,4 +1,4 @@
-import { capabilities } from "@graft/native";
+import { capabilities, loadAddon } from "@graft/native";
 import {
   GRAFT_CPU_PRIORITY,
   type GraftCpuBackend,
@@ -108,6 +108,12 @@ export async function backendsCommand(argv: string[], io: Io): Promise<number> {
         onednn: caps.onednnVersion,
         isa: caps.onednnIsa,
         threads: Number(process.env.GRAFT_NUM_THREADS) || caps.threads,
+        // What the backend will run: GRAFT_CPU_MATH=bf16 where the CPU has no native bf16 runs fp32.
+        math:
+          process.env.GRAFT_CPU_MATH === "bf16" && !loadAddon().cpu.cpuStats().bf16
+            ? "fp32 (no native bf16)"
+            : process.env.GRAFT_CPU_MATH || "fp32",
+        convolutions: process.env.GRAFT_CPU_CONV || "auto",
         addon: caps.version,
       },
     });
