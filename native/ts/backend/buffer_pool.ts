@@ -5,7 +5,7 @@ export const POOL_MIN_BYTES = 1 << 20;
 
 /**
  * The most bytes of free buffers the pool keeps: `GRAFT_POOL_MB` when set, else a
- * quarter of the machine's memory (at least 1 GiB). A VGG19 training step at batch
+ * quarter of the machine's memory or of the container's memory limit (at least 1 GiB). A VGG19 training step at batch
  * 8 frees about 2.3 GB of activations and gradients that the next step allocates
  * again in the same sizes; a pool smaller than that misses on most of them.
  */
@@ -17,7 +17,13 @@ export function poolCapBytes(value = process.env.GRAFT_POOL_MB): number {
     }
     return mb * 2 ** 20;
   }
-  return Math.max(2 ** 30, Math.floor(totalmem() / 4));
+  return Math.max(2 ** 30, Math.floor(usableMemory() / 4));
+}
+
+/** The machine's memory, or the cgroup's limit when a container sets a smaller one. */
+function usableMemory(): number {
+  const limit = process.constrainedMemory?.() ?? 0;
+  return limit > 0 ? Math.min(limit, totalmem()) : totalmem();
 }
 
 /**
