@@ -15,12 +15,12 @@ import {
   loadAddon,
   type SelfTestKind,
 } from "../ts/index.ts";
+import { inCI } from "./helpers.ts";
 
 const packageDir = fileURLToPath(new URL("..", import.meta.url));
 const buildInfoPath = join(packageDir, "build", "graft-build.json");
 
 // CI=true, CI=1, CI=anything: a CI run. Unset, empty, "0" or "false": a developer's run.
-const inCI = !["", "0", "false"].includes((process.env.CI ?? "").trim().toLowerCase());
 const status = addonStatus();
 if (!status.loaded && !inCI) {
   console.warn(

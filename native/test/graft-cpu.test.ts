@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type GraftCpuBackend, graftCpuUnavailableReason } from "../ts/graft_cpu.ts";
-import { data, inCI, onBoth, rand, relDiff, vggShaped } from "./helpers.ts";
+import { type ConvCase, data, inCI, onBoth, rand, relDiff, vggShaped } from "./helpers.ts";
 
 const unavailable = graftCpuUnavailableReason();
 if (unavailable && !inCI) console.warn(`[@graft/native] skipping graft-cpu tests: ${unavailable}`);
@@ -35,17 +35,7 @@ function graftBackend(): GraftCpuBackend {
 }
 
 describeNative("Conv2D / FusedConv2D / backprops", () => {
-  const cases: {
-    n: number;
-    h: number;
-    w: number;
-    c: number;
-    oc: number;
-    k: number;
-    s: number;
-    pad: "same" | "valid";
-    d: number;
-  }[] = [];
+  const cases: ConvCase[] = [];
   for (const [n, h, w] of [
     [1, 5, 5],
     [2, 8, 6],

@@ -6,6 +6,19 @@ import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { expect } from "vitest";
 
+/** A convolution test case: NHWC input, k x k filter to oc channels, stride, padding, dilation. */
+export interface ConvCase {
+  n: number;
+  h: number;
+  w: number;
+  c: number;
+  oc: number;
+  k: number;
+  s: number;
+  pad: "same" | "valid";
+  d: number;
+}
+
 /** CI=true (or 1): a test that cannot run here fails instead of skipping. */
 export const inCI = !["", "0", "false"].includes((process.env.CI ?? "").trim().toLowerCase());
 
@@ -71,16 +84,26 @@ export function relDiff(a: Values, b: Values): number {
   return d / scale;
 }
 
-/** max|a − e| / max|e|: the normwise relative error against `expected`. */
-export function relErr(actual: Values, expected: Values): number {
+/** max|a − e| / max|e|, the normwise relative error against `expected`; NaN must meet NaN. */
+export function relErr(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
   expect(actual.length).toBe(expected.length);
   let err = 0;
   let scale = 0;
   for (let i = 0; i < actual.length; i++) {
-    err = Math.max(err, Math.abs((actual[i] as number) - (expected[i] as number)));
-    scale = Math.max(scale, Math.abs(expected[i] as number));
+    const a = actual[i] as number;
+    const e = expected[i] as number;
+    if (Number.isNaN(a) || Number.isNaN(e)) {
+      if (Number.isNaN(a) !== Number.isNaN(e)) return Number.POSITIVE_INFINITY;
+      continue;
+    }
+    if (a === e) continue; // also equal infinities
+    err = Math.max(err, Math.abs(a - e));
+    scale = Math.max(scale, Math.abs(e));
   }
-  return scale === 0 ? err : err / scale;
+  if (err === 0) return 0;
+  for (const e of Array.from(expected))
+    if (Number.isFinite(e)) scale = Math.max(scale, Math.abs(e));
+  return err / Math.max(scale, Number.MIN_VALUE);
 }
 
 /**

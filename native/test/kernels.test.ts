@@ -19,8 +19,8 @@ import {
   DEFAULT_ADDON_PATH,
   loadAddon,
 } from "../ts/index.ts";
+import { inCI, relErr } from "./helpers.ts";
 
-const inCI = !["", "0", "false"].includes((process.env.CI ?? "").trim().toLowerCase());
 const status = addonStatus();
 if (!status.loaded && !inCI) {
   console.warn(
@@ -70,28 +70,6 @@ function ties(n: number, seed: number): Float32Array {
 }
 
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
-
-/** max|a - e| / max|e|; NaN must meet NaN. */
-function relErr(actual: Float32Array, expected: ArrayLike<number>): number {
-  expect(actual.length).toBe(expected.length);
-  let err = 0;
-  let scale = 0;
-  for (let i = 0; i < actual.length; i++) {
-    const a = actual[i] as number;
-    const e = expected[i] as number;
-    if (Number.isNaN(a) || Number.isNaN(e)) {
-      if (Number.isNaN(a) !== Number.isNaN(e)) return Number.POSITIVE_INFINITY;
-      continue;
-    }
-    if (a === e) continue; // also equal infinities
-    err = Math.max(err, Math.abs(a - e));
-    scale = Math.max(scale, Math.abs(e));
-  }
-  if (err === 0) return 0;
-  for (const e of Array.from(expected))
-    if (Number.isFinite(e)) scale = Math.max(scale, Math.abs(e));
-  return err / Math.max(scale, Number.MIN_VALUE);
-}
 
 /** Same bits (NaN equal to NaN). */
 function expectSame(actual: Float32Array, expected: ArrayLike<number>) {

@@ -28,7 +28,7 @@ import {
   setCpuMath,
 } from "../ts/graft_cpu.ts";
 import { type CpuStats, loadAddon } from "../ts/index.ts";
-import { data, inCI, onBoth, rand, relDiff, vggShaped } from "./helpers.ts";
+import { type ConvCase as Case, data, inCI, onBoth, rand, relDiff, vggShaped } from "./helpers.ts";
 
 const TOLERANCE = 1e-4;
 
@@ -49,18 +49,6 @@ afterEach(() => {
 afterAll(async () => {
   await tf.setBackend("cpu");
 });
-
-interface Case {
-  n: number;
-  h: number;
-  w: number;
-  c: number;
-  oc: number;
-  k: number;
-  s: number;
-  pad: "same" | "valid";
-  d: number;
-}
 
 /** Conv, fused conv (+ bias, relu) and, undilated, the training path's gradients. */
 function convs(c: Case, seed: number): (() => tf.Tensor | tf.Tensor[])[] {

@@ -60,19 +60,21 @@ describe("graft backends", () => {
 });
 
 describe("graft bench", () => {
+  // The recipe's training step at 32 px and batch 2, once after the warm-up: seconds, not minutes.
+  const tinyTrain = [
+    "bench",
+    "--task",
+    "train",
+    "--input-size",
+    "32",
+    "--batch-size",
+    "2",
+    "--steps",
+    "1",
+  ];
+
   it("reports img_per_s as JSON for the recipe's training step on graft-cpu", () => {
-    const r = graft([
-      "bench",
-      "--task",
-      "train",
-      "--input-size",
-      "32",
-      "--batch-size",
-      "2",
-      "--steps",
-      "1",
-      "--json",
-    ]);
+    const r = graft([...tinyTrain, "--json"]);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.out);
     expect(j).toMatchObject({
@@ -86,18 +88,7 @@ describe("graft bench", () => {
   });
 
   it("--profile prints each kernel's share of a step", () => {
-    const r = graft([
-      "bench",
-      "--task",
-      "train",
-      "--input-size",
-      "32",
-      "--batch-size",
-      "2",
-      "--steps",
-      "1",
-      "--profile",
-    ]);
+    const r = graft([...tinyTrain, "--profile"]);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/kernel\s+calls\/step\s+ms\/step\s+share/);
     // A training step runs all three convolutions, each 16 / 13 / 12 times in VGG19 with layers[:5] frozen.

@@ -15,20 +15,18 @@ import {
 export const CPU_MATH_ENV = "GRAFT_CPU_MATH";
 export const CPU_CONV_ENV = "GRAFT_CPU_CONV";
 
-function checkConvAlgorithm(algorithm: unknown, what: string): CpuConvAlgorithm {
-  if (
-    typeof algorithm !== "string" ||
-    !(CPU_CONV_ALGORITHMS as readonly string[]).includes(algorithm)
-  ) {
-    throw new TypeError(
-      `Expected ${CPU_CONV_ALGORITHMS.map((m) => `"${m}"`).join(", ")} for ${what} but received ${JSON.stringify(algorithm)}`,
-    );
+/** `value` if it is one of `choices`, else a TypeError listing them ("a" or "b"; "a", "b", "c"). */
+function checkChoice<T extends string>(value: unknown, choices: readonly T[], what: string): T {
+  if (typeof value !== "string" || !(choices as readonly string[]).includes(value)) {
+    const quoted = choices.map((m) => `"${m}"`);
+    const list = quoted.length === 2 ? quoted.join(" or ") : quoted.join(", ");
+    throw new TypeError(`Expected ${list} for ${what} but received ${JSON.stringify(value)}`);
   }
-  return algorithm as CpuConvAlgorithm;
+  return value as T;
 }
 
 export function setConvAlgorithm(native: CpuKernels, algorithm: CpuConvAlgorithm): void {
-  native.setConvAlgorithm(checkConvAlgorithm(algorithm, "the convolution algorithm"));
+  native.setConvAlgorithm(checkChoice(algorithm, CPU_CONV_ALGORITHMS, "the convolution algorithm"));
 }
 
 /** Applies GRAFT_CPU_CONV when set; an unknown value throws (the backend factory then fails with it). */
@@ -37,16 +35,7 @@ export function applyConvAlgorithmFromEnv(
   value: string | undefined = process.env[CPU_CONV_ENV],
 ): void {
   if (value === undefined || value === "") return;
-  native.setConvAlgorithm(checkConvAlgorithm(value, CPU_CONV_ENV));
-}
-
-function checkMath(math: unknown, what: string): CpuMath {
-  if (typeof math !== "string" || !(CPU_MATH_MODES as readonly string[]).includes(math)) {
-    throw new TypeError(
-      `Expected ${CPU_MATH_MODES.map((m) => `"${m}"`).join(" or ")} for ${what} but received ${JSON.stringify(math)}`,
-    );
-  }
-  return math as CpuMath;
+  native.setConvAlgorithm(checkChoice(value, CPU_CONV_ALGORITHMS, CPU_CONV_ENV));
 }
 
 /**
@@ -54,7 +43,7 @@ function checkMath(math: unknown, what: string): CpuMath {
  * ERR_GRAFT_UNAVAILABLE (from the addon) naming the reason, and fp32 stays.
  */
 export function setMath(native: CpuKernels, math: CpuMath): void {
-  native.setMath(checkMath(math, "math"));
+  native.setMath(checkChoice(math, CPU_MATH_MODES, "math"));
 }
 
 /**
@@ -68,7 +57,7 @@ export function applyMathFromEnv(
   warn: (message: string) => void = console.warn,
 ): void {
   if (value === undefined || value === "") return;
-  const math = checkMath(value, CPU_MATH_ENV);
+  const math = checkChoice(value, CPU_MATH_MODES, CPU_MATH_ENV);
   const stats = native.cpuStats();
   if (math === "bf16" && !stats.bf16) {
     warn(`graft-cpu: ${CPU_MATH_ENV}=bf16 ignored, running fp32: ${stats.bf16Reason}`);
