@@ -19,7 +19,13 @@ import { reluGradientConfig } from "./kernels/ReluGrad.ts";
 import { nativeKernelConfigs } from "./kernels/register_all_kernels.ts";
 import { BACKEND_NAME } from "./kernels/util.ts";
 
-export { CPU_CONV_ENV, CPU_MATH_ENV } from "./backend/cpu_math.ts";
+export {
+  CPU_CONV_ENV,
+  CPU_MATH_ENV,
+  type CpuEnv,
+  effectiveMath,
+  readCpuEnv,
+} from "./backend/cpu_math.ts";
 export { GraftCpuBackend, type KernelStats } from "./backend/graft_cpu_backend.ts";
 export type { CpuConvAlgorithm, CpuMath } from "./index.ts";
 export { BACKEND_NAME as GRAFT_CPU };
@@ -38,18 +44,7 @@ export function graftCpuUnavailableReason(addonPath = process.env.GRAFT_ADDON_PA
 function createBackend(): GraftCpuBackend {
   const why = graftCpuUnavailableReason();
   if (why) throw new Error(`graft-cpu is unavailable: ${why}`);
-  const native = loadAddon(process.env.GRAFT_ADDON_PATH || undefined).cpu;
-  const threads = process.env.GRAFT_NUM_THREADS;
-  if (threads !== undefined && threads !== "") {
-    const n = Number(threads);
-    if (!Number.isInteger(n) || n < 1) {
-      throw new Error(
-        `Expected a positive integer for GRAFT_NUM_THREADS but received '${threads}'`,
-      );
-    }
-    native.setNumThreads(n);
-  }
-  return new GraftCpuBackend(native);
+  return new GraftCpuBackend(loadAddon(process.env.GRAFT_ADDON_PATH || undefined).cpu);
 }
 
 /**

@@ -57,17 +57,14 @@ export function profileKernels(tf: typeof tfc, backend: string): KernelProfiler 
 
 /** A plain table of a profile, per step, with the share of the step's time. */
 export function formatProfile(rows: KernelTime[], steps: number, stepMs: number): string {
+  const line = (name: string, calls: string, ms: number) =>
+    `${name.padEnd(28)}${calls.padStart(10)}${ms.toFixed(1).padStart(10)}${((100 * ms) / stepMs).toFixed(1).padStart(7)}%`;
   const lines = [`kernel                      calls/step   ms/step   share`];
   let total = 0;
   for (const r of rows) {
     total += r.ms;
-    lines.push(
-      `${r.kernel.padEnd(28)}${(r.calls / steps).toFixed(0).padStart(10)}${(r.ms / steps).toFixed(1).padStart(10)}${((100 * r.ms) / steps / stepMs).toFixed(1).padStart(7)}%`,
-    );
+    lines.push(line(r.kernel, (r.calls / steps).toFixed(0), r.ms / steps));
   }
-  const outside = stepMs - total / steps;
-  lines.push(
-    `${"(outside kernels)".padEnd(28)}${"".padStart(10)}${outside.toFixed(1).padStart(10)}${((100 * outside) / stepMs).toFixed(1).padStart(7)}%`,
-  );
+  lines.push(line("(outside kernels)", "", stepMs - total / steps));
   return lines.join("\n");
 }

@@ -50,6 +50,17 @@ describe("graft backends", () => {
     expect(r.out).toMatch(/\* wasm/);
   });
 
+  it("shows the settings graft-cpu will run with, and an invalid one as the reason it cannot", () => {
+    const ok = graft(["backends"], { GRAFT_CPU_CONV: "direct", GRAFT_NUM_THREADS: "1" });
+    expect(ok.out).toMatch(/\* graft-cpu .*threads=1 math=fp32 convolutions=direct /);
+    const bad = graft(["backends"], { GRAFT_CPU_CONV: "fastest" });
+    expect(bad.code).toBe(0);
+    expect(bad.out).toContain(
+      'unavailable: Expected "auto", "direct", "winograd" for GRAFT_CPU_CONV but received "fastest"',
+    );
+    expect(bad.out).toMatch(/\* wasm/);
+  });
+
   it("--stats shows a training step's kernels running natively", () => {
     const r = graft(["backends", "--stats"]);
     expect(r.code).toBe(0);

@@ -5,9 +5,10 @@ export const POOL_MIN_BYTES = 1 << 20;
 
 /**
  * The most bytes of free buffers the pool keeps: `GRAFT_POOL_MB` when set, else a
- * quarter of the machine's memory or of the container's memory limit (at least 1 GiB). A VGG19 training step at batch
- * 8 frees about 2.3 GB of activations and gradients that the next step allocates
- * again in the same sizes; a pool smaller than that misses on most of them.
+ * quarter of the machine's memory or of the container's memory limit (at least
+ * 1 GiB). A VGG19 training step at batch 8 frees about 2.3 GB of activations and
+ * gradients that the next step allocates again in the same sizes; a pool smaller
+ * than that misses on most of them.
  */
 export function poolCapBytes(value = process.env.GRAFT_POOL_MB): number {
   if (value !== undefined && value !== "") {

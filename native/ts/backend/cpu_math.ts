@@ -1,8 +1,8 @@
 /**
- * graft-cpu's bf16 mode and convolution algorithm: `GRAFT_CPU_MATH` and
- * `GRAFT_CPU_CONV` (read when the backend is created), `setCpuMath()` and
- * `setCpuConvAlgorithm()` (ts/graft_cpu.ts) all come here. Both settings are the
- * addon's, one per process, like its thread count.
+ * graft-cpu's settings: its environment (GRAFT_NUM_THREADS, GRAFT_CPU_MATH,
+ * GRAFT_CPU_CONV, GRAFT_POOL_MB, read when the backend is created), and
+ * `setCpuMath()` / `setCpuConvAlgorithm()` (ts/graft_cpu.ts). Threads, math and
+ * the convolution algorithm are the addon's, one per process.
  */
 import {
   CPU_CONV_ALGORITHMS,
@@ -11,6 +11,7 @@ import {
   type CpuKernels,
   type CpuMath,
 } from "../index.ts";
+import { poolCapBytes } from "./buffer_pool.ts";
 
 export const CPU_MATH_ENV = "GRAFT_CPU_MATH";
 export const CPU_CONV_ENV = "GRAFT_CPU_CONV";
@@ -29,15 +30,6 @@ export function setConvAlgorithm(native: CpuKernels, algorithm: CpuConvAlgorithm
   native.setConvAlgorithm(checkChoice(algorithm, CPU_CONV_ALGORITHMS, "the convolution algorithm"));
 }
 
-/** Applies GRAFT_CPU_CONV when set; an unknown value throws (the backend factory then fails with it). */
-export function applyConvAlgorithmFromEnv(
-  native: CpuKernels,
-  value: string | undefined = process.env[CPU_CONV_ENV],
-): void {
-  if (value === undefined || value === "") return;
-  native.setConvAlgorithm(checkChoice(value, CPU_CONV_ALGORITHMS, CPU_CONV_ENV));
-}
-
 /**
  * Sets the math mode; "bf16" where the CPU has no native bf16 throws
  * ERR_GRAFT_UNAVAILABLE (from the addon) naming the reason, and fp32 stays.
@@ -47,22 +39,70 @@ export function setMath(native: CpuKernels, math: CpuMath): void {
 }
 
 /**
- * Applies GRAFT_CPU_MATH when set. An unknown value throws (the backend factory
- * then fails with it, as for GRAFT_NUM_THREADS); "bf16" on a CPU without native
- * bf16 warns, saying why, and runs fp32: graft-cpu in fp32 beats falling back to tfjs-cpu.
+ * graft-cpu's environment, read and checked in one place: what the backend's
+ * factory applies, and what `graft backends` shows. Unset (or empty) variables
+ * are null; an invalid value throws an Error naming the variable, so the factory
+ * fails with it and tfjs falls back.
  */
-export function applyMathFromEnv(
+export interface CpuEnv {
+  /** GRAFT_NUM_THREADS: a positive integer. */
+  threads: number | null;
+  /** GRAFT_CPU_MATH: "fp32" or "bf16". */
+  math: CpuMath | null;
+  /** GRAFT_CPU_CONV: "auto", "direct" or "winograd". */
+  convAlgorithm: CpuConvAlgorithm | null;
+  /** The buffer pool's cap in bytes: GRAFT_POOL_MB, or its default (`poolCapBytes`). */
+  poolBytes: number;
+}
+
+export function readCpuEnv(env: NodeJS.ProcessEnv = process.env): CpuEnv {
+  const set = (name: string) => (env[name] === undefined || env[name] === "" ? null : env[name]);
+  const threadsText = set("GRAFT_NUM_THREADS");
+  let threads: number | null = null;
+  if (threadsText !== null) {
+    threads = Number(threadsText);
+    if (!Number.isInteger(threads) || threads < 1) {
+      throw new Error(
+        `Expected a positive integer for GRAFT_NUM_THREADS but received '${threadsText}'`,
+      );
+    }
+  }
+  const math = set(CPU_MATH_ENV);
+  const conv = set(CPU_CONV_ENV);
+  return {
+    threads,
+    math: math === null ? null : checkChoice(math, CPU_MATH_MODES, CPU_MATH_ENV),
+    convAlgorithm: conv === null ? null : checkChoice(conv, CPU_CONV_ALGORITHMS, CPU_CONV_ENV),
+    poolBytes: poolCapBytes(env.GRAFT_POOL_MB),
+  };
+}
+
+/**
+ * The math the kernels will run for a requested one: "bf16" on a CPU without
+ * native bf16 runs fp32 (graft-cpu in fp32 beats falling back to tfjs-cpu).
+ */
+export function effectiveMath(native: CpuKernels, math: CpuMath | null): CpuMath {
+  return math === "bf16" && !native.cpuStats().bf16 ? "fp32" : (math ?? "fp32");
+}
+
+/**
+ * Applies `readCpuEnv()`'s threads, math and convolution algorithm to the addon;
+ * GRAFT_CPU_MATH=bf16 where the CPU has no native bf16 warns, saying why, and runs fp32.
+ */
+export function applyCpuEnv(
   native: CpuKernels,
-  value: string | undefined = process.env[CPU_MATH_ENV],
+  env: CpuEnv,
   warn: (message: string) => void = console.warn,
 ): void {
-  if (value === undefined || value === "") return;
-  const math = checkChoice(value, CPU_MATH_MODES, CPU_MATH_ENV);
-  const stats = native.cpuStats();
-  if (math === "bf16" && !stats.bf16) {
-    warn(`graft-cpu: ${CPU_MATH_ENV}=bf16 ignored, running fp32: ${stats.bf16Reason}`);
-    native.setMath("fp32");
-    return;
+  if (env.threads !== null) native.setNumThreads(env.threads);
+  if (env.math !== null) {
+    const math = effectiveMath(native, env.math);
+    if (math !== env.math) {
+      warn(
+        `graft-cpu: ${CPU_MATH_ENV}=bf16 ignored, running fp32: ${native.cpuStats().bf16Reason}`,
+      );
+    }
+    native.setMath(math);
   }
-  native.setMath(math);
+  if (env.convAlgorithm !== null) native.setConvAlgorithm(env.convAlgorithm);
 }

@@ -7,8 +7,8 @@
 import { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 import type { DataType, TensorInfo } from "@tensorflow/tfjs-core";
 import type { CpuKernels } from "../index.ts";
-import { BufferPool, poolCapBytes } from "./buffer_pool.ts";
-import { applyConvAlgorithmFromEnv, applyMathFromEnv } from "./cpu_math.ts";
+import { BufferPool } from "./buffer_pool.ts";
+import { applyCpuEnv, type CpuEnv, readCpuEnv } from "./cpu_math.ts";
 
 /** Per-kernel counts of native runs and of fallbacks to tfjs-cpu, for `graft backends --stats`. */
 export interface KernelStats {
@@ -19,15 +19,16 @@ export interface KernelStats {
 export class GraftCpuBackend extends MathBackendCPU {
   readonly native: CpuKernels;
   readonly stats: KernelStats = { native: {}, fallback: {} };
-  readonly pool = new BufferPool(poolCapBytes());
+  readonly pool: BufferPool;
 
-  constructor(native: CpuKernels) {
+  /** `env` (default: `readCpuEnv()`, which throws on an invalid variable) is applied to the addon. */
+  constructor(native: CpuKernels, env: CpuEnv = readCpuEnv()) {
     super();
     this.native = native;
+    this.pool = new BufferPool(env.poolBytes);
     // MathBackendCPU advises installing tfjs-node on its first write in Node; graft is the native path.
     (this as unknown as { firstUse: boolean }).firstUse = false;
-    applyMathFromEnv(native); // GRAFT_CPU_MATH=bf16|fp32
-    applyConvAlgorithmFromEnv(native); // GRAFT_CPU_CONV=auto|direct|winograd
+    applyCpuEnv(native, env);
   }
 
   /**

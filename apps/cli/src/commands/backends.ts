@@ -1,8 +1,11 @@
 import { capabilities, loadAddon } from "@graft/native";
 import {
+  type CpuEnv,
+  effectiveMath,
   GRAFT_CPU_PRIORITY,
   type GraftCpuBackend,
   graftCpuUnavailableReason,
+  readCpuEnv,
 } from "@graft/native/graft-cpu";
 import * as tf from "@tensorflow/tfjs-core";
 import { parse } from "../args.ts";
@@ -96,9 +99,19 @@ export async function backendsCommand(argv: string[], io: Io): Promise<number> {
   }
   tf.env().set("PROD", true);
   const rows: BackendRow[] = [];
-  const why = graftCpuUnavailableReason();
+  // What the backend's factory checks: the addon, then its environment variables.
+  let why = graftCpuUnavailableReason();
+  let env: CpuEnv | null = null;
   if (why === null) {
+    try {
+      env = readCpuEnv();
+    } catch (e) {
+      why = (e as Error).message;
+    }
+  }
+  if (env !== null) {
     const caps = capabilities();
+    const math = effectiveMath(loadAddon().cpu, env.math);
     rows.push({
       name: "graft-cpu",
       priority: GRAFT_CPU_PRIORITY,
@@ -107,13 +120,9 @@ export async function backendsCommand(argv: string[], io: Io): Promise<number> {
       details: {
         onednn: caps.onednnVersion,
         isa: caps.onednnIsa,
-        threads: Number(process.env.GRAFT_NUM_THREADS) || caps.threads,
-        // What the backend will run: GRAFT_CPU_MATH=bf16 where the CPU has no native bf16 runs fp32.
-        math:
-          process.env.GRAFT_CPU_MATH === "bf16" && !loadAddon().cpu.cpuStats().bf16
-            ? "fp32 (no native bf16)"
-            : process.env.GRAFT_CPU_MATH || "fp32",
-        convolutions: process.env.GRAFT_CPU_CONV || "auto",
+        threads: env.threads ?? caps.threads,
+        math: env.math !== null && math !== env.math ? `${math} (no native ${env.math})` : math,
+        convolutions: env.convAlgorithm ?? "auto",
         addon: caps.version,
       },
     });
@@ -124,7 +133,7 @@ export async function backendsCommand(argv: string[], io: Io): Promise<number> {
       available: false,
       default: false,
       details: {},
-      reason: why,
+      reason: why ?? "",
     });
   }
   const cuda = await import("@graft/native/graft-cuda");

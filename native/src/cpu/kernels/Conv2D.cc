@@ -20,7 +20,8 @@
 // blocked activations, so x and dy are reordered NHWC -> blocked into temporary
 // buffers and y and dx written blocked and reordered back into the user's NHWC
 // buffer; that costs a memory pass each way, which is why `auto` keeps direct
-// below 64 channels. A shape oneDNN has no Winograd kernel for runs direct.
+// below 64 channels and 512 output pixels (math_mode.h). A shape oneDNN has no
+// Winograd kernel for runs direct.
 #include <algorithm>
 #include <cstdint>
 #include <string>
