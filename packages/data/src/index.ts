@@ -27,8 +27,8 @@ export {
   type ClassMode,
   DirectoryIterator,
   type FlowOptions,
-  type IteratorCheckpoint,
   flowFromDirectory,
+  type IteratorCheckpoint,
 } from "./iterator.ts";
 export { RandomState, randomSeed } from "./random.ts";
 export {

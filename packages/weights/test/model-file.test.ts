@@ -202,7 +202,11 @@ describe("saveKerasModel → loadKerasModel", () => {
 
   for (const format of ["h5", "keras"] as const) {
     it(`${format}: metadata is stored beside the model and read back; absent means null`, async () => {
-      const meta = { classNames: ["cat", "dög", "zebra"], preprocess: "caffe", inputSize: [32, 32] };
+      const meta = {
+        classNames: ["cat", "dög", "zebra"],
+        preprocess: "caffe",
+        inputSize: [32, 32],
+      };
       const withMeta = join(dir, `meta.${format}`);
       const without = join(dir, `nometa.${format}`);
       await saveKerasModel(TINY_MODELS.seq(), withMeta, { metadata: meta });
