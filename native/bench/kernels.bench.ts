@@ -166,6 +166,16 @@ if (caps.onednn) {
     s5.gflop,
   );
   cpu.releaseWeights(7);
+  // A batch-1 layer with 784 output pixels: where `auto` starts using Winograd
+  // (compare GRAFT_CPU_CONV=direct and winograd on this line and the one above).
+  const s4 = convSetup({ n: 1, h: 28, c: 512, oc: 512 });
+  line(
+    "block4 conv2d, weightsKey",
+    "1x28x28x512 -> 512, 3x3",
+    time(() => cpu.conv2d(s4.x, s4.w, s4.b, s4.y, s4.params, 1, 0, 8), 10),
+    s4.gflop,
+  );
+  cpu.releaseWeights(8);
 
   // Dense layers: VGG's fc2 at batch 8 (forward, dX and dW shapes of training).
   const m = 8;
