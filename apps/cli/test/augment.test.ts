@@ -1,14 +1,12 @@
 /** graft augment preview: a real PNG, decoded back with sharp and checked. */
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildKerasTree } from "../../../packages/data/test/helpers/tree.ts";
+import { graft } from "./run_cli.ts";
 
-const cliDir = fileURLToPath(new URL("..", import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), "graft-cli-augment-"));
 let root: string;
 beforeAll(() => {
@@ -18,20 +16,6 @@ afterAll(() => {
   rmSync(dirname(root), { recursive: true, force: true });
   rmSync(scratch, { recursive: true, force: true });
 });
-
-function graft(args: string[]) {
-  const r = spawnSync(
-    process.execPath,
-    ["--import", "tsx", join(cliDir, "src", "main.ts"), ...args],
-    {
-      cwd: cliDir,
-      encoding: "utf8",
-      env: { ...process.env, INIT_CWD: "", npm_lifecycle_event: "" },
-      timeout: 120_000,
-    },
-  );
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
 
 function config(name: string, json: unknown): string {
   const p = join(scratch, name);

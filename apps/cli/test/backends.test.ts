@@ -1,23 +1,7 @@
 /** graft backends and graft bench, as processes. */
-import { spawnSync } from "node:child_process";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { loadAddon } from "@graft/native";
 import { describe, expect, it } from "vitest";
-
-const cliDir = fileURLToPath(new URL("..", import.meta.url));
-function graft(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync(
-    process.execPath,
-    ["--import", "tsx", join(cliDir, "src", "main.ts"), ...args],
-    {
-      cwd: cliDir,
-      encoding: "utf8",
-      env: { ...process.env, ...env },
-      timeout: 300_000,
-    },
-  );
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+import { graft } from "./run_cli.ts";
 
 describe("graft backends", () => {
   it("lists graft-cpu with oneDNN as the default, and cpu and wasm", () => {
@@ -42,7 +26,7 @@ describe("graft backends", () => {
   });
 
   it("without graft.node, cpu or wasm becomes the default and the reason is shown", () => {
-    const r = graft(["backends"], { GRAFT_ADDON_PATH: "/nonexistent/graft.node" });
+    const r = graft(["backends"], { env: { GRAFT_ADDON_PATH: "/nonexistent/graft.node" } });
     expect(r.code).toBe(0);
     expect(r.out).toMatch(
       /✗ graft-cpu .*unavailable: graft\.node not found at \/nonexistent\/graft\.node/,
@@ -51,14 +35,29 @@ describe("graft backends", () => {
   });
 
   it("shows the settings graft-cpu will run with, and an invalid one as the reason it cannot", () => {
-    const ok = graft(["backends"], { GRAFT_CPU_CONV: "direct", GRAFT_NUM_THREADS: "1" });
+    const ok = graft(["backends"], { env: { GRAFT_CPU_CONV: "direct", GRAFT_NUM_THREADS: "1" } });
     expect(ok.out).toMatch(/\* graft-cpu .*threads=1 math=fp32 convolutions=direct /);
-    const bad = graft(["backends"], { GRAFT_CPU_CONV: "fastest" });
+    const bad = graft(["backends"], { env: { GRAFT_CPU_CONV: "fastest" } });
     expect(bad.code).toBe(0);
     expect(bad.out).toContain(
       'unavailable: Expected "auto", "direct", "winograd" for GRAFT_CPU_CONV but received "fastest"',
     );
     expect(bad.out).toMatch(/\* wasm/);
+  });
+
+  it("says how bf16 mode would run, and warns where it is slower than fp32", () => {
+    const { bf16, amx } = loadAddon().cpu.cpuStats();
+    const here = bf16 ? (amx ? "amx" : "avx512") : "no";
+    const r = graft(["backends"], { env: { GRAFT_CPU_MATH: "bf16" } });
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(new RegExp(`\\* graft-cpu .* bf16=${here} `));
+    expect(r.out.includes("slower than fp32; unset it")).toBe(here === "avx512");
+    // oneDNN capped below AVX512_BF16: bf16 is refused and graft-cpu runs fp32, no note.
+    const capped = graft(["backends"], {
+      env: { GRAFT_CPU_MATH: "bf16", ONEDNN_MAX_CPU_ISA: "AVX512_CORE" },
+    });
+    expect(capped.out).toMatch(/\* graft-cpu .*math=fp32 \(no native bf16\) .*bf16=no /);
+    expect(capped.out).not.toContain("note:");
   });
 
   it("--stats shows a training step's kernels running natively", () => {

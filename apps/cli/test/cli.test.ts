@@ -1,29 +1,13 @@
 /** The graft command as a user runs it: a real process, real files, exit codes and output. */
-import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { kerasFixture, kerasManifest } from "@graft/test-fixtures";
 import { afterAll, describe, expect, it } from "vitest";
+import { graft } from "./run_cli.ts";
 
-const cliDir = fileURLToPath(new URL("..", import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), "graft-cli-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
-function graft(args: string[], env: NodeJS.ProcessEnv = {}, cwd = cliDir) {
-  const r = spawnSync(
-    process.execPath,
-    ["--import", "tsx", join(cliDir, "src", "main.ts"), ...args],
-    {
-      cwd,
-      encoding: "utf8",
-      env: { ...process.env, INIT_CWD: "", npm_lifecycle_event: "", ...env },
-      timeout: 600_000,
-    },
-  );
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
 
 describe("graft summary", () => {
   it("VGG19 notop at 256 with layers[:5] frozen has Keras' counts", () => {
@@ -95,8 +79,10 @@ describe("graft weights inspect", () => {
   it("resolves relative paths against the folder the user ran pnpm from (INIT_CWD)", () => {
     copyFileSync(kerasFixture("mixed.keras1.h5"), join(scratch, "w.h5"));
     const r = graft(["weights", "inspect", "w.h5", "--json"], {
-      INIT_CWD: scratch,
-      npm_lifecycle_event: "start",
+      env: {
+        INIT_CWD: scratch,
+        npm_lifecycle_event: "start",
+      },
     });
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out).file).toBe(join(scratch, "w.h5"));
@@ -113,8 +99,10 @@ describe("graft weights inspect", () => {
 describe("graft weights fetch", () => {
   it("offline: names the cache path and the mirror variable", () => {
     const r = graft(["weights", "fetch", "vgg19"], {
-      KERAS_HOME: join(scratch, "keras"),
-      GRAFT_WEIGHTS_BASE_URL: "http://127.0.0.1:9/",
+      env: {
+        KERAS_HOME: join(scratch, "keras"),
+        GRAFT_WEIGHTS_BASE_URL: "http://127.0.0.1:9/",
+      },
     });
     expect(r.code).toBe(1);
     expect(r.err).toContain(
@@ -128,7 +116,8 @@ describe("graft demo", () => {
   it("transfers the bundled base and trains the same network from scratch, offline", () => {
     const out = join(scratch, "demo-runs");
     const r = graft(["demo", "--out", out, "--backend", "graft-cpu"], {
-      GRAFT_WEIGHTS_BASE_URL: "http://127.0.0.1:9/",
+      env: { GRAFT_WEIGHTS_BASE_URL: "http://127.0.0.1:9/" },
+      timeoutMs: 600_000,
     });
     expect(r.code, r.err).toBe(0);
     const rows = [

@@ -1,12 +1,10 @@
 /** graft data inspect, as a user runs it, against the listings Keras made of the same tree. */
-import { spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildKerasTree, dataManifest } from "../../../packages/data/test/helpers/tree.ts";
+import { graft } from "./run_cli.ts";
 
-const cliDir = fileURLToPath(new URL("..", import.meta.url));
 let root: string;
 beforeAll(() => {
   root = buildKerasTree();
@@ -14,19 +12,6 @@ beforeAll(() => {
 afterAll(() => rmSync(dirname(root), { recursive: true, force: true }));
 
 /** `userDir`: the folder the user typed the command in (as `pnpm --filter cli start` passes it). */
-function graft(args: string[], userDir?: string) {
-  const r = spawnSync(
-    process.execPath,
-    ["--import", "tsx", join(cliDir, "src", "main.ts"), ...args],
-    {
-      cwd: cliDir,
-      encoding: "utf8",
-      env: { ...process.env, INIT_CWD: userDir ?? "", npm_lifecycle_event: userDir ? "start" : "" },
-      timeout: 120_000,
-    },
-  );
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
 
 const listings = dataManifest.flow_from_directory.listings;
 
@@ -61,7 +46,8 @@ describe("graft data inspect --json", () => {
         "--include-hidden",
         "--json",
       ],
-      dirname(root),
+      // As `pnpm --filter cli start` from the parent folder: relative paths are the user's.
+      { env: { INIT_CWD: dirname(root), npm_lifecycle_event: "start" } },
     );
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out)).toMatchObject({

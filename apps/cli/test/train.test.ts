@@ -3,7 +3,6 @@
  * processes on the bundled demo data (32×32 pictures, a narrow VGG19-shaped base
  * pretrained by test-fixtures/scripts/make_demo_fixtures.py) on graft-cpu.
  */
-import { spawnSync } from "node:child_process";
 import {
   existsSync,
   mkdirSync,
@@ -15,14 +14,13 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
 import { fixture } from "@graft/test-fixtures";
 import { readNpy } from "@graft/test-fixtures/npy";
 import { openWeights, readModelMetadata } from "@graft/weights";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { demoManifest } from "../src/commands/demo.ts";
+import { graft as runGraft } from "./run_cli.ts";
 
-const cliDir = fileURLToPath(new URL("..", import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), "graft-train-cli-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
@@ -48,21 +46,9 @@ const BASE = [
   String(demo.inputSize),
 ];
 
-// Runs happen in a scratch folder (relative paths are the user's), so tsx is named by path.
-const tsxLoader = pathToFileURL(join(cliDir, "node_modules", "tsx", "dist", "loader.mjs")).href;
-
+// Runs happen in a scratch folder: relative paths are the user's.
 function graft(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync(
-    process.execPath,
-    ["--import", tsxLoader, join(cliDir, "src", "main.ts"), ...args],
-    {
-      cwd: scratch,
-      encoding: "utf8",
-      env: { ...process.env, INIT_CWD: "", npm_lifecycle_event: "", ...env },
-      timeout: 300_000,
-    },
-  );
-  return { code: r.status, signal: r.signal, out: r.stdout, err: r.stderr };
+  return runGraft(args, { cwd: scratch, env });
 }
 
 /** Every weight array of a model file, by path. */

@@ -17,7 +17,17 @@ Every tfjs backend graft knows, whether it can run here and with what, and
 which one is the default (the highest priority that initialises).
   --json    one JSON object, for scripts
   --stats   run one small training step on graft-cpu and report, per kernel,
-            how many calls ran natively and how many fell back to tfjs-cpu`;
+            how many calls ran natively and how many fell back to tfjs-cpu
+
+graft-cpu's bf16= says how GRAFT_CPU_MATH=bf16 would run: amx (AMX tiles, where
+bf16 pays), avx512 (AVX512_BF16 without AMX: about half fp32's peak, so slower
+than the default fp32) or no (refused: oneDNN would only emulate it).`;
+
+/** How graft-cpu's bf16 mode runs on this CPU (see backendsHelp). */
+function bf16Support(stats: { bf16: boolean; amx: boolean }): "amx" | "avx512" | "no" {
+  if (!stats.bf16) return "no";
+  return stats.amx ? "amx" : "avx512";
+}
 
 interface BackendRow {
   name: string;
@@ -109,9 +119,13 @@ export async function backendsCommand(argv: string[], io: Io): Promise<number> {
       why = (e as Error).message;
     }
   }
+  let slowBf16 = false;
   if (env !== null) {
     const caps = capabilities();
-    const math = effectiveMath(loadAddon().cpu, env.math);
+    const cpu = loadAddon().cpu;
+    const math = effectiveMath(cpu, env.math);
+    const stats = cpu.cpuStats();
+    slowBf16 = math === "bf16" && !stats.amx;
     rows.push({
       name: "graft-cpu",
       priority: GRAFT_CPU_PRIORITY,
@@ -123,6 +137,7 @@ export async function backendsCommand(argv: string[], io: Io): Promise<number> {
         threads: env.threads ?? caps.threads,
         math: env.math !== null && math !== env.math ? `${math} (no native ${env.math})` : math,
         convolutions: env.convAlgorithm ?? "auto",
+        bf16: bf16Support(stats),
         addon: caps.version,
       },
     });
@@ -169,6 +184,11 @@ export async function backendsCommand(argv: string[], io: Io): Promise<number> {
     );
   }
   io.out("(* = default)");
+  if (slowBf16) {
+    io.out(
+      "note: GRAFT_CPU_MATH=bf16 runs on AVX512_BF16 without AMX here, slower than fp32; unset it for speed",
+    );
+  }
   if (stats) {
     io.out("");
     io.out("graft-cpu kernels in one small training step (native / fallback to tfjs-cpu):");
