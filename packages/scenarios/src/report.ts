@@ -1,9 +1,9 @@
 /** report.html for a run: curves, confusion matrix, misclassified images, configuration. */
-import { renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadImage } from "@graft/data";
 import { encodePng, renderReport } from "@graft/report";
 import type { Evaluation } from "./evaluate.ts";
+import { writeFileAtomic } from "./write-file.ts";
 
 export interface RunReportInput {
   runDir: string;
@@ -68,8 +68,6 @@ export async function writeRunReport(r: RunReportInput): Promise<string> {
     ],
   });
   const path = join(r.runDir, "report.html");
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, html);
-  renameSync(tmp, path);
+  writeFileAtomic(path, html);
   return path;
 }

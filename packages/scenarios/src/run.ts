@@ -3,8 +3,8 @@
  * RUN_DIR with best.h5, last.h5, history.csv, config.json, class_indices.json
  * and report.html; `resumeRun(RUN_DIR)` continues a run that was interrupted.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { type ImageDataGeneratorOptions, parseGeneratorConfig } from "@graft/augment";
 import {
   balancedClassWeights,
@@ -42,6 +42,7 @@ import {
   type Scenario,
   type ScenarioSettings,
 } from "./scenario.ts";
+import { writeFileAtomic } from "./write-file.ts";
 import "./strategies/index.ts";
 
 export interface RunOptions {
@@ -541,15 +542,11 @@ function truncateCsv(path: string, epochs: number): void {
   const text = readFileSync(path, "utf8");
   const lines = text.split("\r\n").filter((l) => l !== "");
   const kept = lines.slice(0, epochs + 1);
-  const tmp = `${path}.tmp`;
-  writeFileSync(tmp, kept.length ? `${kept.join("\r\n")}\r\n` : "");
-  renameSync(tmp, path);
+  writeFileAtomic(path, kept.length ? `${kept.join("\r\n")}\r\n` : "");
 }
 
 function writeJson(path: string, value: unknown): void {
-  const tmp = join(dirname(path), `.${Date.now()}.tmp`);
-  writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
-  renameSync(tmp, path);
+  writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
 }
 
 function timestamp(): string {
