@@ -3,6 +3,8 @@
 //
 //   pnpm --filter @graft/native bench            (or: cd native && pnpm exec tsx bench/kernels.bench.ts)
 //   GRAFT_BENCH_QUICK=1 ...                      one timed run per line instead of three
+//   GRAFT_BENCH_VGG=1 ...                        every VGG19 block, not only block1 and block4
+//   GRAFT_CPU_MATH=bf16 ...                      the kernels in bf16 mode (oneDNN's bf16 peak)
 //
 // The figures are the median of the timed runs after one warm-up (which also
 // creates and caches the oneDNN primitive). On a shared machine, rerun and
@@ -19,6 +21,8 @@ const convAlgorithm = process.env.GRAFT_CPU_CONV;
 if (convAlgorithm === "auto" || convAlgorithm === "direct" || convAlgorithm === "winograd") {
   cpu.setConvAlgorithm(convAlgorithm);
 }
+// GRAFT_CPU_MATH=bf16 runs them in bf16 mode (throws where the CPU has no native bf16).
+if (process.env.GRAFT_CPU_MATH === "bf16") cpu.setMath("bf16");
 
 function fill(n: number, seed: number): Float32Array {
   const a = new Float32Array(n);
@@ -132,6 +136,7 @@ function benchConv(label: string, k: Conv) {
 console.log(
   `graft.node ${caps.version}: oneDNN ${caps.onednnVersion ?? "-"} (${caps.onednnIsa ?? "-"}), ` +
     `${cpu.numThreads()} threads (${cpu.cpuStats().threadsNote}), convolutions ${cpu.cpuStats().convAlgorithm}, ` +
+    `math ${cpu.cpuStats().math}${cpu.cpuStats().amx ? " (AMX)" : ""}, ` +
     `${runs} timed run(s) per line\n`,
 );
 if (!caps.onednn) {
