@@ -101,8 +101,11 @@ describe("graft bench", () => {
     const r = graft([...tinyTrain, "--profile"]);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/kernel\s+calls\/step\s+ms\/step\s+share/);
-    // A training step runs all three convolutions, each 16 / 13 / 12 times in VGG19 with layers[:5] frozen.
-    expect(r.out).toMatch(/\nConv2D\s+16\s+[\d.]+\s+[\d.]+%/);
+    // A training step runs all three convolutions, each 16 / 13 / 12 times in VGG19 with
+    // layers[:5] frozen; the forward ones as FusedConv2D (bias and relu fused, @graft/models).
+    expect(r.out).toMatch(/\nFusedConv2D\s+16\s+[\d.]+\s+[\d.]+%/);
+    expect(r.out).not.toMatch(/\nConv2D\s/);
+    expect(r.out).not.toMatch(/\nRelu\s+1[6-9]\s/);
     expect(r.out).toMatch(/\nConv2DBackpropFilter\s+13\s/);
     expect(r.out).toMatch(/\nConv2DBackpropInput\s+12\s/);
     expect(r.out).toMatch(/\(outside kernels\)\s+-?[\d.]+\s+-?[\d.]+%/);

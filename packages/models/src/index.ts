@@ -1,6 +1,7 @@
 export { cutAt } from "./cut.ts";
 export { ModelsError } from "./errors.ts";
 export { type FreezeSpec, freezeLayers, unfreezeLayers } from "./freeze.ts";
+export { fuseConvBiasRelu, fusedConv2DGradConfig } from "./fused-conv.ts";
 export { IMAGENET_BGR_MEAN, type PreprocessMode, preprocessInput } from "./preprocess.ts";
 export {
   formatBytes,

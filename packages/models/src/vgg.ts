@@ -11,6 +11,7 @@ import {
 } from "@graft/weights";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { ModelsError } from "./errors.ts";
+import { fuseConvBiasRelu } from "./fused-conv.ts";
 
 export type VGGVariant = "vgg16" | "vgg19";
 
@@ -146,7 +147,10 @@ export function buildVGG(variant: VGGVariant, options: VGGOptions = {}): tfl.Lay
       .globalMaxPooling2d({ name: "global_max_pooling2d" })
       .apply(x) as tfl.SymbolicTensor;
   }
-  return tfl.model({ inputs: input, outputs: x, name: variant });
+  const model = tfl.model({ inputs: input, outputs: x, name: variant });
+  // Its Conv2D(relu) layers train as one FusedConv2D kernel each (fused-conv.ts).
+  fuseConvBiasRelu(model);
+  return model;
 }
 
 /**
