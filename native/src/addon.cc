@@ -30,6 +30,7 @@ Napi::Object CpuExports(Napi::Env env) {
   Export<cpu::Binary>(env, o, "binary");
   Export<cpu::SumRows>(env, o, "sumRows");
   Export<cpu::AddN>(env, o, "addN");
+  Export<cpu::MomentumUpdate>(env, o, "momentumUpdate");
   Export<cpu::SetNumThreadsJs>(env, o, "setNumThreads");
   Export<cpu::NumThreadsJs>(env, o, "numThreads");
   Export<cpu::SetMathJs>(env, o, "setMath");

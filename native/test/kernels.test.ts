@@ -722,6 +722,35 @@ describeWithAddon("graft.node cpu kernels", () => {
       cpu.addN([Float32Array.of(1, 2, 3)], one);
       expectSame(one, [1, 2, 3]);
     });
+
+    it.each([false, true])(
+      "momentumUpdate (nesterov %s): exact, as tfjs's MomentumOptimizer ops",
+      (nesterov) => {
+        const n = 70_001;
+        const [v, a, g] = [1, 2, 3].map((s) => random(n, s, -10, 10)) as [
+          Float32Array,
+          Float32Array,
+          Float32Array,
+        ];
+        const nv = new Float32Array(n);
+        const na = new Float32Array(n);
+        const [m, c] = [Math.fround(0.9), Math.fround(-0.01)];
+        cpu.momentumUpdate(v, a, g, nv, na, m, c, nesterov);
+        // tfjs's own sequence (momentum_optimizer.ts), float32 op by op.
+        const [refV, refA] = tf.tidy(() => {
+          const [tv, ta, tg] = [v, a, g].map((t) => tf.tensor1d(t)) as tf.Tensor[];
+          const [tm, tc] = [tf.scalar(m), tf.scalar(c)];
+          const acc = tf.add(tf.mul(tm, ta as tf.Tensor), tg as tf.Tensor);
+          const step = nesterov ? tf.add(tg as tf.Tensor, tf.mul(acc, tm)) : acc;
+          return [values(tf.add(tf.mul(tc, step), tv as tf.Tensor)), values(acc)];
+        });
+        expectSame(na, refA);
+        expectSame(nv, refV);
+        expect(() => cpu.momentumUpdate(v, a, g.subarray(1), nv, na, m, c, nesterov)).toThrow(
+          /momentumUpdate: grad has 70000 elements, expected 70001/,
+        );
+      },
+    );
   });
 
   describe("threads", () => {

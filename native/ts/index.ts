@@ -236,6 +236,21 @@ export interface CpuKernels {
   sumRows(x: Float32Array, y: Float32Array, rows: number, cols: number): void;
   /** y = inputs[0] + inputs[1] + ..., in float32 and in order, as tfjs AddN. */
   addN(inputs: Float32Array[], y: Float32Array): void;
+  /**
+   * One SGD-with-momentum step in one pass, rounding as tfjs's MomentumOptimizer:
+   * newAcc = m * acc + grad; newValue = c * newAcc + value, or with Nesterov
+   * c * (grad + newAcc * m) + value (c = -learningRate). All arrays one size.
+   */
+  momentumUpdate(
+    value: Float32Array,
+    acc: Float32Array,
+    grad: Float32Array,
+    newValue: Float32Array,
+    newAcc: Float32Array,
+    m: number,
+    c: number,
+    nesterov: boolean,
+  ): void;
   /** Threads for every kernel from now on (oneDNN's and the hand-written ones). */
   setNumThreads(n: number): void;
   /** Threads the kernels use: all cores by default, or GRAFT_NUM_THREADS read when the addon loads. */
@@ -300,6 +315,7 @@ const REQUIRED_CPU_EXPORTS: readonly (keyof CpuKernels)[] = [
   "binary",
   "sumRows",
   "addN",
+  "momentumUpdate",
   "setNumThreads",
   "numThreads",
   "setMath",

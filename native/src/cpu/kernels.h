@@ -31,6 +31,7 @@ Napi::Value Softmax(const Napi::CallbackInfo& info);
 Napi::Value Binary(const Napi::CallbackInfo& info);
 Napi::Value SumRows(const Napi::CallbackInfo& info);
 Napi::Value AddN(const Napi::CallbackInfo& info);
+Napi::Value MomentumUpdate(const Napi::CallbackInfo& info);
 // control.cc
 Napi::Value SetNumThreadsJs(const Napi::CallbackInfo& info);
 Napi::Value NumThreadsJs(const Napi::CallbackInfo& info);

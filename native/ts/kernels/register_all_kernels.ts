@@ -11,6 +11,7 @@ import { conv2DBackpropInputConfig } from "./Conv2DBackpropInput.ts";
 import { fusedConv2DConfig } from "./FusedConv2D.ts";
 import { maxPoolConfig } from "./MaxPool.ts";
 import { maxPoolGradConfig } from "./MaxPoolGrad.ts";
+import { momentumUpdateConfig } from "./MomentumUpdate.ts";
 import { multiplyConfig } from "./Multiply.ts";
 import { realDivConfig } from "./RealDiv.ts";
 import { reluConfig } from "./Relu.ts";
@@ -32,6 +33,7 @@ export const nativeKernelConfigs: KernelConfig[] = [
   fusedConv2DConfig,
   maxPoolConfig,
   maxPoolGradConfig,
+  momentumUpdateConfig,
   multiplyConfig,
   realDivConfig,
   reluConfig,

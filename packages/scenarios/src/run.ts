@@ -22,6 +22,7 @@ import {
   ReduceLROnPlateau,
   type ReduceLROnPlateauState,
   saveTrainingState,
+  sgdMomentum,
 } from "@graft/training";
 import { type KerasJsonObject, loadKerasModel, saveKerasModel } from "@graft/weights";
 import * as tf from "@tensorflow/tfjs-core";
@@ -169,7 +170,8 @@ function readAugment(
 
 function makeOptimizer(c: RunConfig): tf.Optimizer {
   if (c.optimizer === "adam") return tf.train.adam(c.lr);
-  return c.momentum > 0 ? tf.train.momentum(c.lr, c.momentum) : tf.train.sgd(c.lr);
+  // sgdMomentum: tfjs's MomentumOptimizer, each variable's update one kernel on graft-cpu.
+  return c.momentum > 0 ? sgdMomentum(c.lr, c.momentum) : tf.train.sgd(c.lr);
 }
 
 function settingsFromConfig(c: RunConfig): Partial<ScenarioSettings> {

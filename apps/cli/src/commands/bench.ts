@@ -1,4 +1,5 @@
 import { buildVGG, freezeLayers, preprocessInput } from "@graft/models";
+import { sgdMomentum } from "@graft/training";
 import type * as tfc from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { oneOf, parse, positiveInt } from "../args.ts";
@@ -74,7 +75,7 @@ export async function runBench(
   } else {
     const model = recipeModel(o.model, o.size);
     model.compile({
-      optimizer: tf.train.momentum(1e-4, 0.9),
+      optimizer: sgdMomentum(1e-4, 0.9),
       loss: "categoricalCrossentropy",
       metrics: ["accuracy"],
     });
