@@ -118,6 +118,9 @@ interface ConvConfig {
   useBias: boolean;
 }
 
+/** Layers already fused, so that a second call changes nothing. */
+const fusedLayers = new WeakSet<tfl.layers.Layer>();
+
 /** Whether `layer` is a Conv2D whose training `fuseConvBiasRelu` can fuse. */
 function fusable(layer: tfl.layers.Layer): ConvConfig | null {
   if (layer.getClassName() !== "Conv2D") return null;
@@ -171,5 +174,3 @@ export function fuseConvBiasRelu(model: tfl.LayersModel): number {
   }
   return fused;
 }
-
-const fusedLayers = new WeakSet<tfl.layers.Layer>();
