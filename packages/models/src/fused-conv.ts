@@ -18,17 +18,15 @@ import {
   type Conv2DBackpropFilterAttrs,
   Conv2DBackpropInput,
   type Conv2DBackpropInputAttrs,
-  cast,
   engine,
   FusedConv2D,
   type FusedConv2DAttrs,
   type GradConfig,
-  getBackend,
-  getKernel,
-  mul,
+  getGradient,
   type NamedAttrMap,
+  type NamedTensorMap,
+  Relu,
   registerGradient,
-  step,
   sum,
   type Tensor,
   type Tensor4D,
@@ -37,17 +35,13 @@ import {
 import type * as tfl from "@tensorflow/tfjs-layers";
 
 /**
- * graft's native backends register relu's gradient as one kernel under this name
- * (dy where x > 0, else 0); elsewhere it is tfjs' dy * step(x).
+ * Relu's gradient at y = relu(z), by whichever Relu gradient is registered (graft's
+ * one-pass ReluGrad where @graft/native is loaded, tfjs's dy * step(z) otherwise).
+ * y is positive exactly where z is, so y stands in for the saved input.
  */
-const RELU_GRAD = "ReluGrad";
-
 function reluGradient(dy: Tensor, y: Tensor): Tensor {
-  // y = relu(z) is positive exactly where z is, so y stands in for z.
-  if (getKernel(RELU_GRAD, getBackend()) && dy.dtype === "float32" && y.dtype === "float32") {
-    return engine().runKernel(RELU_GRAD, { dy, x: y }) as Tensor;
-  }
-  return mul(dy, cast(step(y), "float32"));
+  const grads = getGradient(Relu).gradFunc(dy, [y], {}) as { x: () => Tensor };
+  return grads.x();
 }
 
 /**
@@ -75,32 +69,19 @@ export const fusedConv2DGradConfig: GradConfig = {
       );
     }
     const g = a.activation === "relu" ? reluGradient(dy as Tensor, y) : (dy as Tensor);
-    const common = { strides: a.strides, pad: a.pad, dataFormat: a.dataFormat };
+    const common = {
+      strides: a.strides,
+      pad: a.pad,
+      dataFormat: a.dataFormat,
+      dimRoundingMode: a.dimRoundingMode,
+    };
+    const dx: Conv2DBackpropInputAttrs = { ...common, inputShape: x.shape };
+    const dw: Conv2DBackpropFilterAttrs = { ...common, filterShape: filter.shape };
+    const run = (kernel: string, inputs: NamedTensorMap, at: object) =>
+      engine().runKernel(kernel, inputs, at as NamedAttrMap) as Tensor;
     return {
-      x: () => {
-        const at: Conv2DBackpropInputAttrs = {
-          ...common,
-          dimRoundingMode: a.dimRoundingMode,
-          inputShape: x.shape,
-        };
-        return engine().runKernel(
-          Conv2DBackpropInput,
-          { dy: g, filter },
-          at as unknown as NamedAttrMap,
-        ) as Tensor;
-      },
-      filter: () => {
-        const at: Conv2DBackpropFilterAttrs = {
-          ...common,
-          dimRoundingMode: a.dimRoundingMode,
-          filterShape: filter.shape,
-        };
-        return engine().runKernel(
-          Conv2DBackpropFilter,
-          { x, dy: g },
-          at as unknown as NamedAttrMap,
-        ) as Tensor;
-      },
+      x: () => run(Conv2DBackpropInput, { dy: g, filter }, dx),
+      filter: () => run(Conv2DBackpropFilter, { x, dy: g }, dw),
       bias: () => sum(g, [0, 1, 2]),
     };
   },

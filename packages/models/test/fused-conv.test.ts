@@ -114,6 +114,9 @@ describe.each(["cpu", "graft-cpu"])("fuseConvBiasRelu on %s", (backend) => {
     expect(count(kf, "Conv2D")).toBe(0);
     expect(count(kp, "Relu")).toBe(3);
     expect(count(kp, "Conv2D")).toBe(3);
+    // Relu's gradient goes through the registered one in both (ReluGrad on graft-cpu).
+    expect(count(kf, "ReluGrad")).toBe(count(kp, "ReluGrad"));
+    expect(count(kf, "ReluGrad")).toBe(backend === "graft-cpu" ? 3 : 0);
   });
 
   it("computes only the gradients the tape needs: none for a frozen layer's input", async () => {
