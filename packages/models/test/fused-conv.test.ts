@@ -5,6 +5,7 @@
  */
 import "@tensorflow/tfjs-backend-cpu";
 import "@graft/native/graft-cpu";
+import { relErr } from "@graft/test-fixtures/compare";
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { describe, expect, it } from "vitest";
@@ -37,16 +38,6 @@ function pair(): { fused: tfl.LayersModel; plain: tfl.LayersModel; count: number
   const plain = network();
   plain.setWeights(fused.getWeights());
   return { fused, plain, count: fuseConvBiasRelu(fused) };
-}
-
-function relErr(a: Float32Array, b: Float32Array): number {
-  let diff = 0;
-  let ref = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs((a[i] as number) - (b[i] as number)));
-    ref = Math.max(ref, Math.abs(b[i] as number));
-  }
-  return ref === 0 ? diff : diff / ref;
 }
 
 /** The loss and its gradients for the model's trainable weights, as fit() takes them. */

@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import "@tensorflow/tfjs-backend-cpu";
 import { fixture, kerasFixture, kerasManifest } from "@graft/test-fixtures";
+import { relErr } from "@graft/test-fixtures/compare";
 import { readNpyFloat32 } from "@graft/test-fixtures/npy";
 import { loadWeights } from "@graft/weights";
 import * as tf from "@tensorflow/tfjs-core";
@@ -28,16 +29,6 @@ const TINY: VGGOptions = { blockFilters: [4, 8, 8, 16, 16], topUnits: 16, inputS
 beforeAll(async () => {
   await tf.setBackend("cpu");
 });
-
-function relErr(got: ArrayLike<number>, want: ArrayLike<number>): number {
-  let maxDiff = 0;
-  let maxRef = 0;
-  for (let i = 0; i < want.length; i++) {
-    maxDiff = Math.max(maxDiff, Math.abs((got[i] as number) - (want[i] as number)));
-    maxRef = Math.max(maxRef, Math.abs(want[i] as number));
-  }
-  return maxDiff / maxRef;
-}
 
 function predict(
   model: ReturnType<typeof buildVGG>,

@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import "@tensorflow/tfjs-backend-cpu";
 import { fixture, kerasFixture, kerasManifest, type ManifestModel } from "@graft/test-fixtures";
+import { relErr } from "@graft/test-fixtures/compare";
 import { readNpy } from "@graft/test-fixtures/npy";
 import { findPython } from "@graft/test-fixtures/python";
 import * as tf from "@tensorflow/tfjs-core";
@@ -104,16 +105,6 @@ function mixedModel(): tfl.Sequential {
   m.add(tfl.layers.dense({ units: 7, activation: "relu", name: "dense_a" }));
   m.add(tfl.layers.dense({ units: 3, activation: "softmax", name: "dense_out" }));
   return m;
-}
-
-function relErr(got: Float32Array, want: Float32Array): number {
-  let maxDiff = 0;
-  let maxRef = 0;
-  for (let i = 0; i < want.length; i++) {
-    maxDiff = Math.max(maxDiff, Math.abs((got[i] as number) - (want[i] as number)));
-    maxRef = Math.max(maxRef, Math.abs(want[i] as number));
-  }
-  return maxDiff / maxRef;
 }
 
 describe("a model loaded from each mixed.* file reproduces Keras' output", () => {

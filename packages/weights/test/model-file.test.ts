@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import "@tensorflow/tfjs-backend-cpu";
 import { fixture, kerasFixture, kerasManifest } from "@graft/test-fixtures";
+import { relErr } from "@graft/test-fixtures/compare";
 import { readNpyFloat32 } from "@graft/test-fixtures/npy";
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
@@ -30,17 +31,6 @@ import { TINY_MODELS, tinyInput } from "./helpers/tiny-models.ts";
 
 const manifest = kerasManifest();
 const RTOL = manifest.tolerance.rel_err;
-
-function relErr(got: Float32Array | Int32Array | Uint8Array, want: Float32Array): number {
-  expect(got.length).toBe(want.length);
-  let maxDiff = 0;
-  let scale = 0;
-  for (let i = 0; i < want.length; i++) {
-    maxDiff = Math.max(maxDiff, Math.abs((got[i] as number) - (want[i] as number)));
-    scale = Math.max(scale, Math.abs(want[i] as number));
-  }
-  return maxDiff / Math.max(scale, 1e-30);
-}
 
 function predict(model: tfl.LayersModel, x: { shape: number[]; data: Float32Array }) {
   return tf.tidy(() => {
