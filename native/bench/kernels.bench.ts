@@ -133,10 +133,11 @@ function benchConv(label: string, k: Conv) {
   );
 }
 
+const settings = cpu.cpuStats();
 console.log(
   `graft.node ${caps.version}: oneDNN ${caps.onednnVersion ?? "-"} (${caps.onednnIsa ?? "-"}), ` +
-    `${cpu.numThreads()} threads (${cpu.cpuStats().threadsNote}), convolutions ${cpu.cpuStats().convAlgorithm}, ` +
-    `math ${cpu.cpuStats().math}${cpu.cpuStats().amx ? " (AMX)" : ""}, ` +
+    `${cpu.numThreads()} threads (${settings.threadsNote}), convolutions ${settings.convAlgorithm}, ` +
+    `math ${settings.math}${settings.amx ? " (AMX)" : ""}, ` +
     `${runs} timed run(s) per line\n`,
 );
 if (!caps.onednn) {

@@ -40,7 +40,10 @@ interface MomentumState {
 export class FusedMomentumOptimizer extends MomentumOptimizer {
   override applyGradients(variableGradients: VariableGradients): void {
     const list = Array.isArray(variableGradients)
-      ? variableGradients.map((g) => ({ name: g.name, gradient: g.tensor as Tensor | null }))
+      ? variableGradients.map((g) => ({
+          name: g.name,
+          gradient: (g.tensor ?? null) as Tensor | null,
+        }))
       : Object.keys(variableGradients).map((name) => ({
           name,
           gradient: (variableGradients[name] ?? null) as Tensor | null,
