@@ -4,10 +4,11 @@
  * ImageDataGenerator.flow_from_directory (Pillow, one process) measured in the same
  * run. Targets: ≥ 2× Keras and ≥ 200 img/s.
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { findPython } from "@graft/test-fixtures/python";
 import { makeJpegs } from "../../data/bench/make-jpegs.ts";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
@@ -15,16 +16,14 @@ const dir = join(here, "..", "..", "..", ".bench-tmp", "augment-jpegs-500x375");
 const count = Number(process.env.GRAFT_BENCH_IMAGES ?? 480);
 await makeJpegs(dir, count);
 
-const python = process.env.PYTHON ?? "python3";
+// A Python with Keras (node's folder can put a bare python3 first on PATH under pnpm).
+const python = findPython("keras, scipy, PIL");
 const last = (out: string) => JSON.parse(out.trim().split("\n").pop() as string);
 const graft = last(
   execFileSync(process.execPath, ["--import", "tsx", join(here, "graft-flow.ts"), dir, "1"], {
     encoding: "utf8",
   }),
 );
-const hasKeras =
-  spawnSync(python, ["-c", "import keras, scipy, PIL"], { stdio: "ignore" }).status === 0;
-
 console.log(
   `${count} JPEGs 500×375 → 256×256, batch 16, recipe augmentation, ${availableParallelism()} cores`,
 );
@@ -33,7 +32,7 @@ console.log(
 );
 const target = 200;
 console.log(`target ≥ ${target} img/s: ${graft.images_per_second >= target ? "✓" : "✗"}`);
-if (!hasKeras) {
+if (python === null) {
   console.log(
     "keras, scipy or pillow is not available to python3: the reference cannot be measured, so there is no ratio.",
   );

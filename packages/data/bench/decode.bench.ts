@@ -4,10 +4,11 @@
  * flow_from_directory (Pillow, one process) measured in the same run.
  * The augmenting pipeline is measured by @graft/augment's bench.
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { findPython } from "@graft/test-fixtures/python";
 import { makeJpegs } from "./make-jpegs.ts";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
@@ -15,7 +16,8 @@ const dir = join(here, "..", "..", "..", ".bench-tmp", "augment-jpegs-500x375");
 const count = Number(process.env.GRAFT_BENCH_IMAGES ?? 480);
 await makeJpegs(dir, count);
 
-const python = process.env.PYTHON ?? "python3";
+// A Python with Keras (node's folder can put a bare python3 first on PATH under pnpm).
+const python = findPython("keras, PIL");
 const last = (out: string) => JSON.parse(out.trim().split("\n").pop() as string);
 const graft = last(
   execFileSync(process.execPath, ["--import", "tsx", join(here, "graft-decode.ts"), dir], {
@@ -28,7 +30,7 @@ console.log(
 console.log(
   `graft (sharp decode + Pillow-exact nearest resize in worker threads): ${graft.images_per_second.toFixed(1)} img/s (${graft.images} images in ${graft.seconds.toFixed(2)} s)`,
 );
-if (spawnSync(python, ["-c", "import keras, PIL"], { stdio: "ignore" }).status !== 0) {
+if (python === null) {
   console.log(
     "keras or pillow is not available to python3: the reference cannot be measured, so there is no ratio.",
   );
