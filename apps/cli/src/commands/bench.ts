@@ -31,7 +31,8 @@ export interface BenchResult {
   kernels?: KernelTime[];
 }
 
-function recipeModel(variant: "vgg16" | "vgg19", size: number): tfl.LayersModel {
+/** The classic recipe's network: a VGG base with layers[:5] frozen and the Flatten-Dense-Dropout-Dense-Dense head. */
+export function recipeModel(variant: "vgg16" | "vgg19", size: number): tfl.LayersModel {
   const base = buildVGG(variant, { includeTop: false, inputShape: [size, size, 3], weights: null });
   freezeLayers(base, 5);
   let x = base.output as tfl.SymbolicTensor;
