@@ -23,7 +23,9 @@ const size = Number(process.env.GRAFT_BENCH_SIZE ?? 224);
 const batch = 8;
 
 async function unfusedCopy(m: tfl.LayersModel): Promise<tfl.LayersModel> {
-  return tfl.models.modelFromJSON({ modelTopology: m.toJSON(null, false) as tfc.io.ModelJSON["modelTopology"] });
+  return tfl.models.modelFromJSON({
+    modelTopology: m.toJSON(null, false) as tfc.io.ModelJSON["modelTopology"],
+  });
 }
 
 function compiled(m: tfl.LayersModel, optimizer: ReturnType<typeof tf.train.momentum>) {
