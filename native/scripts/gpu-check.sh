@@ -166,7 +166,7 @@ if want tests && ((build_ok)) && step_ok tests 60; then
 fi
 
 # --- 6. graft bench on graft-cuda ---
-# bench/cuda_vgg19.bench.ts runs the CLI's runBench with graft-cuda registered (the
+# apps/cli/bench/cuda_vgg19.bench.ts runs the CLI's runBench with graft-cuda registered (the
 # CLI's main also loads sharp for `graft augment`, which is not carried).
 size=${BENCH_SIZE:-224}
 batch=${BENCH_BATCH:-16}
@@ -187,7 +187,7 @@ if want bench && ((build_ok)); then
       # On the device the benchmark must run on graft-cuda (not fall back to the CPU for minutes).
       BENCH_SIZE=$size BENCH_BATCH=$batch BENCH_STEPS=$steps GRAFT_BENCH_REQUIRE_CUDA=$require_cuda \
         GRAFT_CUDNN_BENCHMARK=$search GRAFT_CUDA_LOG_PLANS=${GRAFT_CUDA_LOG_PLANS:-1} timeout -k 5 "$bench_limit" \
-        node --import tsx native/bench/cuda_vgg19.bench.ts "$task" >"$one" 2>&1
+        node --import tsx apps/cli/bench/cuda_vgg19.bench.ts "$task" >"$one" 2>&1
       { echo "=== $label"; cat "$one"; } >>"$out/bench.log"
       line=$(grep "\"task\":\"$task\",\"backend\"" "$one" | tail -1)
       [[ -n $line ]] || line=$(grep '"img_per_s"' "$one" | grep "\"$task\"" | tail -1)

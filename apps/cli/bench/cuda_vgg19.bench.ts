@@ -5,14 +5,14 @@
  * carries no sharp (the CLI's main imports it for `graft augment`), hence this entry.
  * Prints one JSON line per task, then the graft-cuda kernel counts of the last task.
  *
- * usage: node --import tsx native/bench/cuda_vgg19.bench.ts [extract|train ...]
+ * usage: node --import tsx apps/cli/bench/cuda_vgg19.bench.ts [extract|train ...]
  * BENCH_SIZE (224), BENCH_BATCH (16), BENCH_STEPS (5).
  */
-import "../ts/graft_cpu.ts";
-import "../ts/graft_cuda.ts";
+import "@graft/native/graft-cpu";
+import "@graft/native/graft-cuda";
+import type { GraftCudaBackend } from "@graft/native/graft-cuda";
 import * as tf from "@tensorflow/tfjs-core";
-import { runBench } from "../../apps/cli/src/commands/bench.ts";
-import type { GraftCudaBackend } from "../ts/graft_cuda.ts";
+import { runBench } from "../src/commands/bench.ts";
 
 const size = Number(process.env.BENCH_SIZE ?? 224);
 const batch = Number(process.env.BENCH_BATCH ?? 16);
