@@ -34,6 +34,7 @@ import {
   tidy,
   unstack,
 } from "@tensorflow/tfjs-core";
+import { hasNativeImageAffineTransform } from "./kernels/ImageAffineTransform.ts";
 import { zcaMatrix } from "./linalg.ts";
 import { kerasAffineMatrix, type Semantics } from "./matrix.ts";
 import {
@@ -407,6 +408,8 @@ export class ImageDataGenerator {
       perImage: {
         module: new URL("./worker-transform.ts", import.meta.url).href,
         name: "transformImage",
+        // In the decode workers unless the backend has a native batched kernel.
+        inWorkers: () => !hasNativeImageAffineTransform(),
         args: (params, shape): WorkerTransformArgs => {
           const p = params as TransformParams;
           return {

@@ -5,6 +5,7 @@ export {
   type ImageDataGeneratorOptions,
 } from "./generator.ts";
 export {
+  hasNativeImageAffineTransform,
   ImageAffineTransform,
   type ImageAffineTransformAttrs,
   imageAffineTransform,

@@ -1,7 +1,8 @@
 /**
  * The geometric step of `apply_transform` for one image, as @graft/data's decode
- * workers call it (on the JS cpu backend the whole per-image pipeline then runs off
- * the main thread). Same code as the ImageAffineTransform kernel's reference.
+ * workers call it (unless the active backend has a native batched kernel, the whole
+ * per-image pipeline then runs off the main thread). Same code as the
+ * ImageAffineTransform kernel's reference.
  */
 import { type AffineMatrix, type FillMode, type SourcePixels, sampleImage } from "./sampler.ts";
 

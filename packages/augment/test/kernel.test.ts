@@ -8,6 +8,7 @@ import { buildKerasTree } from "../../data/test/helpers/tree.ts";
 import {
   applyTransform,
   applyTransformBatch,
+  hasNativeImageAffineTransform,
   ImageAffineTransform,
   ImageDataGenerator,
   imageAffineTransform,
@@ -151,5 +152,46 @@ describe("where flowFromDirectory augments", () => {
     const onMain = await run(0);
     expect(inWorkers.length).toBe(4);
     expect(inWorkers).toEqual(onMain);
+  });
+
+  it("augments in the workers unless the active backend has a native batched kernel", async () => {
+    const gen = new ImageDataGenerator({ rotationRange: 40, horizontalFlip: true });
+    const perImage = gen.asBatchTransform().perImage;
+    expect(perImage?.inWorkers).toBeDefined();
+    const inWorkers = () => perImage?.inWorkers?.();
+    // cpu: the kernel is the JS reference, so the workers do it.
+    expect(hasNativeImageAffineTransform()).toBe(false);
+    expect(inWorkers()).toBe(true);
+    const name = "graft-test-native";
+    tf.registerBackend(
+      name,
+      () => new (tf.findBackend("cpu")!.constructor as new () => tf.KernelBackend)(),
+    );
+    for (const k of tf.getKernelsForBackend("cpu")) {
+      if (k.kernelName !== ImageAffineTransform) tf.registerKernel({ ...k, backendName: name });
+    }
+    await tf.setBackend(name);
+    try {
+      // A backend without the kernel at all (as graft-cpu and graft-cuda today).
+      expect(inWorkers()).toBe(true);
+      // The reference registered on it: still the workers.
+      registerImageAffineTransform(name);
+      expect(inWorkers()).toBe(true);
+      // A kernel of the backend's own: the batched op on the main thread.
+      tf.unregisterKernel(ImageAffineTransform, name);
+      tf.registerKernel({
+        kernelName: ImageAffineTransform,
+        backendName: name,
+        kernelFunc: () => {
+          throw new Error("not run");
+        },
+      });
+      expect(hasNativeImageAffineTransform()).toBe(true);
+      expect(inWorkers()).toBe(false);
+    } finally {
+      await tf.setBackend("cpu");
+      tf.removeBackend(name);
+      for (const k of tf.getKernelsForBackend(name)) tf.unregisterKernel(k.kernelName, name);
+    }
   });
 });

@@ -20,14 +20,7 @@
  */
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
-import {
-  getBackend,
-  type Tensor,
-  type Tensor4D,
-  tensor1d,
-  tensor2d,
-  tensor4d,
-} from "@tensorflow/tfjs-core";
+import { type Tensor, type Tensor4D, tensor1d, tensor2d, tensor4d } from "@tensorflow/tfjs-core";
 import { type ColorMode, type LoadedImage, type LoadOptions, loadImage } from "./decode.ts";
 import {
   type DirectoryListing,
@@ -62,14 +55,17 @@ export interface BatchTransform {
   apply(x: Tensor4D, params: readonly unknown[], doneInWorkers?: boolean): Tensor4D;
   /**
    * Optional: the geometric step for one image as a function a decode worker can
-   * import (`module` URL, export `name`, with `args(params, shape)` as its argument).
-   * Used when the active tfjs backend is the JS "cpu" one, so that it overlaps with
-   * decoding on every core; other backends get the batched `apply`.
+   * import (`module` URL, export `name`, with `args(params, shape)` as its argument),
+   * so that it overlaps with decoding on every core. `inWorkers()`, asked once per
+   * batch, says whether to use it now (default: always); where it says no, the batch
+   * gets the batched `apply` on the main thread. The transform decides, not this
+   * package: it knows whether the active backend has a faster batched kernel.
    */
   perImage?: {
     module: string;
     name: string;
     args(params: unknown, shape: readonly [number, number, number]): unknown;
+    inWorkers?(): boolean;
   };
 }
 
@@ -88,8 +84,9 @@ export interface FlowOptions extends ListOptions, Omit<LoadOptions, "targetSize"
   /** Images decoded at once (default: 2 × cores, at least 4). */
   concurrency?: number;
   /**
-   * Worker threads that decode, resize (and, on the JS cpu backend, augment) off the
-   * main thread (default: one per core; 0 decodes in this thread's event loop).
+   * Worker threads that decode, resize (and, where the transform's `perImage` says so,
+   * augment) off the main thread (default: one per core; 0 decodes in this thread's
+   * event loop).
    */
   workers?: number;
   transform?: BatchTransform | null;
@@ -342,8 +339,8 @@ export class DirectoryIterator implements AsyncIterable<Batch> {
       const [h, w, c] = this.imageShape;
       const size = h * w * c;
       const buffer = new SharedArrayBuffer(indices.length * size * 4);
-      const per =
-        this.transform?.perImage && getBackend() === "cpu" ? this.transform.perImage : null;
+      const candidate = this.transform?.perImage;
+      const per = candidate && (candidate.inWorkers?.() ?? true) ? candidate : null;
       decoded = Promise.all(
         paths.map((p, i) =>
           this.limiter.run(() =>

@@ -117,6 +117,16 @@ export function registerImageAffineTransform(backendName: string): void {
 
 registerImageAffineTransform("cpu");
 
+/**
+ * Whether the active backend runs this kernel natively: registered for it with a
+ * kernel of its own, not the JS reference above (which reads the batch back and
+ * transforms it on the main thread, where decode workers would do it in parallel).
+ */
+export function hasNativeImageAffineTransform(): boolean {
+  const kernel = getKernel(ImageAffineTransform, getBackend());
+  return kernel !== undefined && kernel.kernelFunc !== cpuKernelFunc;
+}
+
 function check(images: Tensor4D, attrs: ImageAffineTransformAttrs): void {
   if (images.rank !== 4) {
     throw new Error(
