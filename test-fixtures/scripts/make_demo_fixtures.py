@@ -1,4 +1,4 @@
-"""Writes test-fixtures/demo/: the bundled dataset and pretrained base of `graft demo`.
+"""Writes packages/demo/data/ (@graft/demo): the bundled dataset and pretrained base of `graft demo`.
 
     python3 test-fixtures/scripts/make_demo_fixtures.py
 
@@ -23,7 +23,7 @@ demo/manifest.json.
 
 Deterministic: every picture and weight comes from fixed seeds and TensorFlow runs with
 op determinism; two runs on one machine write byte-identical files. It deletes and
-rewrites test-fixtures/demo/ completely. Three to four minutes on two cores.
+rewrites packages/demo/data/ completely. Three to four minutes on two cores.
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ import tensorflow as tf  # noqa: E402
 from keras import layers  # noqa: E402
 from keras.src.legacy.preprocessing.image import ImageDataGenerator  # noqa: E402
 
-OUT = Path(__file__).resolve().parent.parent / "demo"
+OUT = Path(__file__).resolve().parents[2] / "packages" / "demo" / "data"
 SEED = 20240611
 
 SIZE = 32

@@ -1,7 +1,7 @@
 /**
  * graft train / predict / evaluate / extract / recommend as a user runs them: real
  * processes on the bundled demo data (32×32 pictures, a narrow VGG19-shaped base
- * pretrained by test-fixtures/scripts/make_demo_fixtures.py) on graft-cpu.
+ * pretrained by make_demo_fixtures.py, in @graft/demo) on graft-cpu.
  */
 import {
   existsSync,
@@ -14,11 +14,10 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fixture } from "@graft/test-fixtures";
+import { demoFile, demoManifest } from "@graft/demo";
 import { readNpy } from "@graft/test-fixtures/npy";
 import { openWeights, readModelMetadata } from "@graft/weights";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { demoManifest } from "../src/commands/demo.ts";
 import { graft as runGraft } from "./run_cli.ts";
 
 const scratch = mkdtempSync(join(tmpdir(), "graft-train-cli-"));
@@ -31,9 +30,9 @@ const demo = {
   inputSize: manifest.inputSize[0],
   weights: manifest.weights.file,
 };
-const train = fixture("demo", "target", "train");
-const val = fixture("demo", "target", "val");
-const baseFile = fixture("demo", demo.weights);
+const train = demoFile("target", "train");
+const val = demoFile("target", "val");
+const baseFile = demoFile(demo.weights);
 const valCount = demo.classes.reduce((n, c) => n + readdirSync(join(val, c)).length, 0);
 
 /** The narrow base and tiny inputs every run here uses. */

@@ -1,7 +1,6 @@
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { demoFile, demoManifest } from "@graft/demo";
 import { type RunResult, runTraining } from "@graft/scenarios";
-import { fixture } from "@graft/test-fixtures";
 import { oneOf, parse, positiveInt } from "../args.ts";
 import { UsageError } from "../errors.ts";
 import type { Io } from "../io.ts";
@@ -13,35 +12,13 @@ export const demoHelp = `Usage: graft demo [--out DIR] [--epochs N] [--backend a
 
 The bundled default, fully offline, a couple of minutes on 2 CPU cores. A small
 VGG19-shaped base (widths 8-16-32-64-64, 32×32 inputs) was pretrained by
-test-fixtures/scripts/make_demo_fixtures.py on a source domain of drawn shapes; the
+make_demo_fixtures.py (@graft/demo) on a source domain of drawn shapes; the
 demo transfers it to a related target domain (new pictogram classes, other colours and
 backgrounds, 40 training pictures per class) with the recipe — base frozen, a new
 Flatten → Dense → Dropout → softmax head, augmentation, SGD with momentum, a checkpoint
 on the best val_acc, early stopping — and trains the same network from random
 initialisation with the same budget, then prints both accuracies. Each run's folder
 (best.h5, history.csv, report.html, …) goes under --out (default runs/demo-DATE-TIME).`;
-
-/** What test-fixtures/demo/manifest.json says (make_demo_fixtures.py writes it). */
-export interface DemoManifest {
-  blockFilters: [number, number, number, number, number];
-  inputSize: [number, number, number];
-  weights: { file: string };
-  target: { classes: string[]; train: number; val: number; description: string };
-  source: { name: string; classes: string[] };
-  recipe: {
-    headUnits: number;
-    dropout: number;
-    lr: number;
-    momentum: number;
-    batchSize: number;
-    epochs: number;
-  };
-  results: { transfer: { valAccuracy: number }; scratch: { valAccuracy: number } };
-}
-
-export function demoManifest(): DemoManifest {
-  return JSON.parse(readFileSync(fixture("demo", "manifest.json"), "utf8")) as DemoManifest;
-}
 
 export async function demoCommand(argv: string[], io: Io): Promise<number> {
   if (argv.includes("--help") || argv.includes("-h")) {
@@ -71,8 +48,8 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
 
   return withCliErrors(async () => {
     const tf = await initTf(backend);
-    const train = fixture("demo", "target", "train");
-    const val = fixture("demo", "target", "val");
+    const train = demoFile("target", "train");
+    const val = demoFile("target", "val");
     io.out(
       `graft demo on ${tf.getBackend()}: ${classes.length} target classes (${classes.join(", ")}): ${m.target.description}; ${m.target.train} training and ${m.target.val} validation pictures, ${size}×${size}`,
     );
@@ -90,7 +67,7 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
       lr: m.recipe.lr,
       momentum: m.recipe.momentum,
       head: `flatten,dense:${m.recipe.headUnits},dropout:${m.recipe.dropout}`,
-      augment: fixture("demo", "augment.json"),
+      augment: demoFile("augment.json"),
       patience: 10,
       seed: 1,
     };
@@ -100,7 +77,7 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
         "transfer (pretrained base, frozen; new head)",
         {
           scenario: "small-similar",
-          weights: fixture("demo", m.weights.file),
+          weights: demoFile(m.weights.file),
           out: join(out, "transfer"),
         },
       ],
