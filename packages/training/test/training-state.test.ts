@@ -94,7 +94,7 @@ describe("saveTrainingState / loadTrainingState", () => {
     expect(got.length).toBe(reference.length);
     for (const [i, b] of got.entries()) expect(b.equals(reference[i]!), `weight ${i}`).toBe(true);
     model.dispose();
-  }, 60_000);
+  }, 180_000);
 
   it("the test can fail: without the optimizer slots or the RNG state, weights differ", async () => {
     const run = join(dir, "controls");
