@@ -26,7 +26,7 @@ const SPEC =
   /(?:^|[\s;])(?:import|export)\s(?:[^"';]*?\sfrom\s*)?["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g;
 
 /** Every module specifier a file names. */
-export function specifiers(text: string): string[] {
+function specifiers(text: string): string[] {
   const out: string[] = [];
   for (const m of text.matchAll(SPEC)) out.push((m[1] ?? m[2]) as string);
   return out;

@@ -23,6 +23,17 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(dirname(root), { recursive: true, force: true }));
 
+/** A backend named `name` with every cpu kernel but ImageAffineTransform. */
+function registerCpuTwin(name: string): void {
+  tf.registerBackend(
+    name,
+    () => new (tf.findBackend("cpu")!.constructor as new () => tf.KernelBackend)(),
+  );
+  for (const k of tf.getKernelsForBackend("cpu")) {
+    if (k.kernelName !== ImageAffineTransform) tf.registerKernel({ ...k, backendName: name });
+  }
+}
+
 const params: TransformParams[] = [
   { theta: 30 },
   {},
@@ -96,14 +107,7 @@ describe("ImageAffineTransform", () => {
   });
 
   it("another backend without the kernel gets the reference, and can register it", async () => {
-    tf.registerBackend(
-      "graft-test-cpu",
-      () => new (tf.findBackend("cpu")!.constructor as new () => tf.KernelBackend)(),
-    );
-    for (const k of tf.getKernelsForBackend("cpu")) {
-      if (k.kernelName !== ImageAffineTransform)
-        tf.registerKernel({ ...k, backendName: "graft-test-cpu" });
-    }
+    registerCpuTwin("graft-test-cpu");
     const x = batch();
     const want = applyTransformBatch(x, params);
     const wantData = Array.from(want.dataSync());
@@ -163,13 +167,7 @@ describe("where flowFromDirectory augments", () => {
     expect(hasNativeImageAffineTransform()).toBe(false);
     expect(inWorkers()).toBe(true);
     const name = "graft-test-native";
-    tf.registerBackend(
-      name,
-      () => new (tf.findBackend("cpu")!.constructor as new () => tf.KernelBackend)(),
-    );
-    for (const k of tf.getKernelsForBackend("cpu")) {
-      if (k.kernelName !== ImageAffineTransform) tf.registerKernel({ ...k, backendName: name });
-    }
+    registerCpuTwin(name);
     await tf.setBackend(name);
     try {
       // A backend without the kernel at all (as graft-cpu and graft-cuda today).
