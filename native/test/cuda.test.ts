@@ -29,7 +29,7 @@ import {
   registerGraftCudaKernels,
 } from "../ts/graft_cuda.ts";
 import { createHostNative, HOST_DISABLED } from "./cuda_host_native.ts";
-import { data, onBoth, rand, relDiff, type Values, vggShaped } from "./helpers.ts";
+import { data, onBoth, rand, relDiff, type Values, valuesOn, vggShaped } from "./helpers.ts";
 
 const nativeDir = fileURLToPath(new URL("..", import.meta.url));
 const graftNode = join(nativeDir, "build/Release/graft.node");
@@ -528,6 +528,40 @@ function conformance(backend: string, tol: Tolerances, enabled = true) {
       await close(() => tf.gather(x(), tf.tensor2d([1, 4, 2, 0], [2, 2], "int32"), 1), 0);
       await close(() => tf.oneHot(tf.tensor1d([0, 3, 1, 2, 2], "int32"), 4), 0);
       await close(() => tf.oneHot(tf.tensor1d([0, 3, 1], "int32"), 5, 2, -1, "int32"), 0);
+      await close(() => tf.reverse(x(), -1), 0);
+      await close(() => tf.reverse(x(), [0, 2]), 0);
+      await close(() => tf.reverse(tf.cast(tf.mul(x(), 9), "int32"), [1, 3]), 0);
+    });
+
+    it("MomentumUpdate gives tfjs's four ops' bits (plain and Nesterov), on the device's scalars", async () => {
+      await tf.setBackend(backend);
+      const b = backendOf(backend);
+      const before = b.hostRoundTrips().downloads;
+      for (const useNesterov of [false, true]) {
+        const [value, acc, grad] = [rand([7, 33], 51)(), rand([7, 33], 52)(), rand([7, 33], 53)()];
+        const m = tf.scalar(0.9);
+        const c = tf.scalar(-1e-3);
+        const [nv, na] = tf
+          .engine()
+          .runKernel(
+            "MomentumUpdate",
+            { value, accumulation: acc, gradient: grad, m, c },
+            { useNesterov },
+          ) as tf.Tensor[];
+        const [got, gotAcc] = [await (nv as tf.Tensor).data(), await (na as tf.Tensor).data()];
+        await tf.setBackend("cpu");
+        const h = (t: tf.Tensor) => tf.tensor(t.dataSync(), t.shape);
+        const [v0, a0, g0, m0, c0] = [h(value), h(acc), h(grad), h(m), h(c)];
+        const wantAcc = tf.add(tf.mul(m0, a0), g0);
+        const want = useNesterov
+          ? tf.add(tf.mul(c0, tf.add(g0, tf.mul(wantAcc, m0))), v0)
+          : tf.add(tf.mul(c0, wantAcc), v0);
+        expect(Array.from(got)).toEqual(Array.from(want.dataSync()));
+        expect(Array.from(gotAcc)).toEqual(Array.from(wantAcc.dataSync()));
+        await tf.setBackend(backend);
+      }
+      expect(b.stats.native.MomentumUpdate).toBeGreaterThanOrEqual(2);
+      expect(b.hostRoundTrips().downloads).toBe(before);
     });
 
     it("bool and int32 tensors round-trip; reshape and identity are aliases", async () => {
@@ -609,6 +643,34 @@ describe("graft-cuda over the host double: a training step", () => {
       expect(step.native[k] ?? 0, k).toBeGreaterThan(0);
     }
   }, 300_000);
+
+  it("profiles a step: kernels bracketed by marks, the first read, transfers with their sizes", async () => {
+    await tf.setBackend(HOST);
+    const b = backendOf(HOST);
+    const x = tf.tensor2d(data(64 * 32, 61), [64, 32]);
+    b.profileBegin();
+    const y = tf.tidy(() => tf.sum(tf.relu(tf.add(x, tf.scalar(0.5)))));
+    await y.data();
+    const p = b.profileEnd();
+    expect(b.profiling).toBeNull();
+    expect(p.kernels.Add?.count).toBe(1);
+    expect(p.kernels.Relu?.count).toBe(1);
+    expect(p.kernels.Sum?.count).toBe(1);
+    expect(p.uploads.count).toBe(1); // the scalar 0.5
+    expect(p.uploads.largest[0]?.[0]).toBe(4);
+    expect(p.read.count).toBe(1);
+    expect(p.read.bytes).toBe(4);
+    expect(p.enqueueMs).not.toBeNull();
+    expect(p.enqueueMs as number).toBeLessThanOrEqual(p.wallMs);
+    expect(p.gpuSpanMs).toBeGreaterThanOrEqual(0);
+    // Outside a profile nothing is recorded.
+    tf.dispose(tf.add(x, 1));
+    b.profileBegin();
+    const q = b.profileEnd();
+    expect(q.kernels).toEqual({});
+    expect(q.uploads.count).toBe(0);
+    tf.dispose([x, y]);
+  });
 
   it("disposing frees the device buffers; fallbacks are counted with their copies", async () => {
     await tf.setBackend(HOST);
@@ -702,6 +764,67 @@ describeGpu("graft-cuda on the GPU", () => {
     );
     expect(trips).toEqual({ downloads: 0, uploads: 0, kernels: [] });
   }, 300_000);
+
+  it("the fused conv + bias + relu does not read y: right on pool memory poisoned with NaN", async () => {
+    await tf.setBackend("graft-cuda");
+    const b = backendOf("graft-cuda");
+    expect(b.native.cudaStats().fusedZero).toBe(false);
+    const x = rand([2, 16, 16, 32], 71);
+    const w = rand([3, 3, 32, 48], 72);
+    const bias = rand([48], 73);
+    const fn = () =>
+      tf.fused.conv2d({
+        x: x() as tf.Tensor4D,
+        filter: w() as tf.Tensor4D,
+        bias: bias(),
+        strides: 1,
+        pad: "same",
+        activation: "relu",
+      });
+    const [cpu] = await valuesOn("cpu", fn);
+    await tf.setBackend("graft-cuda");
+    for (let i = 0; i < 3; i++) {
+      // Same-sized buffers full of NaN, freed just before: the pool hands their memory to y.
+      tf.dispose(Array.from({ length: 4 }, () => tf.fill([2, 16, 16, 48], Number.NaN)));
+      const y = fn();
+      const got = await y.data();
+      expect(got.some((v) => Number.isNaN(v))).toBe(false);
+      expect(relDiff(cpu as Values, got as Values)).toBeLessThanOrEqual(GPU_TF32_TOL.conv);
+      y.dispose();
+    }
+  });
+
+  it("filters are transposed once per filter tensor and the cache entry goes with the tensor", async () => {
+    await tf.setBackend("graft-cuda");
+    const b = backendOf("graft-cuda");
+    const x = tf.tidy(() => rand([2, 10, 10, 16], 81)());
+    const w = tf.tidy(() => rand([3, 3, 16, 24], 82)());
+    const s0 = b.native.cudaStats().filterCache;
+    const ys = [1, 2, 3].map(() => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, "same"));
+    const dx = tf.conv2dTranspose(
+      ys[0] as tf.Tensor4D,
+      w as tf.Tensor4D,
+      [2, 10, 10, 16],
+      1,
+      "same",
+    );
+    await dx.data();
+    const s1 = b.native.cudaStats().filterCache;
+    expect(s1.misses - s0.misses).toBe(1);
+    expect(s1.hits - s0.hits).toBe(3);
+    expect(s1.entries).toBe(s0.entries + 1);
+    const [xv, wv] = [x.dataSync(), w.dataSync()];
+    const [cpu] = await valuesOn("cpu", () =>
+      tf.conv2d(tf.tensor4d(xv, [2, 10, 10, 16]), tf.tensor4d(wv, [3, 3, 16, 24]), 1, "same"),
+    );
+    await tf.setBackend("graft-cuda");
+    expect(
+      relDiff(cpu as Values, (await (ys[2] as tf.Tensor).data()) as Values),
+    ).toBeLessThanOrEqual(GPU_TF32_TOL.conv);
+    w.dispose();
+    expect(b.native.cudaStats().filterCache.entries).toBe(s0.entries);
+    tf.dispose([x, dx, ...ys]);
+  });
 
   it("read() resolves without blocking and matches readSync()", async () => {
     await tf.setBackend("graft-cuda");

@@ -285,6 +285,21 @@ export function createHostNative(): CudaNative & { buffers: Map<number, Uint8Arr
           }
         }
     },
+    momentumUpdate(value, acc, grad, m, c, newValue, newAcc, n, nesterov) {
+      const v = view(value, 0);
+      const a = view(acc, 0);
+      const g = view(grad, 0);
+      const mv = view(m, 0)[0] as number;
+      const cv = view(c, 0)[0] as number;
+      const nv = make(newValue, 0, n);
+      const na = make(newAcc, 0, n);
+      for (let i = 0; i < n; i++) {
+        const ai = f32(f32(mv * (a[i] as number)) + (g[i] as number));
+        na[i] = ai;
+        const step = nesterov ? f32(cv * f32((g[i] as number) + f32(ai * mv))) : f32(cv * ai);
+        nv[i] = step + (v[i] as number);
+      }
+    },
     oneHot(indices, y, dtype, n, depth, on, off) {
       const iv = view(indices, 1);
       const yv = make(y, dtype, n * depth);
@@ -306,10 +321,37 @@ export function createHostNative(): CudaNative & { buffers: Map<number, Uint8Arr
     cudnnVersion: "",
     cublasVersion: "",
   };
+  // Profile mode: transfers timed on the host, and "marks" as host times.
+  let profiling = false;
+  let transfers: number[] = [];
+  let marks: number[] = [];
+  const record = (dir: number, bytes: number, t0: number) => {
+    if (profiling) transfers.push(dir, bytes, performance.now() - t0);
+  };
   return {
     buffers,
     probe: () => probe,
+    profile(on) {
+      profiling = on;
+      if (on) transfers = [];
+    },
+    profileRecords() {
+      const t = Float64Array.from(transfers);
+      transfers = [];
+      return { transfers: t, launches: {} };
+    },
+    mark() {
+      marks.push(performance.now());
+      return marks.length - 1;
+    },
+    marksElapsed() {
+      const out = Float64Array.from(marks, (t) => t - (marks[0] as number));
+      marks = [];
+      return out;
+    },
     upload(id, values) {
+      const t0 = performance.now();
+      record(0, values.byteLength, t0);
       alloc(id, values.byteLength);
       get(id).set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
       stats.uploads++;
@@ -322,6 +364,7 @@ export function createHostNative(): CudaNative & { buffers: Map<number, Uint8Arr
       if (b.byteLength !== out.byteLength)
         throw new Error(`readSync: ${b.byteLength} != ${out.byteLength} bytes`);
       new Uint8Array(out.buffer, out.byteOffset, out.byteLength).set(b);
+      record(1, b.byteLength, performance.now());
       stats.downloads++;
       stats.bytesDown += b.byteLength;
     },
@@ -329,6 +372,7 @@ export function createHostNative(): CudaNative & { buffers: Map<number, Uint8Arr
       const b = get(id);
       stats.asyncDownloads++;
       stats.bytesDown += b.byteLength;
+      record(2, b.byteLength, performance.now());
       return b.slice().buffer;
     },
     copy(src, dst) {
@@ -350,6 +394,10 @@ export function createHostNative(): CudaNative & { buffers: Map<number, Uint8Arr
         tf32: false,
         benchmark: false,
         plans: { conv: 0, convHits: 0, convMisses: 0, matmul: 0, matmulHits: 0, matmulMisses: 0 },
+        filterCache: { entries: 0, bytes: 0, hits: 0, misses: 0 },
+        filterCacheOn: false,
+        fusedZero: false,
+        pinnedUpload: false,
       };
     },
     clearCaches: () => {},

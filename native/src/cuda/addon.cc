@@ -36,6 +36,16 @@ Napi::Value CudaStats(const Napi::CallbackInfo& info) {
   plans.Set("matmulHits", double(mm.hits));
   plans.Set("matmulMisses", double(mm.misses));
   o.Set("plans", plans);
+  const FilterCacheStats fc = FilterCache();
+  Napi::Object filters = Napi::Object::New(env);
+  filters.Set("entries", double(fc.entries));
+  filters.Set("bytes", double(fc.bytes));
+  filters.Set("hits", double(fc.hits));
+  filters.Set("misses", double(fc.misses));
+  o.Set("filterCache", filters);
+  o.Set("filterCacheOn", ctx ? ctx->settings().filterCache : true);
+  o.Set("fusedZero", ctx ? ctx->settings().fusedZero : false);
+  o.Set("pinnedUpload", ctx ? ctx->settings().pinnedUpload : true);
   return o;
 }
 
@@ -69,6 +79,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Export<c::ClearCaches>(env, exports, "clearCaches");
   Export<c::SetOptions>(env, exports, "setOptions");
   Export<c::TrimPool>(env, exports, "trimPool");
+  Export<c::Profile>(env, exports, "profile");
+  Export<c::ProfileRecords>(env, exports, "profileRecords");
+  Export<c::Mark>(env, exports, "mark");
+  Export<c::MarksElapsed>(env, exports, "marksElapsed");
   // Kernels.
   Napi::Object k = Napi::Object::New(env);
   Export<c::Conv2D>(env, k, "conv2d");
@@ -88,6 +102,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Export<c::ArgReduce>(env, k, "argReduce");
   Export<c::Gather>(env, k, "gather");
   Export<c::OneHot>(env, k, "oneHot");
+  Export<c::MomentumUpdate>(env, k, "momentumUpdate");
   exports.Set("kernels", k);
   return exports;
 }

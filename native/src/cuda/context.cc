@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <limits>
+#include <map>
 #include <memory>
 #include <sstream>
 
@@ -69,7 +70,28 @@ void CheckDType(int dtype, const char* name) {
   }
 }
 
+namespace {
+std::mutex g_launch_mutex;
+std::map<std::string, uint64_t> g_launches;
+}  // namespace
+
+void CountLaunch(const char* name) {
+  std::lock_guard<std::mutex> lock(g_launch_mutex);
+  g_launches[name]++;
+}
+
+std::vector<std::pair<std::string, uint64_t>> LaunchCounts() {
+  std::lock_guard<std::mutex> lock(g_launch_mutex);
+  return {g_launches.begin(), g_launches.end()};
+}
+
+void ResetLaunchCounts() {
+  std::lock_guard<std::mutex> lock(g_launch_mutex);
+  g_launches.clear();
+}
+
 void CheckLaunch(const char* kernel, const std::string& what) {
+  CountLaunch(kernel);
   const cudaError_t s = cudaGetLastError();
   if (s != cudaSuccess) ThrowCuda(s, kernel, what);
 }
@@ -106,6 +128,9 @@ Context::Context() {
   GRAFT_CHECK(cublasLtCreate(&lt_), "");
   settings_.tf32 = EnvFlag("GRAFT_CUDA_TF32", true);
   settings_.benchmark = EnvFlag("GRAFT_CUDNN_BENCHMARK", false);
+  settings_.filterCache = EnvFlag("GRAFT_CUDA_FILTER_CACHE", true);
+  settings_.fusedZero = EnvFlag("GRAFT_CUDA_FUSED_ZERO", false);
+  settings_.pinnedUpload = EnvFlag("GRAFT_CUDA_PINNED_UPLOAD", true);
   if (const char* mb = std::getenv("GRAFT_CUDA_WORKSPACE_MB"); mb != nullptr && *mb != '\0') {
     const long long v = std::atoll(mb);
     if (v >= 0) settings_.workspaceLimit = size_t(v) << 20;

@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <mutex>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "cuda/cuda_common.h"
 
@@ -22,6 +24,17 @@ struct Settings {
   bool benchmark = false;
   // Largest workspace a convolution or matmul may take from the pool (GRAFT_CUDA_WORKSPACE_MB).
   size_t workspaceLimit = size_t(1) << 30;
+  // Filters kept in cuDNN's KRSC layout per tensor id until the tensor is freed
+  // (tensors never change after their kernel wrote them): GRAFT_CUDA_FILTER_CACHE=0 turns it off.
+  bool filterCache = true;
+  // Zero y before cudnnConvolutionBiasActivationForward (z = y, alpha2 = 0): off unless
+  // GRAFT_CUDA_FUSED_ZERO=1; test/cuda.test.ts checks on a NaN-poisoned pool that z is not read.
+  bool fusedZero = false;
+  // Uploads staged through reused page-locked buffers (no pageable copy on the stream):
+  // GRAFT_CUDA_PINNED_UPLOAD=0 turns it off.
+  bool pinnedUpload = true;
+  // Per-call records for `graft bench --profile` (transfer sizes and blocked time).
+  bool profile = false;
 };
 
 class Context {
@@ -78,6 +91,12 @@ class Scratch {
   void* ptr_;
   size_t bytes_;
 };
+
+// Launch counts per kernel name (every CheckLaunch, and every cuDNN/cuBLAS call), for
+// `graft bench --profile`: what a step enqueues, without a profiler.
+void CountLaunch(const char* name);
+std::vector<std::pair<std::string, uint64_t>> LaunchCounts();
+void ResetLaunchCounts();
 
 // Throws ERR_GRAFT_CUDA when a kernel launch just failed (bad configuration); errors
 // while a kernel runs surface at the next synchronisation (readSync, read, sync).

@@ -6,6 +6,7 @@
 #include <napi.h>
 
 #include <cstddef>
+#include <cstdint>
 
 namespace graft::cuda {
 
@@ -31,6 +32,7 @@ Napi::Value Reduce(const Napi::CallbackInfo& info);
 Napi::Value ArgReduce(const Napi::CallbackInfo& info);
 Napi::Value Gather(const Napi::CallbackInfo& info);
 Napi::Value OneHot(const Napi::CallbackInfo& info);
+Napi::Value MomentumUpdate(const Napi::CallbackInfo& info);
 
 // Plan caches, for cudaStats() and clearCaches().
 struct PlanStats {
@@ -38,7 +40,13 @@ struct PlanStats {
 };
 PlanStats ConvPlanStats();
 PlanStats MatMulPlanStats();
-void ClearConvPlans();
+void ClearConvPlans();  // and the filter cache
+// The KRSC filter cache (kernels/Conv2D.cc): storage's free(id) drops the entry of id.
+struct FilterCacheStats {
+  size_t entries = 0, bytes = 0, hits = 0, misses = 0;
+};
+FilterCacheStats FilterCache();
+void DropCachedFilter(int64_t id);
 void ClearMatMulPlans();
 
 }  // namespace graft::cuda

@@ -94,4 +94,12 @@ void LaunchGather(const void* x, const int32_t* idx, void* y, int elemSize, int6
 void LaunchOneHot(const int32_t* idx, void* y, int64_t n, int64_t depth, uint32_t onBits,
                   uint32_t offBits, cudaStream_t s);
 
+// One step of tfjs's MomentumOptimizer over n floats, as graft-cpu's momentumUpdate:
+// newAcc = m * acc + grad; newValue = c * newAcc + value (Nesterov: c * (grad + newAcc * m)
+// + value), each product and sum rounded as tfjs's separate ops (no FMA). m and c
+// are device scalars (the optimizer's tensors), so nothing is read back.
+void LaunchMomentum(const float* value, const float* acc, const float* grad, const float* m,
+                    const float* c, float* newValue, float* newAcc, int64_t n, bool nesterov,
+                    cudaStream_t s);
+
 }  // namespace graft::cuda

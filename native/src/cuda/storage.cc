@@ -1,6 +1,8 @@
 #include "cuda/storage.h"
 
+#include <chrono>
 #include <cstring>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -8,6 +10,7 @@
 #include <vector>
 
 #include "cuda/args.h"
+#include "cuda/kernels.h"
 
 namespace graft::cuda {
 
@@ -66,6 +69,55 @@ class PinnedPool {
 };
 
 PinnedPool g_pinned;
+
+// Upload staging: the values are copied into a page-locked buffer and the device copy
+// is queued from there, so an upload never waits for the stream (a copy from pageable
+// memory may). The buffer goes back to the pool once an event after its copy has passed.
+constexpr size_t kStageMax = size_t(64) << 20;
+struct Staged {
+  void* pinned;
+  size_t bytes;
+  cudaEvent_t done;
+};
+std::mutex g_stage_mutex;
+std::deque<Staged> g_staged;
+std::vector<cudaEvent_t> g_spare_events;
+
+void ReapStaged(bool wait) {
+  std::lock_guard<std::mutex> lock(g_stage_mutex);
+  while (!g_staged.empty()) {
+    Staged& st = g_staged.front();
+    const cudaError_t q = wait ? cudaEventSynchronize(st.done) : cudaEventQuery(st.done);
+    if (q == cudaErrorNotReady) break;
+    if (q != cudaSuccess) cudaGetLastError();
+    g_pinned.Give(st.pinned, st.bytes);
+    g_spare_events.push_back(st.done);
+    g_staged.pop_front();
+  }
+}
+
+// `graft bench --profile`: each transfer's size and how long the JS thread was held.
+struct TransferRecord {
+  int dir;  // 0 upload, 1 readSync, 2 read (queued only; the JS thread is not held)
+  size_t bytes;
+  double ms;
+};
+std::mutex g_record_mutex;
+std::vector<TransferRecord> g_records;
+constexpr size_t kMaxRecords = 1 << 16;
+
+void Record(int dir, size_t bytes, std::chrono::steady_clock::time_point t0) {
+  Context* ctx = Context::IfCreated();
+  if (ctx == nullptr || !ctx->settings().profile) return;
+  const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  std::lock_guard<std::mutex> lock(g_record_mutex);
+  if (g_records.size() < kMaxRecords) g_records.push_back(TransferRecord{dir, bytes, ms});
+}
+
+// Device-side time marks for the profile: events recorded on the stream, read after a sync.
+std::mutex g_mark_mutex;
+std::vector<cudaEvent_t> g_marks;
+size_t g_mark_count = 0;
 
 Buffer Lookup(int64_t id, const char* role) {
   std::lock_guard<std::mutex> lock(g_mutex);
@@ -129,16 +181,36 @@ void* AllocOutput(int64_t id, size_t bytes, const char* role) {
 // from pageable memory has left `values` when this returns (CUDA stages it), so JS
 // may reuse the array at once.
 Napi::Value Upload(const Napi::CallbackInfo& info) {
+  const auto t0 = std::chrono::steady_clock::now();
   const int64_t id = Int(info, 0, "id");
   void* src;
   size_t bytes;
   View(info, 1, &src, &bytes);
   Context& ctx = Context::Get();
   void* dst = AllocOutput(id, bytes, "upload");
-  if (bytes > 0) {
+  if (bytes > 0 && ctx.settings().pinnedUpload && bytes <= kStageMax) {
+    ReapStaged(false);
+    void* pinned = g_pinned.Take(bytes);
+    std::memcpy(pinned, src, bytes);
+    cudaEvent_t done = nullptr;
+    {
+      std::lock_guard<std::mutex> lock(g_stage_mutex);
+      if (!g_spare_events.empty()) {
+        done = g_spare_events.back();
+        g_spare_events.pop_back();
+      }
+    }
+    if (done == nullptr) GRAFT_CHECK(cudaEventCreateWithFlags(&done, cudaEventDisableTiming), "upload staging");
+    GRAFT_CHECK(cudaMemcpyAsync(dst, pinned, bytes, cudaMemcpyHostToDevice, ctx.stream()),
+                "upload of " + std::to_string(bytes) + " bytes");
+    GRAFT_CHECK(cudaEventRecord(done, ctx.stream()), "upload staging");
+    std::lock_guard<std::mutex> lock(g_stage_mutex);
+    g_staged.push_back(Staged{pinned, bytes, done});
+  } else if (bytes > 0) {
     GRAFT_CHECK(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyHostToDevice, ctx.stream()),
                 "upload of " + std::to_string(bytes) + " bytes");
   }
+  Record(0, bytes, t0);
   g_stats.uploads++;
   g_stats.bytesUp += bytes;
   return info.Env().Undefined();
@@ -164,6 +236,7 @@ Napi::Value Free(const Napi::CallbackInfo& info) {
     g_stats.tensors--;
     g_stats.bytes -= b.bytes;
   }
+  DropCachedFilter(id);
   if (Context* ctx = Context::IfCreated()) ctx->Free(b.ptr);
   return Napi::Boolean::New(info.Env(), true);
 }
@@ -171,6 +244,7 @@ Napi::Value Free(const Napi::CallbackInfo& info) {
 // readSync(id, out): copies the tensor into `out` (a TypedArray of its byte length),
 // blocking until every kernel queued before has run.
 Napi::Value ReadSync(const Napi::CallbackInfo& info) {
+  const auto t0 = std::chrono::steady_clock::now();
   const int64_t id = Int(info, 0, "id");
   void* dst;
   size_t bytes;
@@ -190,6 +264,8 @@ Napi::Value ReadSync(const Napi::CallbackInfo& info) {
               "readSync (a kernel queued earlier may have failed)");
   g_stats.downloads++;
   g_stats.bytesDown += bytes;
+  Record(1, bytes, t0);
+  ReapStaged(false);
   return info.Env().Undefined();
 }
 
@@ -198,6 +274,7 @@ Napi::Value ReadSync(const Napi::CallbackInfo& info) {
 // through a thread-safe function. The JS thread never blocks.
 Napi::Value Read(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
+  const auto t0 = std::chrono::steady_clock::now();
   const int64_t id = Int(info, 0, "id");
   const Buffer b = Lookup(id, "read");
   Context& ctx = Context::Get();
@@ -220,6 +297,7 @@ Napi::Value Read(const Napi::CallbackInfo& info) {
   }
   g_stats.asyncDownloads++;
   g_stats.bytesDown += b.bytes;
+  Record(2, b.bytes, t0);
 
   auto tsfn = Napi::ThreadSafeFunction::New(env, Napi::Function::New(env, [](const Napi::CallbackInfo&) {}),
                                             "graft_cuda.read", 0, 1);
@@ -273,7 +351,74 @@ Napi::Value SetOptions(const Napi::CallbackInfo& info) {
   Settings& s = Context::Get().settings();
   if (o.Has("tf32")) s.tf32 = o.Get("tf32").ToBoolean();
   if (o.Has("benchmark")) s.benchmark = o.Get("benchmark").ToBoolean();
+  if (o.Has("filterCache")) s.filterCache = o.Get("filterCache").ToBoolean();
+  if (o.Has("fusedZero")) s.fusedZero = o.Get("fusedZero").ToBoolean();
+  if (o.Has("pinnedUpload")) s.pinnedUpload = o.Get("pinnedUpload").ToBoolean();
   return info.Env().Undefined();
+}
+
+// profile(on): starts (clearing every record and launch count) or stops recording.
+Napi::Value Profile(const Napi::CallbackInfo& info) {
+  const bool on = info.Length() > 0 && info[0].ToBoolean();
+  Context::Get().settings().profile = on;
+  if (on) {
+    std::lock_guard<std::mutex> lock(g_record_mutex);
+    g_records.clear();
+    ResetLaunchCounts();
+  }
+  return info.Env().Undefined();
+}
+
+// profileRecords(): {transfers: Float64Array [dir, bytes, ms]*, launches: {name: count}},
+// and clears both (so each call covers what happened since the last).
+Napi::Value ProfileRecords(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::vector<TransferRecord> records;
+  {
+    std::lock_guard<std::mutex> lock(g_record_mutex);
+    records.swap(g_records);
+  }
+  Napi::Float64Array t = Napi::Float64Array::New(env, records.size() * 3);
+  for (size_t i = 0; i < records.size(); ++i) {
+    t[3 * i] = records[i].dir;
+    t[3 * i + 1] = double(records[i].bytes);
+    t[3 * i + 2] = records[i].ms;
+  }
+  Napi::Object launches = Napi::Object::New(env);
+  for (const auto& [name, count] : LaunchCounts()) launches.Set(name, double(count));
+  ResetLaunchCounts();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("transfers", t);
+  o.Set("launches", launches);
+  return o;
+}
+
+// mark(): records a timing event on the stream; returns its index since the last marksElapsed().
+Napi::Value Mark(const Napi::CallbackInfo& info) {
+  Context& ctx = Context::Get();
+  std::lock_guard<std::mutex> lock(g_mark_mutex);
+  if (g_mark_count == g_marks.size()) {
+    cudaEvent_t e = nullptr;
+    GRAFT_CHECK(cudaEventCreate(&e), "profile mark");
+    g_marks.push_back(e);
+  }
+  GRAFT_CHECK(cudaEventRecord(g_marks[g_mark_count], ctx.stream()), "profile mark");
+  return Napi::Number::New(info.Env(), double(g_mark_count++));
+}
+
+// marksElapsed(): waits for the stream; ms of each mark after mark 0 (Float64Array); resets the marks.
+Napi::Value MarksElapsed(const Napi::CallbackInfo& info) {
+  Context& ctx = Context::Get();
+  GRAFT_CHECK(cudaStreamSynchronize(ctx.stream()), "marksElapsed");
+  std::lock_guard<std::mutex> lock(g_mark_mutex);
+  Napi::Float64Array out = Napi::Float64Array::New(info.Env(), g_mark_count);
+  for (size_t i = 0; i < g_mark_count; ++i) {
+    float ms = 0.f;
+    if (i > 0) GRAFT_CHECK(cudaEventElapsedTime(&ms, g_marks[0], g_marks[i]), "marksElapsed");
+    out[i] = ms;
+  }
+  g_mark_count = 0;
+  return out;
 }
 
 Napi::Value TrimPool(const Napi::CallbackInfo& info) {

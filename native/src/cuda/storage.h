@@ -39,5 +39,9 @@ Napi::Value Sync(const Napi::CallbackInfo& info);
 Napi::Value CudaStats(const Napi::CallbackInfo& info);
 Napi::Value SetOptions(const Napi::CallbackInfo& info);
 Napi::Value TrimPool(const Napi::CallbackInfo& info);
+Napi::Value Profile(const Napi::CallbackInfo& info);
+Napi::Value ProfileRecords(const Napi::CallbackInfo& info);
+Napi::Value Mark(const Napi::CallbackInfo& info);
+Napi::Value MarksElapsed(const Napi::CallbackInfo& info);
 
 }  // namespace graft::cuda

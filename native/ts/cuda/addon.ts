@@ -73,6 +73,19 @@ export interface CudaNativeStats {
     matmulHits: number;
     matmulMisses: number;
   };
+  /** Filters kept in cuDNN's KRSC layout per filter tensor (GRAFT_CUDA_FILTER_CACHE). */
+  filterCache: { entries: number; bytes: number; hits: number; misses: number };
+  filterCacheOn: boolean;
+  fusedZero: boolean;
+  pinnedUpload: boolean;
+}
+
+/** What graft_cuda.node recorded since the last call (profile mode): see CudaNative.profileRecords. */
+export interface CudaProfileRecords {
+  /** [direction (0 upload, 1 readSync, 2 read), bytes, ms the JS thread was held] per transfer. */
+  transfers: Float64Array;
+  /** Launches per kernel name (device kernels and cuDNN/cuBLAS calls). */
+  launches: Record<string, number>;
 }
 
 /** Device dtype codes: tfjs's bool is one byte on the device, as in its Uint8Array. */
@@ -218,6 +231,18 @@ export interface CudaKernels {
     on: number,
     off: number,
   ): void;
+  /** SGD momentum's step (graft-cpu's momentumUpdate); m and c are one-element tensors. */
+  momentumUpdate(
+    value: number,
+    accumulation: number,
+    gradient: number,
+    m: number,
+    c: number,
+    newValue: number,
+    newAccumulation: number,
+    n: number,
+    nesterov: boolean,
+  ): void;
 }
 
 /** graft_cuda.node's exports (src/cuda/addon.cc). */
@@ -239,8 +264,22 @@ export interface CudaNative {
   sync(): void;
   cudaStats(): CudaNativeStats;
   clearCaches(): void;
-  setOptions(options: { tf32?: boolean; benchmark?: boolean }): void;
+  setOptions(options: {
+    tf32?: boolean;
+    benchmark?: boolean;
+    filterCache?: boolean;
+    fusedZero?: boolean;
+    pinnedUpload?: boolean;
+  }): void;
   trimPool(): void;
+  /** Profile mode on (clears the records) or off. */
+  profile(on: boolean): void;
+  /** The transfers and launches recorded since the last call, and clears them. */
+  profileRecords(): CudaProfileRecords;
+  /** Records a timing event on the stream; its index since the last marksElapsed(). */
+  mark(): number;
+  /** Waits for the stream; ms of each mark after mark 0; clears the marks. */
+  marksElapsed(): Float64Array;
   kernels: CudaKernels;
 }
 

@@ -58,6 +58,50 @@ export interface CudaKernelStats {
 
 const BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1 };
 
+/** One transfer direction over a profiled step. */
+export interface CudaTransferProfile {
+  count: number;
+  bytes: number;
+  /** How long the JS thread was held by these calls (a read() is only queued: ~0). */
+  blockedMs: number;
+  /** The largest few: [bytes, ms]. */
+  largest: [number, number][];
+}
+
+/** What one step did on graft-cuda (`graft bench --profile`): GraftCudaBackend.profileEnd(). */
+export interface CudaStepProfile {
+  /** Host clock from profileBegin() to profileEnd() (which waits for the GPU). */
+  wallMs: number;
+  /** Host clock until the step first asked for values back: the time to enqueue its work. */
+  enqueueMs: number | null;
+  /** GPU clock from the first to the last mark: the step's span on the device. */
+  gpuSpanMs: number;
+  /**
+   * Per tfjs kernel: calls, and the device time between the events around them (the
+   * kernel's GPU time, or longer where the GPU waited for the host to enqueue it).
+   */
+  kernels: Record<string, { count: number; ms: number }>;
+  /** Launches per device kernel / cuDNN / cuBLAS call name. */
+  launches: Record<string, number>;
+  uploads: CudaTransferProfile;
+  readSync: CudaTransferProfile;
+  read: CudaTransferProfile;
+  /** Bytes the memory pool took from the driver during the step. */
+  poolGrowthBytes: number;
+  planMisses: { conv: number; matmul: number };
+  filterCacheMisses: number;
+}
+
+interface ProfileState {
+  t0: number;
+  firstRead: number | null;
+  calls: [string, number, number][];
+  pool: number;
+  convMisses: number;
+  matmulMisses: number;
+  filterMisses: number;
+}
+
 export class GraftCudaBackend extends KernelBackend {
   readonly native: CudaNative;
   readonly kernels: CudaKernels;
@@ -71,6 +115,8 @@ export class GraftCudaBackend extends KernelBackend {
   readonly disabled: Set<string>;
   private nextId = 1;
   private cpuBackend?: MathBackendCPU;
+  /** Set between profileBegin() and profileEnd(). */
+  profiling: ProfileState | null = null;
 
   constructor(native: CudaNative, disabled: Iterable<string> = []) {
     super();
@@ -90,6 +136,13 @@ export class GraftCudaBackend extends KernelBackend {
   id(t: TensorInfo | DataId): number {
     const d = this.data.get("dataId" in t ? t.dataId : t);
     return d.id;
+  }
+
+  /** Registers a device buffer a kernel already made under `id` (kernels with several outputs). */
+  adopt(id: number, shape: number[], dtype: DataType): TensorInfo {
+    const dataId = { id };
+    this.data.set(dataId, { id, dtype, size: util.sizeFromShape(shape), refCount: 1 });
+    return { dataId, shape, dtype };
   }
 
   /** A kernel's output: registers {id} under a new DataId; `run` makes the device buffer. */
@@ -182,6 +235,7 @@ export class GraftCudaBackend extends KernelBackend {
   }
 
   override readSync(dataId: DataId): BackendValues {
+    if (this.profiling && this.profiling.firstRead === null) this.profiling.firstRead = util.now();
     const values = this.download(dataId);
     this.stats.reads.sync++;
     this.stats.reads.bytes += (values as ArrayBufferView).byteLength ?? 0;
@@ -191,6 +245,7 @@ export class GraftCudaBackend extends KernelBackend {
   override async read(dataId: DataId): Promise<BackendValues> {
     const d = this.data.get(dataId);
     if (d.strings) return d.strings;
+    if (this.profiling && this.profiling.firstRead === null) this.profiling.firstRead = util.now();
     const buffer = await this.native.read(d.id);
     this.stats.reads.async++;
     this.stats.reads.bytes += buffer.byteLength;
@@ -274,6 +329,75 @@ export class GraftCudaBackend extends KernelBackend {
       uploads += f.uploads;
     }
     return { downloads, uploads, kernels: Object.keys(this.stats.fallback).sort() };
+  }
+
+  // --- profiling one step ---
+
+  /** Starts profiling a step: every kernel call is bracketed by device events until profileEnd(). */
+  profileBegin(): void {
+    this.native.profile(true);
+    this.native.marksElapsed(); // drop stale marks (waits for the stream: nothing of the step is queued yet)
+    const s = this.native.cudaStats();
+    this.profiling = {
+      t0: util.now(),
+      firstRead: null,
+      calls: [],
+      pool: s.poolReservedBytes,
+      convMisses: s.plans.convMisses,
+      matmulMisses: s.plans.matmulMisses,
+      filterMisses: s.filterCache.misses,
+    };
+    this.native.mark();
+  }
+
+  /** Waits for the GPU and reports the step since profileBegin(). */
+  profileEnd(): CudaStepProfile {
+    const p = this.profiling;
+    if (!p) throw new Error("profileEnd() without profileBegin()");
+    const last = this.native.mark();
+    const at = this.native.marksElapsed();
+    const wallMs = util.now() - p.t0;
+    this.profiling = null;
+    this.native.profile(false);
+    const rec = this.native.profileRecords();
+    const s = this.native.cudaStats();
+    const kernels: CudaStepProfile["kernels"] = {};
+    for (const [name, a, b] of p.calls) {
+      const k = kernels[name] ?? { count: 0, ms: 0 };
+      kernels[name] = k;
+      k.count++;
+      k.ms += (at[b] ?? 0) - (at[a] ?? 0);
+    }
+    const dir = (d: number): CudaTransferProfile => {
+      const t: CudaTransferProfile = { count: 0, bytes: 0, blockedMs: 0, largest: [] };
+      for (let i = 0; i + 2 < rec.transfers.length; i += 3) {
+        if (rec.transfers[i] !== d) continue;
+        const bytes = rec.transfers[i + 1] as number;
+        const ms = rec.transfers[i + 2] as number;
+        t.count++;
+        t.bytes += bytes;
+        t.blockedMs += ms;
+        t.largest.push([bytes, ms]);
+      }
+      t.largest = t.largest.sort((x, y) => y[0] - x[0]).slice(0, 5);
+      return t;
+    };
+    return {
+      wallMs,
+      enqueueMs: p.firstRead === null ? null : p.firstRead - p.t0,
+      gpuSpanMs: at[last] ?? 0,
+      kernels,
+      launches: rec.launches,
+      uploads: dir(0),
+      readSync: dir(1),
+      read: dir(2),
+      poolGrowthBytes: s.poolReservedBytes - p.pool,
+      planMisses: {
+        conv: s.plans.convMisses - p.convMisses,
+        matmul: s.plans.matmulMisses - p.matmulMisses,
+      },
+      filterCacheMisses: s.filterCache.misses - p.filterMisses,
+    };
   }
 
   // --- the fallback: tfjs-cpu's kernel on host copies, counted ---

@@ -10,11 +10,15 @@
 // moving to graph execution plans later changes this file only.
 //
 // Layouts: activations NHWC as tfjs; tfjs's HWIO filters are transposed to cuDNN's
-// KRSC ([outC, kh, kw, inC]) per call (a filter is small next to its activations).
+// KRSC ([outC, kh, kw, inC]) once per filter tensor and kept until the tensor is freed
+// (a tensor never changes after its kernel wrote it; frozen layers' filters are
+// transposed once per process, trained ones once per step for the forward and the
+// backprop-input pass together). GRAFT_CUDA_FILTER_CACHE=0: a transpose per call.
 // tfjs's 'same' padding can be asymmetric (stride 2 on even sizes), which cuDNN cannot
 // express: x is then padded explicitly into a scratch buffer and cuDNN sees pad 0.
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <sstream>
 
 #include "cuda/args.h"
@@ -215,6 +219,50 @@ void KrscToHwio(const float* k, float* w, const ConvParams& p, cudaStream_t s) {
 }
 
 size_t FilterBytes(const ConvParams& p) { return sizeof(float) * size_t(p.kh) * p.kw * p.c * p.oc; }
+
+struct CachedFilter {
+  void* krsc;
+  size_t bytes;
+};
+std::mutex g_filter_mutex;
+std::unordered_map<int64_t, CachedFilter> g_filters;
+FilterCacheStats g_filter_stats;
+
+// Filter `wId` in KRSC: from the cache, or transposed now (into the cache, or into
+// `tmp` for this call only when the cache is off).
+const float* KrscFilter(int64_t wId, const ConvParams& p, Context& ctx, std::unique_ptr<Scratch>& tmp,
+                        const char* role, const std::string& what) {
+  const float* hwio = static_cast<const float*>(Ptr(wId, role));
+  const size_t bytes = FilterBytes(p);
+  if (!ctx.settings().filterCache) {
+    tmp = std::make_unique<Scratch>(ctx, bytes, "filter in KRSC");
+    HwioToKrsc(hwio, tmp->as<float>(), p, ctx.stream());
+    CheckLaunch("filter transpose", what);
+    return tmp->as<float>();
+  }
+  {
+    std::lock_guard<std::mutex> lock(g_filter_mutex);
+    auto it = g_filters.find(wId);
+    if (it != g_filters.end() && it->second.bytes == bytes) {
+      g_filter_stats.hits++;
+      return static_cast<const float*>(it->second.krsc);
+    }
+  }
+  void* k = ctx.Allocate(bytes, "filter in KRSC (cached per filter tensor)");
+  HwioToKrsc(hwio, static_cast<float*>(k), p, ctx.stream());
+  CheckLaunch("filter transpose", what);
+  std::lock_guard<std::mutex> lock(g_filter_mutex);
+  g_filter_stats.misses++;
+  auto it = g_filters.find(wId);
+  if (it != g_filters.end()) {
+    g_filter_stats.bytes -= it->second.bytes;
+    ctx.Free(it->second.krsc);
+    g_filters.erase(it);
+  }
+  g_filters.emplace(wId, CachedFilter{k, bytes});
+  g_filter_stats.bytes += bytes;
+  return static_cast<const float*>(k);
+}
 size_t XBytes(const ConvParams& p, int h, int w) { return sizeof(float) * size_t(p.n) * h * w * p.c; }
 size_t YBytes(const ConvParams& p) { return sizeof(float) * size_t(p.n) * p.oh * p.ow * p.oc; }
 
@@ -228,8 +276,33 @@ PlanStats ConvPlanStats() {
 }
 
 void ClearConvPlans() {
-  std::lock_guard<std::mutex> lock(g_mutex);
-  g_plans.clear();
+  {
+    std::lock_guard<std::mutex> lock(g_mutex);
+    g_plans.clear();
+  }
+  std::lock_guard<std::mutex> lock(g_filter_mutex);
+  Context* ctx = Context::IfCreated();
+  for (auto& [id, f] : g_filters) {
+    if (ctx) ctx->Free(f.krsc);
+  }
+  g_filters.clear();
+  g_filter_stats.bytes = 0;
+}
+
+void DropCachedFilter(int64_t id) {
+  std::lock_guard<std::mutex> lock(g_filter_mutex);
+  auto it = g_filters.find(id);
+  if (it == g_filters.end()) return;
+  if (Context* ctx = Context::IfCreated()) ctx->Free(it->second.krsc);
+  g_filter_stats.bytes -= it->second.bytes;
+  g_filters.erase(it);
+}
+
+FilterCacheStats FilterCache() {
+  std::lock_guard<std::mutex> lock(g_filter_mutex);
+  FilterCacheStats s = g_filter_stats;
+  s.entries = g_filters.size();
+  return s;
 }
 
 // conv2d(x, w, bias (-1: none), y, p, activation, alpha): y = act(conv(x, w) + bias).
@@ -254,13 +327,12 @@ Napi::Value Conv2D(const Napi::CallbackInfo& info) {
     CheckLaunch("padNHWC", pr.what);
     x = padded.as<float>();
   }
-  Scratch krsc(ctx, FilterBytes(p), "conv2d filter in KRSC");
-  HwioToKrsc(static_cast<const float*>(Ptr(wId, "conv2d filter")), krsc.as<float>(), p, s);
-  CheckLaunch("filter transpose", pr.what);
+  std::unique_ptr<Scratch> tmp;
+  const float* krsc = KrscFilter(wId, p, ctx, tmp, "conv2d filter", pr.what);
   float* y = static_cast<float*>(AllocOutput(yId, YBytes(p), "conv2d y"));
   if (YBytes(p) == 0) return info.Env().Undefined();
 
-  const ConvPlan plan = Plan(fused ? kFwdFused : kFwd, p, ctx, pr, x, krsc.get(), y);
+  const ConvPlan plan = Plan(fused ? kFwdFused : kFwd, p, ctx, pr, x, krsc, y);
   GRAFT_CHECK(cudnnSetConvolutionMathType(pr.conv.d, plan.math), pr.what);
   Scratch ws(ctx, plan.workspace, "conv2d workspace");
   const float one = 1.f, zero = 0.f;
@@ -271,14 +343,18 @@ Napi::Value Conv2D(const Napi::CallbackInfo& info) {
                 pr.what);
     ActivationDesc relu;
     GRAFT_CHECK(cudnnSetActivationDescriptor(relu.d, CUDNN_ACTIVATION_RELU, CUDNN_PROPAGATE_NAN, 0.0), pr.what);
-    // z (scaled by alpha2 = 0) is y itself; zeroed first so that no stale NaN can leak in.
-    GRAFT_CHECK(cudaMemsetAsync(y, 0, YBytes(p), s), pr.what);
-    GRAFT_CHECK(cudnnConvolutionBiasActivationForward(ctx.cudnn(), &one, pr.x.d, x, pr.w.d, krsc.get(), pr.conv.d,
+    // z (scaled by alpha2 = 0) is y itself. cuDNN does not read z when alpha2 is 0
+    // (test/cuda.test.ts runs this on pool memory poisoned with NaN);
+    // GRAFT_CUDA_FUSED_ZERO=1 zeroes y first anyway.
+    if (ctx.settings().fusedZero) GRAFT_CHECK(cudaMemsetAsync(y, 0, YBytes(p), s), pr.what);
+    CountLaunch("cudnnConvolutionBiasActivationForward");
+    GRAFT_CHECK(cudnnConvolutionBiasActivationForward(ctx.cudnn(), &one, pr.x.d, x, pr.w.d, krsc, pr.conv.d,
                                                       algo, ws.get(), ws.size(), &zero, pr.y.d, y, biasDesc.d,
                                                       bias, relu.d, pr.y.d, y),
                 pr.what);
   } else {
-    GRAFT_CHECK(cudnnConvolutionForward(ctx.cudnn(), &one, pr.x.d, x, pr.w.d, krsc.get(), pr.conv.d, algo,
+    CountLaunch("cudnnConvolutionForward");
+    GRAFT_CHECK(cudnnConvolutionForward(ctx.cudnn(), &one, pr.x.d, x, pr.w.d, krsc, pr.conv.d, algo,
                                         ws.get(), ws.size(), &zero, pr.y.d, y),
                 pr.what);
     if (bias != nullptr || act != 0) {
@@ -297,9 +373,8 @@ Napi::Value Conv2DBackpropInput(const Napi::CallbackInfo& info) {
   const cudaStream_t s = ctx.stream();
   Problem pr("conv2dBackpropInput", p, ctx.settings().tf32);
 
-  Scratch krsc(ctx, FilterBytes(p), "conv2dBackpropInput filter in KRSC");
-  HwioToKrsc(static_cast<const float*>(Ptr(wId, "conv2dBackpropInput filter")), krsc.as<float>(), p, s);
-  CheckLaunch("filter transpose", pr.what);
+  std::unique_ptr<Scratch> tmp;
+  const float* krsc = KrscFilter(wId, p, ctx, tmp, "conv2dBackpropInput filter", pr.what);
   const void* dy = Ptr(dyId, "conv2dBackpropInput dy");
   float* dx = static_cast<float*>(AllocOutput(dxId, XBytes(p, p.h, p.w), "conv2dBackpropInput dx"));
   if (XBytes(p, p.h, p.w) == 0) return info.Env().Undefined();
@@ -310,11 +385,12 @@ Napi::Value Conv2DBackpropInput(const Napi::CallbackInfo& info) {
   Scratch padded(ctx, pr.explicitPad ? XBytes(p, pr.hp, pr.wp) : 0, "conv2dBackpropInput padded dx");
   float* target = pr.explicitPad ? padded.as<float>() : dx;
 
-  const ConvPlan plan = Plan(kBwdData, p, ctx, pr, krsc.get(), dy, target);
+  const ConvPlan plan = Plan(kBwdData, p, ctx, pr, krsc, dy, target);
   GRAFT_CHECK(cudnnSetConvolutionMathType(pr.conv.d, plan.math), pr.what);
   Scratch ws(ctx, plan.workspace, "conv2dBackpropInput workspace");
   const float one = 1.f, zero = 0.f;
-  GRAFT_CHECK(cudnnConvolutionBackwardData(ctx.cudnn(), &one, pr.w.d, krsc.get(), pr.y.d, dy, pr.conv.d,
+  CountLaunch("cudnnConvolutionBackwardData");
+  GRAFT_CHECK(cudnnConvolutionBackwardData(ctx.cudnn(), &one, pr.w.d, krsc, pr.y.d, dy, pr.conv.d,
                                            static_cast<cudnnConvolutionBwdDataAlgo_t>(plan.algo), ws.get(),
                                            ws.size(), &zero, pr.x.d, target),
               pr.what);
@@ -362,6 +438,7 @@ Napi::Value Conv2DBackpropFilter(const Napi::CallbackInfo& info) {
   GRAFT_CHECK(cudnnSetConvolutionMathType(pr.conv.d, plan.math), pr.what);
   Scratch ws(ctx, plan.workspace, "conv2dBackpropFilter workspace");
   const float one = 1.f, zero = 0.f;
+  CountLaunch("cudnnConvolutionBackwardFilter");
   GRAFT_CHECK(cudnnConvolutionBackwardFilter(ctx.cudnn(), &one, pr.x.d, x, pr.y.d, dy, pr.conv.d,
                                              static_cast<cudnnConvolutionBwdFilterAlgo_t>(plan.algo), ws.get(),
                                              ws.size(), &zero, pr.w.d, krsc.get()),

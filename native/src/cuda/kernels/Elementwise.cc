@@ -201,4 +201,22 @@ Napi::Value OneHot(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// momentumUpdate(value, acc, grad, m, c, newValue, newAcc, n, nesterov): float32 ids;
+// m and c are one-element tensors on the device.
+Napi::Value MomentumUpdate(const Napi::CallbackInfo& info) {
+  const int64_t n = Int(info, 7, "n");
+  const auto f = [&](size_t i, const char* role) { return static_cast<const float*>(Ptr(Int(info, i, role), role)); };
+  const float* value = f(0, "momentumUpdate value");
+  const float* acc = f(1, "momentumUpdate accumulation");
+  const float* grad = f(2, "momentumUpdate gradient");
+  const float* m = f(3, "momentumUpdate m");
+  const float* c = f(4, "momentumUpdate c");
+  const bool nesterov = info.Length() > 8 && info[8].ToBoolean();
+  float* newValue = static_cast<float*>(AllocOutput(Int(info, 5, "newValue"), sizeof(float) * n, "momentumUpdate newValue"));
+  float* newAcc = static_cast<float*>(AllocOutput(Int(info, 6, "newAcc"), sizeof(float) * n, "momentumUpdate newAcc"));
+  LaunchMomentum(value, acc, grad, m, c, newValue, newAcc, n, nesterov, Context::Get().stream());
+  CheckLaunch("momentumUpdate", "n " + std::to_string(n));
+  return info.Env().Undefined();
+}
+
 }  // namespace graft::cuda

@@ -319,6 +319,27 @@ void LaunchPadNHWC(const float* x, float* y, int n, int h, int w, int c, int hp,
   PadNHWCKernel<<<Blocks(total), kThreads, 0, s>>>(x, y, h, w, c, hp, wp, top, left, total);
 }
 
+__global__ void MomentumKernel(const float* __restrict__ value, const float* __restrict__ acc,
+                               const float* __restrict__ grad, const float* __restrict__ m,
+                               const float* __restrict__ c, float* __restrict__ newValue,
+                               float* __restrict__ newAcc, int64_t n, bool nesterov) {
+  const float mv = *m, cv = *c;
+  GRID_STRIDE(i, n) {
+    const float g = grad[i];
+    const float a = __fadd_rn(__fmul_rn(mv, acc[i]), g);
+    newAcc[i] = a;
+    const float step = nesterov ? __fmul_rn(cv, __fadd_rn(g, __fmul_rn(a, mv))) : __fmul_rn(cv, a);
+    newValue[i] = __fadd_rn(step, value[i]);
+  }
+}
+
+void LaunchMomentum(const float* value, const float* acc, const float* grad, const float* m,
+                    const float* c, float* newValue, float* newAcc, int64_t n, bool nesterov,
+                    cudaStream_t s) {
+  if (n == 0) return;
+  MomentumKernel<<<Blocks(n), kThreads, 0, s>>>(value, acc, grad, m, c, newValue, newAcc, n, nesterov);
+}
+
 void LaunchBiasActivation(float* y, const float* bias, int64_t n, int64_t channels, int act,
                           double alpha, cudaStream_t s) {
   if (n == 0) return;

@@ -164,6 +164,7 @@ Napi::Value MatMul(const Napi::CallbackInfo& info) {
   }
   Scratch ws(ctx, plan.workspace, "matmul workspace");
   const float one = 1.f, zero = 0.f;
+  CountLaunch("cublasLtMatmul");
   GRAFT_CHECK(cublasLtMatmul(ctx.cublasLt(), op.h, &one, b, lb.h, a, la.h, &zero, y, ld.h, y, ld.h, &plan.algo,
                              ws.get(), ws.size(), s),
               what);

@@ -56,6 +56,7 @@ Napi::Value Pool2D(const Napi::CallbackInfo& info) {
   void* y = AllocOutput(yId, pr.YBytes(), "pool y");
   if (pr.YBytes() == 0) return info.Env().Undefined();
   const float one = 1.f, zero = 0.f;
+  CountLaunch("cudnnPoolingForward");
   GRAFT_CHECK(cudnnPoolingForward(ctx.cudnn(), pr.pool.d, &one, pr.x.d, x, &zero, pr.y.d, y), pr.what);
   return info.Env().Undefined();
 }
@@ -78,6 +79,7 @@ Napi::Value Pool2DGrad(const Napi::CallbackInfo& info) {
     return info.Env().Undefined();
   }
   const float one = 1.f, zero = 0.f;
+  CountLaunch("cudnnPoolingBackward");
   GRAFT_CHECK(cudnnPoolingBackward(ctx.cudnn(), pr.pool.d, &one, pr.y.d, y, pr.y.d, dy, pr.x.d, x, &zero,
                                    pr.x.d, dx),
               pr.what);

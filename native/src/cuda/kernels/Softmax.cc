@@ -25,6 +25,7 @@ Napi::Value Softmax(const Napi::CallbackInfo& info) {
   GRAFT_CHECK(cudnnSetTensor4dDescriptor(d.d, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, int(rows), int(cols), 1, 1),
               what);
   const float one = 1.f, zero = 0.f;
+  CountLaunch("cudnnSoftmaxForward");
   GRAFT_CHECK(cudnnSoftmaxForward(ctx.cudnn(), log ? CUDNN_SOFTMAX_LOG : CUDNN_SOFTMAX_ACCURATE,
                                   CUDNN_SOFTMAX_MODE_INSTANCE, &one, d.d, x, &zero, d.d, y),
               what);

@@ -39,6 +39,7 @@ import { maxPoolGradKernel } from "./MaxPoolGrad.ts";
 import { meanKernel } from "./Mean.ts";
 import { minKernel } from "./Min.ts";
 import { minimumKernel } from "./Minimum.ts";
+import { momentumUpdateKernel } from "./MomentumUpdate.ts";
 import { multiplyKernel } from "./Multiply.ts";
 import { negKernel } from "./Neg.ts";
 import { notEqualKernel } from "./NotEqual.ts";
@@ -52,6 +53,7 @@ import { reluKernel } from "./Relu.ts";
 import { relu6Kernel } from "./Relu6.ts";
 import { reluGradKernel } from "./ReluGrad.ts";
 import { reshapeKernel } from "./Reshape.ts";
+import { reverseKernel } from "./Reverse.ts";
 import { rsqrtKernel } from "./Rsqrt.ts";
 import { selectKernel } from "./Select.ts";
 import { sigmoidKernel } from "./Sigmoid.ts";
@@ -107,6 +109,7 @@ export const cudaKernels: CudaKernel[] = [
   meanKernel,
   minKernel,
   minimumKernel,
+  momentumUpdateKernel,
   multiplyKernel,
   negKernel,
   notEqualKernel,
@@ -120,6 +123,7 @@ export const cudaKernels: CudaKernel[] = [
   relu6Kernel,
   reluGradKernel,
   reshapeKernel,
+  reverseKernel,
   rsqrtKernel,
   selectKernel,
   sigmoidKernel,

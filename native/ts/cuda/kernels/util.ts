@@ -55,6 +55,16 @@ export function bindKernel(k: CudaKernel, backendName: string): KernelConfig {
   let cpu: KernelFunc | undefined;
   const kernelFunc: KernelFunc = (args) => {
     const backend = args.backend as GraftCudaBackend;
+    const profiling = backend.profiling;
+    if (profiling) {
+      const m0 = backend.native.mark();
+      const out = run(args, backend);
+      profiling.calls.push([k.kernelName, m0, backend.native.mark()]);
+      return out;
+    }
+    return run(args, backend);
+  };
+  const run = (args: Parameters<KernelFunc>[0], backend: GraftCudaBackend) => {
     const disabled = backend.disabled.has("*") || backend.disabled.has(k.kernelName);
     const r = disabled
       ? "disabled (GRAFT_CUDA_DISABLE)"
