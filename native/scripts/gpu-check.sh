@@ -7,10 +7,12 @@
 #      python3's wheels: PyTorch's own)
 #   4. probes graft_cuda.node in a child process
 #   5. runs test/cuda.test.ts with GRAFT_REQUIRE_GPU=1 (a missing GPU fails, not skips)
-#   6. `graft bench` (VGG19 recipe, train and extract) on graft-cuda
-#   7. the PyTorch reference (bench/torch_vgg19_gpu.py) in the same call
+#   6. the per-layer benchmark: VGG19's 16 conv shapes, graft-cuda beside PyTorch
+#   7. `graft bench` (VGG19 recipe, train and extract, 224 and 256 px, with a device
+#      profile at the first size) on graft-cuda, then the PyTorch reference
+#      (bench/torch_vgg19_gpu.py: eager TF32 and AMP bf16, channels_last) in the same call
 # and prints one summary. $OUT (else /tmp/graft-gpu-check) gets 7 files, under the
-# device's 8: summary.txt, build.log, probe.json, tests.log, tests.json, bench.log, torch.log.
+# device's 8: summary.txt, build.log, probe.json, tests.log, tests.json, layers.log, bench.log, torch.log.
 #
 # Prepare here:   bash native/scripts/gpu-pack.sh        (makes .device/, ignored)
 # Rehearse here:  bash native/scripts/gpu-check.sh --rehearse
@@ -21,9 +23,9 @@
 #
 # Environment: GPU_CHECK_BUDGET (seconds for the whole script, default 540: steps that
 # would start after it are skipped and said so), BENCH_SIZE (224), BENCH_BATCH (16),
-# BENCH_STEPS (5), GRAFT_CUDA_ARCHS (90), GPU_CHECK_RESERVE (150: seconds the tests leave for
+# BENCH_STEPS (20), BENCH_WARMUP (5), BENCH_SIZES ("224 256"), GRAFT_CUDA_ARCHS (90), GPU_CHECK_RESERVE (150: seconds the tests leave for
 # the benchmarks), GPU_CHECK_BENCH_S (180: the most one benchmark run may take),
-# GPU_CHECK_BENCH_SEARCH (1: also run the benchmarks with GRAFT_CUDNN_BENCHMARK=1).
+# GPU_CHECK_BENCH_SEARCH (0; 1: also run the benchmarks with GRAFT_CUDNN_BENCHMARK=1).
 set -uo pipefail
 
 started=$(date +%s)
@@ -53,7 +55,7 @@ if [[ $mode == --rehearse ]]; then
   (cd "$root" && git ls-files -co --exclude-standard -z | tar --null --ignore-failed-read -T - -cf -) | tar -C "$copy" -xf -
   (cd "$root" && tar -cf - .device) | tar -C "$copy" -xf -
   say "rehearsal: $(du -sh "$copy" | cut -f1) would travel"
-  OUT=$out/rehearsal GRAFT_GPU_CHECK_CARRIED=1 GRAFT_GPU_CHECK_REHEARSAL=1 BENCH_SIZE=${BENCH_SIZE:-32} BENCH_BATCH=${BENCH_BATCH:-2} \
+  OUT=$out/rehearsal GRAFT_GPU_CHECK_CARRIED=1 GRAFT_GPU_CHECK_REHEARSAL=1 BENCH_SIZE=${BENCH_SIZE:-32} BENCH_SIZES=${BENCH_SIZES:-32} BENCH_WARMUP=${BENCH_WARMUP:-1} BENCH_BATCH=${BENCH_BATCH:-2} \
     BENCH_STEPS=${BENCH_STEPS:-1} GPU_CHECK_BUDGET=${GPU_CHECK_BUDGET:-900} bash "$copy/native/scripts/gpu-check.sh" device
   rc=$?
   say "rehearsal finished (exit $rc); copy left in $copy; logs in $out/rehearsal"
@@ -143,7 +145,7 @@ fi
 
 # Which of the steps after the probe run: GPU_CHECK_STEPS, default tests,bench,torch;
 # "demo" adds `graft demo --backend graft-cuda` (the whole train → checkpoint → report path).
-steps_wanted=",${GPU_CHECK_STEPS:-tests,bench,torch},"
+steps_wanted=",${GPU_CHECK_STEPS:-tests,layers,bench,torch},"
 want() { [[ $steps_wanted == *",$1,"* ]]; }
 
 # --- 5. tests ---
@@ -165,54 +167,81 @@ if want tests && ((build_ok)) && step_ok tests 60; then
   grep -E "skipping|FAIL|✗|×" "$out/tests.log" | head -12
 fi
 
-# --- 6. graft bench on graft-cuda ---
-# apps/cli/bench/cuda_vgg19.bench.ts runs the CLI's runBench with graft-cuda registered (the
-# CLI's main also loads sharp for `graft augment`, which is not carried).
+# --- 6. per-layer: VGG19's 16 convolution shapes, graft-cuda beside PyTorch ---
 size=${BENCH_SIZE:-224}
 batch=${BENCH_BATCH:-16}
-steps=${BENCH_STEPS:-5}
+steps=${BENCH_STEPS:-20}
+warmup=${BENCH_WARMUP:-5}
+sizes=${BENCH_SIZES:-"$size 256"}
 require_cuda=$([[ ${GRAFT_GPU_CHECK_REHEARSAL:-0} == 1 ]] && echo 0 || echo 1)
-# GPU_CHECK_BENCH_SEARCH=1 (default) runs both tasks a second time with GRAFT_CUDNN_BENCHMARK=1
-# (cuDNN's measured algorithm search, as PyTorch's cudnn.benchmark) after the default heuristics.
+device=$([[ $gpu == 1 ]] && echo cuda || echo cpu)
+if want layers && ((build_ok)) && step_ok "conv layers" 60; then
+  t0=$(date +%s)
+  : >"$out/layers.log"
+  if python3 -c 'import torch' 2>/dev/null; then
+    timeout 120 python3 native/bench/torch_conv_layers.py --device "$device" --size "$size" --batch "$batch" \
+      $([[ $gpu == 1 ]] || echo "--iters 1 --warmup 0") >/tmp/graft-torch-layers.log 2>&1
+    cat /tmp/graft-torch-layers.log >>"$out/layers.log"
+  fi
+  BENCH_SIZE=$size BENCH_BATCH=$batch TORCH_LAYERS=/tmp/graft-torch-layers.log GRAFT_BENCH_REQUIRE_CUDA=$require_cuda \
+    BENCH_ITERS=$([[ $gpu == 1 ]] && echo 20 || echo 1) timeout -k 5 150 \
+    node --import tsx native/bench/cuda_conv_layers.bench.ts >>"$out/layers.log" 2>&1
+  rc=$?
+  note "$([[ $rc == 0 ]] && echo ✓ || echo "✗ (exit $rc)") conv layers in $(($(date +%s) - t0))s (graft heuristic|search|PyTorch ms, totals over 16 layers):"
+  while read -r l; do note "  $l"; done < <(grep -E '^total' "$out/layers.log")
+fi
+
+# --- 7. graft bench on graft-cuda ---
+# apps/cli/bench/cuda_vgg19.bench.ts runs the CLI's runBench with graft-cuda registered (the
+# CLI's main also loads sharp for `graft augment`, which is not carried). BENCH_WARMUP untimed
+# steps, then BENCH_STEPS timed ones (median and mean); the first size also runs the device profile.
+# GPU_CHECK_BENCH_SEARCH=1 runs both tasks a second time with GRAFT_CUDNN_BENCHMARK=1.
 searches="0"
-[[ ${GPU_CHECK_BENCH_SEARCH:-1} == 1 ]] && searches="0 1"
+[[ ${GPU_CHECK_BENCH_SEARCH:-0} == 1 ]] && searches="0 1"
 if want bench && ((build_ok)); then
-  for search in $searches; do
-    for task in extract train; do
-      label="graft bench $task$([[ $search == 1 ]] && echo ' (GRAFT_CUDNN_BENCHMARK=1)')"
-      step_ok "$label" 60 || continue
-      bench_limit=$(($(left) - 20))
-      ((bench_limit > ${GPU_CHECK_BENCH_S:-180})) && bench_limit=${GPU_CHECK_BENCH_S:-180}
-      one=$(mktemp)
-      # On the device the benchmark must run on graft-cuda (not fall back to the CPU for minutes).
-      BENCH_SIZE=$size BENCH_BATCH=$batch BENCH_STEPS=$steps GRAFT_BENCH_REQUIRE_CUDA=$require_cuda \
-        GRAFT_CUDNN_BENCHMARK=$search GRAFT_CUDA_LOG_PLANS=${GRAFT_CUDA_LOG_PLANS:-1} timeout -k 5 "$bench_limit" \
-        node --import tsx apps/cli/bench/cuda_vgg19.bench.ts "$task" >"$one" 2>&1
-      { echo "=== $label"; cat "$one"; } >>"$out/bench.log"
-      line=$(grep "\"task\":\"$task\",\"backend\"" "$one" | tail -1)
-      [[ -n $line ]] || line=$(grep '"img_per_s"' "$one" | grep "\"$task\"" | tail -1)
-      if [[ -n $line ]]; then
-        note "$label: $(node -e 'const r = JSON.parse(process.argv[1]); console.log(`${r.img_per_s.toFixed(2)} img/s on ${r.backend} (vgg19 ${r.input_size}px, batch ${r.batch_size}, ${r.steps} steps)`)' "$line")"
-        trips=$(grep '"hostRoundTrips"' "$one" | grep "\"task\":\"$task\"" | tail -1)
-        [[ -n $trips ]] && note "  graft-cuda $task: $(node -e 'const r = JSON.parse(process.argv[1]); console.log(`host round trips ${JSON.stringify(r.hostRoundTrips)}, pool ${(r.native.poolReservedBytes / 2 ** 20).toFixed(0)} MiB, plans ${JSON.stringify(r.native.plans)}`)' "$trips")"
-      else
-        note "✗ $label failed: $(tail -2 "$one" | tr '\n' ' ')"
-      fi
-      rm -f "$one"
+  first=1
+  for bsize in $sizes; do
+    for search in $searches; do
+      for task in extract train; do
+        label="graft bench $task ${bsize}px$([[ $search == 1 ]] && echo ' (GRAFT_CUDNN_BENCHMARK=1)')"
+        step_ok "$label" 45 || continue
+        bench_limit=$(($(left) - 20))
+        ((bench_limit > ${GPU_CHECK_BENCH_S:-180})) && bench_limit=${GPU_CHECK_BENCH_S:-180}
+        one=$(mktemp)
+        # On the device the benchmark must run on graft-cuda (not fall back to the CPU for minutes).
+        BENCH_SIZE=$bsize BENCH_BATCH=$batch BENCH_STEPS=$steps BENCH_WARMUP=$warmup GRAFT_BENCH_REQUIRE_CUDA=$require_cuda \
+          BENCH_PROFILE=$first GRAFT_CUDNN_BENCHMARK=$search GRAFT_CUDA_LOG_PLANS=${GRAFT_CUDA_LOG_PLANS:-0} timeout -k 5 "$bench_limit" \
+          node --import tsx apps/cli/bench/cuda_vgg19.bench.ts "$task" >"$one" 2>&1
+        { echo "=== $label"; cat "$one"; } >>"$out/bench.log"
+        line=$(grep "\"task\":\"$task\",\"backend\"" "$one" | tail -1)
+        [[ -n $line ]] || line=$(grep '"img_per_s"' "$one" | grep "\"$task\"" | tail -1)
+        if [[ -n $line ]]; then
+          note "$label: $(node -e 'const r = JSON.parse(process.argv[1]); console.log(`mean ${r.img_per_s.toFixed(1)} img/s, median ${r.img_per_s_median.toFixed(1)} (${(r.median_seconds * 1000).toFixed(2)} ms/step) on ${r.backend}, batch ${r.batch_size}, ${r.steps} steps after ${r.warmup}; peak tensors ${((r.peak_tensor_bytes ?? 0) / 2 ** 20).toFixed(0)} MiB`)' "$line")"
+          trips=$(grep '"hostRoundTrips"' "$one" | grep "\"task\":\"$task\"" | tail -1)
+          [[ -n $trips ]] && note "  $(node -e 'const r = JSON.parse(process.argv[1]); console.log(`host round trips ${JSON.stringify(r.hostRoundTrips)}, pool ${(r.native.poolReservedBytes / 2 ** 20).toFixed(0)} MiB, plans ${JSON.stringify(r.native.plans)}, filters ${JSON.stringify(r.native.filterCache)}`)' "$trips")"
+          prof=$(grep '"profile"' "$one" | tail -1)
+          [[ -n $prof ]] && note "  profile: $(node -e 'const r = JSON.parse(process.argv[1]).profile; const k = Object.entries(r.kernels).slice(0, 6).map(([n, v]) => `${n} ${v.ms}`).join(", "); console.log(`wall ${r.wallMs} ms, enqueue ${r.enqueueMs}, GPU span ${r.gpuSpanMs}; ${r.launchesPerStep} launches, ${r.uploadsPerStep} uploads (${r.uploadBlockedMs} ms held), readSync ${r.readSyncPerStep}; top ${k}`)' "$prof")"
+        else
+          note "✗ $label failed: $(tail -2 "$one" | tr '\n' ' ')"
+        fi
+        rm -f "$one"
+      done
     done
+    first=0
   done
 fi
 
-# --- 7. PyTorch reference ---
+# --- 7b. PyTorch reference ---
 if ! want torch; then
   :
 elif python3 -c 'import torch' 2>/dev/null; then
   if step_ok "pytorch reference" 45; then
-    device=$([[ $gpu == 1 ]] && echo cuda || echo cpu)
-    timeout "$(($(left) - 10))" python3 native/bench/torch_vgg19_gpu.py --device "$device" --size "$size" \
-      --batch "$batch" --steps "$steps" >"$out/torch.log" 2>&1
+    torch_sizes=$(echo $sizes | tr ' ' ',')
+    timeout "$(($(left) - 10))" python3 native/bench/torch_vgg19_gpu.py --device "$device" --sizes "$torch_sizes" \
+      --batch "$batch" --steps "$([[ $gpu == 1 ]] && echo "$steps" || echo 1)" --warmup "$([[ $gpu == 1 ]] && echo "$warmup" || echo 1)" \
+      >"$out/torch.log" 2>&1
     while read -r l; do
-      note "pytorch: $(node -e 'const r = JSON.parse(process.argv[1]); console.log(`${r.task} ${r.layout} ${r.img_per_s} img/s (${r.device}, torch ${r.version}, tf32 ${r.tf32})`)' "$l")"
+      note "pytorch: $(node -e 'const r = JSON.parse(process.argv[1]); console.log(`${r.task} ${r.size}px ${r.mode} mean ${r.img_per_s} img/s, median ${r.img_per_s_median} (${r.median_ms} ms), peak ${(r.peak_bytes / 2 ** 20).toFixed(0)} MiB (${r.device}, torch ${r.version})`)' "$l")"
     done < <(grep '^{' "$out/torch.log")
     grep -q '^{' "$out/torch.log" || note "✗ pytorch reference failed: $(tail -2 "$out/torch.log" | tr '\n' ' ')"
   fi

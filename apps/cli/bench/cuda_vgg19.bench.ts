@@ -13,10 +13,14 @@ import "@graft/native/graft-cuda";
 import type { GraftCudaBackend } from "@graft/native/graft-cuda";
 import * as tf from "@tensorflow/tfjs-core";
 import { runBench } from "../src/commands/bench.ts";
+import { formatDeviceProfile, summarizeDeviceProfile } from "../src/profile.ts";
 
 const size = Number(process.env.BENCH_SIZE ?? 224);
 const batch = Number(process.env.BENCH_BATCH ?? 16);
 const steps = Number(process.env.BENCH_STEPS ?? 5);
+const warmup = Number(process.env.BENCH_WARMUP ?? 5);
+// BENCH_PROFILE=1: one more run of each task with the device profile (its own line).
+const profile = process.env.BENCH_PROFILE === "1";
 const tasks = (process.argv.slice(2).length ? process.argv.slice(2) : ["extract", "train"]) as (
   | "extract"
   | "train"
@@ -33,8 +37,24 @@ if (process.env.GRAFT_BENCH_REQUIRE_CUDA === "1" && tf.getBackend() !== "graft-c
 for (const task of tasks) {
   const backend = tf.backend() as Partial<GraftCudaBackend>;
   backend.resetStats?.();
-  const r = await runBench(tf, { model: "vgg19", task, size, batch, steps });
-  console.log(JSON.stringify(r));
+  const r = await runBench(tf, { model: "vgg19", task, size, batch, steps, warmup });
+  const peak = (backend.native?.cudaStats() as { peakBytes?: number } | undefined)?.peakBytes;
+  console.log(JSON.stringify({ ...r, peak_tensor_bytes: peak }));
+  if (profile) {
+    const p = await runBench(tf, {
+      model: "vgg19",
+      task,
+      size,
+      batch,
+      steps: 3,
+      warmup: 2,
+      profile: true,
+    });
+    if (p.device_profile) {
+      console.log(JSON.stringify({ task, profile: summarizeDeviceProfile(p.device_profile) }));
+      console.log(formatDeviceProfile(p.device_profile));
+    }
+  }
   if (backend.stats && backend.hostRoundTrips) {
     console.log(
       JSON.stringify({

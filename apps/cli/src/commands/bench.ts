@@ -5,18 +5,21 @@ import * as tfl from "@tensorflow/tfjs-layers";
 import { oneOf, parse, positiveInt } from "../args.ts";
 import { UsageError } from "../errors.ts";
 import type { Io } from "../io.ts";
-import { formatProfile, type KernelTime, profileKernels } from "../profile.ts";
+import { formatDeviceProfile, formatProfile, type KernelTime, profileKernels } from "../profile.ts";
 import { BACKEND_CHOICES, type BackendChoice, initTf } from "../tf.ts";
 
 export const benchHelp = `Usage: graft bench --model vgg19|vgg16 --task extract|train [--input-size 224] [--batch-size 8]
-                   [--backend auto|graft-cpu|cpu|wasm] [--steps N] [--profile] [--json]
+                   [--backend auto|graft-cpu|cpu|wasm] [--steps N] [--warmup N] [--profile] [--json]
 
 Times the VGG base forward pass (extract) or the classic recipe's training step (train:
 base with layers[:5] frozen, Flatten → Dense 1024 relu → Dropout 0.5 → Dense 1024 relu →
 Dense 16 softmax, SGD lr 1e-4 momentum 0.9, categorical cross-entropy) on random data,
 after one warm-up step. Prints images per second; --json adds every step's time.
---profile also times every kernel of the backend over the timed steps (wall time, so
-only meaningful for the synchronous CPU backends) and prints the hottest ones.`;
+--profile also times every kernel of the backend over the timed steps and prints the
+hottest ones: on graft-cuda with device events (and the time to enqueue a step against
+its wall time, launches per kernel, uploads and reads with the time they held the JS
+thread, pool growth, plan misses); on the CPU backends by wall time. --warmup N untimed
+steps first (default 1).`;
 
 export interface BenchResult {
   model: string;
@@ -29,6 +32,18 @@ export interface BenchResult {
   img_per_s: number;
   /** With `profile`: wall time per kernel over the timed steps, longest first. */
   kernels?: KernelTime[];
+  /** Untimed steps before the timed ones (pool growth, plan caches, first-use costs). */
+  warmup: number;
+  median_seconds: number;
+  img_per_s_median: number;
+  /** With `profile` on graft-cuda: what each timed step enqueued, waited on and ran (CudaStepProfile). */
+  device_profile?: unknown[];
+}
+
+/** The graft-cuda backend's step profiler, where the active backend has one. */
+interface StepProfiler {
+  profileBegin(): void;
+  profileEnd(): unknown;
 }
 
 /** The classic recipe's network: a VGG base with layers[:5] frozen and the Flatten-Dense-Dropout-Dense-Dense head. */
@@ -53,9 +68,18 @@ export async function runBench(
     batch: number;
     steps: number;
     profile?: boolean;
+    /** Untimed steps first (default 1). */
+    warmup?: number;
   },
 ): Promise<BenchResult> {
-  const profiler = o.profile ? profileKernels(tf, tf.getBackend()) : null;
+  const warmup = o.warmup ?? 1;
+  const device = tf.backend() as Partial<StepProfiler>;
+  // graft-cuda profiles each step on the device (events around kernels, transfers);
+  // the synchronous CPU backends by wall time per kernel.
+  const stepProfiler =
+    o.profile && typeof device.profileBegin === "function" ? (device as StepProfiler) : null;
+  const deviceProfile: unknown[] = [];
+  const profiler = o.profile && !stepProfiler ? profileKernels(tf, tf.getBackend()) : null;
   const x = tf.tidy(() => preprocessInput(tf.randomUniform([o.batch, o.size, o.size, 3], 0, 255)));
   const seconds: number[] = [];
   if (o.task === "extract") {
@@ -64,13 +88,16 @@ export async function runBench(
       inputShape: [o.size, o.size, 3],
       weights: null,
     });
-    for (let i = 0; i <= o.steps; i++) {
+    for (let i = 0; i < warmup + o.steps; i++) {
+      const timed = i >= warmup;
+      if (timed) stepProfiler?.profileBegin();
       const t0 = performance.now();
       const y = model.predict(x) as tfc.Tensor;
       await y.data();
       y.dispose();
-      if (i > 0) seconds.push((performance.now() - t0) / 1000);
-      else profiler?.reset();
+      if (timed) seconds.push((performance.now() - t0) / 1000);
+      if (timed && stepProfiler) deviceProfile.push(stepProfiler.profileEnd());
+      if (i === warmup - 1) profiler?.reset();
     }
     model.dispose();
   } else {
@@ -89,11 +116,14 @@ export async function runBench(
         16,
       ),
     );
-    for (let i = 0; i <= o.steps; i++) {
+    for (let i = 0; i < warmup + o.steps; i++) {
+      const timed = i >= warmup;
+      if (timed) stepProfiler?.profileBegin();
       const t0 = performance.now();
       await model.trainOnBatch(x, labels);
-      if (i > 0) seconds.push((performance.now() - t0) / 1000);
-      else profiler?.reset();
+      if (timed) seconds.push((performance.now() - t0) / 1000);
+      if (timed && stepProfiler) deviceProfile.push(stepProfiler.profileEnd());
+      if (i === warmup - 1) profiler?.reset();
     }
     labels.dispose();
     model.dispose();
@@ -102,6 +132,12 @@ export async function runBench(
   const kernels = profiler?.report();
   profiler?.stop();
   const mean = seconds.reduce((a, b) => a + b, 0) / seconds.length;
+  const sorted = [...seconds].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  const median =
+    sorted.length % 2
+      ? (sorted[mid] as number)
+      : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
   return {
     model: o.model,
     task: o.task,
@@ -111,7 +147,11 @@ export async function runBench(
     steps: o.steps,
     step_seconds: seconds,
     img_per_s: o.batch / mean,
+    warmup,
+    median_seconds: median,
+    img_per_s_median: o.batch / median,
     ...(kernels ? { kernels } : {}),
+    ...(stepProfiler ? { device_profile: deviceProfile } : {}),
   };
 }
 
@@ -125,6 +165,7 @@ export async function benchCommand(argv: string[], io: Io): Promise<number> {
       "batch-size": { type: "string" },
       backend: { type: "string", default: "auto" },
       steps: { type: "string" },
+      warmup: { type: "string" },
       json: { type: "boolean" },
       profile: { type: "boolean" },
       help: { type: "boolean", short: "h" },
@@ -142,15 +183,25 @@ export async function benchCommand(argv: string[], io: Io): Promise<number> {
   const size = positiveInt(values["input-size"], "--input-size", 224) as number;
   const batch = positiveInt(values["batch-size"], "--batch-size", 8) as number;
   const steps = positiveInt(values.steps, "--steps", 3) as number;
+  const warmup = positiveInt(values.warmup, "--warmup", 1) as number;
   if (size < 32)
     throw new UsageError(`Expected an --input-size of at least 32 but received ${size}`);
   const tf = await initTf(backend);
-  const r = await runBench(tf, { model, task, size, batch, steps, profile: values.profile });
+  const r = await runBench(tf, {
+    model,
+    task,
+    size,
+    batch,
+    steps,
+    warmup,
+    profile: values.profile,
+  });
   if (values.json) io.out(JSON.stringify(r));
   else {
     io.out(
-      `${r.model} ${r.task} on ${r.backend}: ${r.img_per_s.toFixed(2)} img/s (${r.input_size}px, batch ${r.batch_size}, ${r.steps} steps after 1 warm-up)`,
+      `${r.model} ${r.task} on ${r.backend}: ${r.img_per_s.toFixed(2)} img/s (median ${r.img_per_s_median.toFixed(2)}; ${r.input_size}px, batch ${r.batch_size}, ${r.steps} steps after ${r.warmup} warm-up)`,
     );
+    if (r.device_profile) io.out(formatDeviceProfile(r.device_profile));
     if (r.kernels) {
       const stepMs = (1000 * r.batch_size) / r.img_per_s;
       io.out(formatProfile(r.kernels, r.steps, stepMs));
