@@ -38,7 +38,7 @@ for (const task of tasks) {
   const backend = tf.backend() as Partial<GraftCudaBackend>;
   backend.resetStats?.();
   const r = await runBench(tf, { model: "vgg19", task, size, batch, steps, warmup });
-  const peak = (backend.native?.cudaStats() as { peakBytes?: number } | undefined)?.peakBytes;
+  const peak = (backend.native?.cudaStats?.() as { peakBytes?: number } | undefined)?.peakBytes;
   console.log(JSON.stringify({ ...r, peak_tensor_bytes: peak }));
   if (profile) {
     const p = await runBench(tf, {
