@@ -83,11 +83,11 @@ std::mutex g_stage_mutex;
 std::deque<Staged> g_staged;
 std::vector<cudaEvent_t> g_spare_events;
 
-void ReapStaged(bool wait) {
+void ReapStaged() {
   std::lock_guard<std::mutex> lock(g_stage_mutex);
   while (!g_staged.empty()) {
     Staged& st = g_staged.front();
-    const cudaError_t q = wait ? cudaEventSynchronize(st.done) : cudaEventQuery(st.done);
+    const cudaError_t q = cudaEventQuery(st.done);
     if (q == cudaErrorNotReady) break;
     if (q != cudaSuccess) cudaGetLastError();
     g_pinned.Give(st.pinned, st.bytes);
@@ -189,7 +189,7 @@ Napi::Value Upload(const Napi::CallbackInfo& info) {
   Context& ctx = Context::Get();
   void* dst = AllocOutput(id, bytes, "upload");
   if (bytes > 0 && ctx.settings().pinnedUpload && bytes <= kStageMax) {
-    ReapStaged(false);
+    ReapStaged();
     void* pinned = g_pinned.Take(bytes);
     std::memcpy(pinned, src, bytes);
     cudaEvent_t done = nullptr;
@@ -265,7 +265,7 @@ Napi::Value ReadSync(const Napi::CallbackInfo& info) {
   g_stats.downloads++;
   g_stats.bytesDown += bytes;
   Record(1, bytes, t0);
-  ReapStaged(false);
+  ReapStaged();
   return info.Env().Undefined();
 }
 
