@@ -1,7 +1,6 @@
 #!/usr/bin/env node
-// The installed `graft` command: runs the TypeScript entry point through tsx.
-import { register } from "tsx/esm/api";
+// The installed `graft` command: plain Node.js on the built CLI (dist/, made by the
+// package's build). From a clone, `pnpm --filter cli start …` runs the sources instead.
+import { main } from "../dist/main.js";
 
-register();
-const { main } = await import("../src/main.ts");
 process.exitCode = await main(process.argv.slice(2));

@@ -13,6 +13,7 @@ import { trainCommand, trainHelp } from "./commands/train.ts";
 import { weightsCommand, weightsHelp } from "./commands/weights.ts";
 import { CliError, UsageError } from "./errors.ts";
 import { type Io, processIo } from "./io.ts";
+import { versionCommand } from "./version.ts";
 
 type Command = { run: (argv: string[], io: Io) => Promise<number>; help: string; summary: string };
 
@@ -87,7 +88,9 @@ ${Object.entries(COMMANDS)
   .join("\n")}
 
 Options for every command:
-  --verbose   print stack traces with errors`;
+  --verbose   print stack traces with errors
+
+graft --version prints every graft package's version and the native backends' build.`;
 
 /** Runs the CLI and returns the exit code; never throws. */
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
@@ -99,6 +102,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       io.out(mainHelp);
       return name === undefined ? 2 : 0;
     }
+    if (name === "--version" || name === "-V" || name === "version")
+      return await versionCommand(io);
     const command = COMMANDS[name];
     if (!command)
       throw new UsageError(

@@ -406,7 +406,11 @@ export class ImageDataGenerator {
         return s;
       },
       perImage: {
-        module: new URL("./worker-transform.ts", import.meta.url).href,
+        // The built package runs dist/worker-transform.js; the sources the .ts file.
+        module: new URL(
+          import.meta.url.endsWith(".ts") ? "./worker-transform.ts" : "./worker-transform.js",
+          import.meta.url,
+        ).href,
         name: "transformImage",
         // In the decode workers unless the backend has a native batched kernel.
         inWorkers: () => !hasNativeImageAffineTransform(),

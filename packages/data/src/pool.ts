@@ -1,7 +1,7 @@
 /**
  * A pool of decode workers (worker.ts). Images are dealt round-robin; each worker
  * keeps several in flight; idle workers do not keep the process alive. If the workers
- * cannot run (no TypeScript loader in them, a crash), the pool says so once and
+ * cannot run (a crash; from the sources, no TypeScript loader), the pool says so once and
  * does the same work in this thread.
  */
 import { Worker } from "node:worker_threads";
@@ -24,7 +24,12 @@ export class DecodePool {
     size: number,
     private readonly warn: (m: string) => void = console.warn,
   ) {
-    const entry = new URL("./worker-entry.mjs", import.meta.url);
+    // Built (dist/pool.js): the worker is plain JavaScript. From the .ts sources (the
+    // monorepo's tests and tools): worker-entry.mjs, which finds a TypeScript loader.
+    const entry = new URL(
+      import.meta.url.endsWith(".ts") ? "./worker-entry.mjs" : "./worker.js",
+      import.meta.url,
+    );
     for (let i = 0; i < size; i++) {
       const w = new Worker(entry);
       w.on("message", (r: Reply) => {

@@ -1,5 +1,6 @@
-// Entry of @graft/data's decode workers. The package ships TypeScript sources, so a
-// worker needs a TypeScript loader: the one it inherited (node --import tsx), or tsx's
+// Entry of @graft/data's decode workers when they run from the .ts sources (the
+// monorepo; the published package starts dist/worker.js instead). Such a worker needs
+// a TypeScript loader: the one it inherited (node --import tsx), or tsx's
 // API. A failed import stays cached, hence the query string on the second try.
 try {
   await import("./worker.ts");
