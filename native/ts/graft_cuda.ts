@@ -5,6 +5,8 @@
  * there is no GPU, driver, cuDNN or cuBLAS; tfjs then warns and falls back to the
  * next backend. Every tfjs-cpu kernel without a GPU version is registered as a
  * counted host fallback (GraftCudaBackend.stats), so nothing falls back silently.
+ *
+ * @module @graft/native/graft-cuda
  */
 import "@tensorflow/tfjs-backend-cpu";
 import { getKernelsForBackend, registerBackend, registerKernel } from "@tensorflow/tfjs-core";

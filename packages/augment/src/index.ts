@@ -1,3 +1,9 @@
+/**
+ * Keras' `ImageDataGenerator` on tfjs: every parameter, Keras' order of
+ * operations, scipy's affine sampler as one batched kernel.
+ *
+ * @module @graft/augment
+ */
 export { parseGeneratorConfig } from "./config.ts";
 export {
   type GeneratorFlowOptions,

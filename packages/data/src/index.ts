@@ -1,3 +1,9 @@
+/**
+ * Directory image datasets with Keras' `flow_from_directory` semantics, decoded
+ * with sharp (libvips) off the main thread.
+ *
+ * @module @graft/data
+ */
 export { decodeBmp, decodePnm, UnsupportedImageError } from "./bitmap.ts";
 export {
   COLOR_MODES,

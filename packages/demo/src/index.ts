@@ -2,6 +2,8 @@
  * The files of `graft demo`: a target dataset of drawn pictograms and a narrow
  * VGG19-shaped base pretrained on a related source domain, with the manifest that
  * make_demo_fixtures.py (test-fixtures/scripts) writes beside them.
+ *
+ * @module @graft/demo
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";

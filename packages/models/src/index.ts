@@ -1,3 +1,9 @@
+/**
+ * Keras applications (VGG16, VGG19) on tfjs-layers with Keras' layer names,
+ * freezing, summaries and cuts.
+ *
+ * @module @graft/models
+ */
 export { cutAt } from "./cut.ts";
 export { ModelsError } from "./errors.ts";
 export { type FreezeSpec, freezeLayers, unfreezeLayers } from "./freeze.ts";

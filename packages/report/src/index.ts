@@ -1,3 +1,9 @@
+/**
+ * A training run's report.html: self-contained (no network), loss and accuracy
+ * curves, confusion matrix, misclassified images, configuration.
+ *
+ * @module @graft/report
+ */
 export { type ChartPoint, type ChartSeries, type LineChartOptions, lineChart } from "./chart.ts";
 export { ReportError } from "./errors.ts";
 export { escapeHtml } from "./html.ts";

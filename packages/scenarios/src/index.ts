@@ -1,3 +1,10 @@
+/**
+ * The four transfer-learning scenarios (small/large × similar/different data)
+ * behind one strategy interface, feature caching, and a recommender that picks
+ * one from the data.
+ *
+ * @module @graft/scenarios
+ */
 export { type BaseOptions, loadBase } from "./base.ts";
 export {
   parseRunConfig,

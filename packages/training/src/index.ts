@@ -1,3 +1,10 @@
+/**
+ * Keras' training callbacks (ModelCheckpoint, EarlyStopping, ReduceLROnPlateau,
+ * CSVLogger, a progress bar), balanced class weights and resumable training
+ * state for tfjs-layers `fit()`.
+ *
+ * @module @graft/training
+ */
 export { balancedClassWeights, type ClassWeight, classCounts } from "./class-weights.ts";
 export { CSVLogger, type CSVLoggerOptions } from "./csv-logger.ts";
 export {

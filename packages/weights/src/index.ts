@@ -1,3 +1,9 @@
+/**
+ * Keras weight files (every HDF5 layout and .keras archives) for tfjs-layers
+ * models, and Keras' `get_file`.
+ *
+ * @module @graft/weights
+ */
 export { WeightsError } from "./errors.ts";
 export {
   GetFileError,
