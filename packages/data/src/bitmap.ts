@@ -12,6 +12,10 @@ export interface RawPixels {
   channels: 1 | 3 | 4;
 }
 
+/**
+ * A BMP or PNM file `decodeBmp`/`decodePnm` cannot read: truncated, or a variant they do not
+ * support.
+ */
 export class UnsupportedImageError extends Error {
   constructor(message: string) {
     super(message);

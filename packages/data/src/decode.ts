@@ -27,14 +27,23 @@ import {
   resizePixels,
 } from "./resize.ts";
 
+/** Keras' `color_mode`: 3 channels, 1 channel, or 4 channels with alpha. */
 export type ColorMode = "rgb" | "grayscale" | "rgba";
+/** Every `ColorMode`. */
 export const COLOR_MODES: readonly ColorMode[] = ["rgb", "grayscale", "rgba"];
 
+/** Options of `loadImage` and `decodeImage`: Keras' `load_img` arguments. */
 export interface LoadOptions {
+  /** Default "rgb". */
   colorMode?: ColorMode;
   /** (height, width), as Keras' target_size; omitted keeps the file's size */
   targetSize?: readonly [number, number] | null;
+  /** The resampling filter when resizing to targetSize (Pillow's). Default "nearest", as Keras. */
   interpolation?: Interpolation;
+  /**
+   * Crop the centre to targetSize's aspect ratio before resizing, instead of stretching. Default
+   * false.
+   */
   keepAspectRatio?: boolean;
 }
 

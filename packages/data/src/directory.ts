@@ -31,20 +31,32 @@ import { DataError } from "./errors.ts";
 export const KERAS_FORMATS = ["png", "jpg", "jpeg", "bmp", "ppm", "tif", "tiff"] as const;
 /** Formats graft can add beyond Keras with `extraFormats`. */
 export const EXTRA_FORMATS = ["webp", "gif"] as const;
+/** A format beyond Keras' list that `extraFormats` can turn on. */
 export type ExtraFormat = (typeof EXTRA_FORMATS)[number];
 
+/** Which side of `validationSplit` to list. */
 export type Subset = "training" | "validation";
+/** What a file that is not a readable image does: skipped with a warning, or an error. */
 export type InvalidPolicy = "skip" | "error";
 
+/**
+ * Options of `listDirectory`: Keras' `flow_from_directory` arguments that decide which files are
+ * listed.
+ */
 export interface ListOptions {
   /** Class subfolder names in the order wanted (Keras `classes`); default: every subfolder, sorted. */
   classes?: readonly string[] | null;
+  /**
+   * Follow symbolic links to folders inside class folders (Keras `follow_links`). Default false.
+   */
   followLinks?: boolean;
   /** Keep dot-folders as classes and walk into them, exactly as Keras does. Default false. */
   includeHidden?: boolean;
   /** Also accept these formats (Keras accepts neither). */
   extraFormats?: readonly ExtraFormat[];
+  /** Fraction of each class held out for validation, in (0, 1); 0 or absent holds none. */
   validationSplit?: number;
+  /** With validationSplit: list only that side. Null or absent lists every file. */
   subset?: Subset | null;
   /** What to do with files that are not readable images. Default "skip". */
   onInvalid?: InvalidPolicy;
@@ -59,21 +71,31 @@ export interface ListOptions {
   warn?: (message: string) => void;
 }
 
+/** A file left out of a listing, and why. */
 export interface SkippedFile {
   /** relative to the directory, with "/" */
   filename: string;
+  /** Why, e.g. not an image, or a truncated file. */
   reason: string;
 }
 
+/** What `listDirectory` found: Keras' `DirectoryIterator` attributes. */
 export interface DirectoryListing {
+  /** The folder that was listed. */
   directory: string;
+  /** Class name → index (Keras `class_indices`). */
   classIndices: Record<string, number>;
+  /** Class names in index order. */
   classNames: string[];
   /** relative to the directory, with "/" */
   filenames: string[];
+  /** The class index of each of `filenames` (Keras `classes`). */
   classes: Int32Array;
+  /** Number of files listed. */
   samples: number;
+  /** Files left out, with the reason. */
   skipped: SkippedFile[];
+  /** Every warning given while listing (also passed to `warn`). */
   warnings: string[];
 }
 

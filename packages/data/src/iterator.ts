@@ -34,7 +34,9 @@ import { DecodePool } from "./pool.ts";
 import { RandomState, randomSeed } from "./random.ts";
 import { INTERPOLATIONS, type Interpolation } from "./resize.ts";
 
+/** Keras' `class_mode`: the targets a batch carries (`ys`); null carries none. */
 export type ClassMode = "categorical" | "binary" | "sparse" | "input" | null;
+/** Every class mode `flow` accepts, with "none" as the spelling of null. */
 export const CLASS_MODES: readonly (ClassMode | "none")[] = [
   "categorical",
   "binary",
@@ -50,6 +52,9 @@ export const CLASS_MODES: readonly (ClassMode | "none")[] = [
  * for the whole batch. `apply` must not dispose its input.
  */
 export interface BatchTransform {
+  /**
+   * Draws one image's random parameters from the iterator's stream (Keras' `get_random_transform`).
+   */
   draw(rng: RandomState, imageShape: readonly [number, number, number]): unknown;
   /** `doneInWorkers`: the per-image step below already ran; do the rest only. */
   apply(x: Tensor4D, params: readonly unknown[], doneInWorkers?: boolean): Tensor4D;
@@ -62,22 +67,38 @@ export interface BatchTransform {
    * package: it knows whether the active backend has a faster batched kernel.
    */
   perImage?: {
+    /** URL of the module a worker imports. */
     module: string;
+    /** The name of the function that module exports. */
     name: string;
+    /** The worker's argument for one image, from its `params` and [height, width, channels]. */
     args(params: unknown, shape: readonly [number, number, number]): unknown;
+    /** Whether this batch's per-image step runs in the workers; absent means always. */
     inWorkers?(): boolean;
   };
 }
 
+/**
+ * Options of `flowFromDirectory` and `DirectoryIterator`: Keras' `flow_from_directory` arguments
+ * plus graft's decode settings.
+ */
 export interface FlowOptions extends ListOptions, Omit<LoadOptions, "targetSize"> {
   /** (height, width); default (256, 256), as Keras */
   targetSize?: readonly [number, number];
+  /** Default "rgb". */
   colorMode?: ColorMode;
   /** default "categorical"; null (or "none") yields images only */
   classMode?: ClassMode | "none";
+  /** Images per batch; default 32, as Keras. The last batch of an epoch may be smaller. */
   batchSize?: number;
+  /** Permute the files at each epoch; default true. */
   shuffle?: boolean;
+  /**
+   * Seeds shuffling and augmentation, as Keras' `seed` (an integer in [0, 2³² − 1]); null draws one
+   * at random.
+   */
   seed?: number | null;
+  /** Resampling filter to targetSize; default "nearest", as Keras. */
   interpolation?: Interpolation;
   /** Batches decoded ahead of the consumer (default 2). */
   prefetch?: number;
@@ -89,9 +110,11 @@ export interface FlowOptions extends ListOptions, Omit<LoadOptions, "targetSize"
    * event loop).
    */
   workers?: number;
+  /** Augmentation applied to each batch (an ImageDataGenerator); null or absent for none. */
   transform?: BatchTransform | null;
 }
 
+/** One batch from a `DirectoryIterator`. */
 export interface Batch {
   /** float32 [n, height, width, channels] */
   xs: Tensor4D;
@@ -119,11 +142,17 @@ type Stream = "next" | "epoch";
  * random stream, batches seen, the current permutation and the position in the epoch.
  */
 export interface IteratorCheckpoint {
+  /** The random stream's MT19937 key: 624 words. */
   rng: number[];
+  /** The position in that key. */
   rngIndex: number;
+  /** Batches seen since the start (Keras `total_batches_seen`), which seeds the next batch. */
   total: number;
+  /** Position of `next()` in its epoch (Keras `batch_index`). */
   batchIndex: number;
+  /** The current permutation of the files; null before the first batch. */
   indexArray: number[] | null;
+  /** Position of `epoch()` in its epoch: the next `getItem` index. */
   epochPos: number;
 }
 
@@ -173,7 +202,13 @@ class Limiter {
   }
 }
 
+/**
+ * Keras' `DirectoryIterator`: batches of decoded images and their targets from a
+ * `listDirectory` listing, in Keras' order and with Keras' random draws for a given
+ * seed (see the module comment). `for await` runs one epoch.
+ */
 export class DirectoryIterator implements AsyncIterable<Batch> {
+  /** The folder the files are listed from. */
   readonly directory: string;
   /** class name → index (Keras `class_indices`) */
   readonly classIndices: Record<string, number>;
@@ -181,15 +216,23 @@ export class DirectoryIterator implements AsyncIterable<Batch> {
   readonly filenames: string[];
   /** class index of each file (Keras `classes`) */
   readonly classes: Int32Array;
+  /** Number of files (Keras `samples`). */
   readonly samples: number;
+  /** Number of classes (Keras `num_classes`). */
   readonly numClasses: number;
+  /** Images per batch. */
   readonly batchSize: number;
+  /** [height, width, channels] of every image in a batch (Keras `image_shape`). */
   readonly imageShape: readonly [number, number, number];
+  /** What `ys` holds; null for none. */
   readonly classMode: ClassMode;
   /** files left out: when listing (not images) and while making batches (failed to decode) */
   readonly skipped: SkippedFile[];
+  /** Every warning so far, from listing and from making batches. */
   readonly warnings: string[];
+  /** The seed given, or null (then the stream was seeded at random). */
   readonly seed: number | null;
+  /** Whether each epoch permutes the files. */
   readonly shuffle: boolean;
 
   private readonly rng: RandomState;
@@ -499,6 +542,7 @@ export class DirectoryIterator implements AsyncIterable<Batch> {
     }
   }
 
+  /** The same as `epoch()`: `for await (const batch of it)` runs one epoch. */
   [Symbol.asyncIterator](): AsyncIterator<Batch> {
     return this.epoch();
   }
@@ -509,8 +553,20 @@ export class DirectoryIterator implements AsyncIterable<Batch> {
    * unset: `size` tells fitDataset the number of batches.
    */
   toDataset(): {
+    /** Batches per epoch (`length`). */
     size: number;
-    iterator(): Promise<{ next(): Promise<IteratorResult<{ xs: Tensor4D; ys: Tensor }>> }>;
+    /** Starts one epoch. */
+    iterator(): Promise<{
+      /** The epoch's next batch; `ys` is a copy of `xs` where the class mode yields none. */
+      next(): Promise<
+        IteratorResult<{
+          /** The batch's images, float32 [n, height, width, channels]. */
+          xs: Tensor4D;
+          /** The batch's targets. */
+          ys: Tensor;
+        }>
+      >;
+    }>;
   } {
     const self = this;
     return {

@@ -17,6 +17,10 @@
 const N = 624;
 const M = 397;
 
+/**
+ * numpy's legacy `RandomState` (MT19937), draw for draw; see the module comment. Seeded at random
+ * when no seed is given.
+ */
 export class RandomState {
   private readonly mt = new Uint32Array(N);
   private index = N;
@@ -41,10 +45,19 @@ export class RandomState {
   }
 
   /** A copy of the generator's state (numpy's `get_state()`: key and position). */
-  getState(): { mt: Uint32Array; index: number } {
+  getState(): {
+    /** The 624 words of the MT19937 key. */
+    mt: Uint32Array;
+    /** The position in the key of the next word, 0 to 624 (624: twist first). */
+    index: number;
+  } {
     return { mt: this.mt.slice(), index: this.index };
   }
 
+  /**
+   * numpy's `set_state()`: restores a `getState()` copy. Throws a RangeError unless `mt` has 624
+   * words and 0 ≤ index ≤ 624.
+   */
   setState(mt: Uint32Array, index: number): void {
     if (mt.length !== N || !Number.isInteger(index) || index < 0 || index > N) {
       throw new RangeError("Expected an MT19937 state of 624 words and a position in [0, 624]");

@@ -17,7 +17,9 @@
  * double precision and rounded; Pillow's own 16-bit paths may differ by one unit there.
  */
 
+/** Pillow's resampling filters, by Keras' names. */
 export type Interpolation = "nearest" | "bilinear" | "bicubic" | "lanczos" | "box" | "hamming";
+/** Every `Interpolation`. */
 export const INTERPOLATIONS: readonly Interpolation[] = [
   "nearest",
   "bilinear",
@@ -29,9 +31,13 @@ export const INTERPOLATIONS: readonly Interpolation[] = [
 
 /** Pixels in HWC order. */
 export interface Pixels {
+  /** Samples, row by row, channels interleaved; 16-bit only for 16-bit grayscale. */
   data: Uint8Array | Uint16Array;
+  /** Width in pixels. */
   width: number;
+  /** Height in pixels. */
   height: number;
+  /** Samples per pixel: 1 (grayscale), 3 (RGB) or 4 (RGBA). */
   channels: number;
 }
 

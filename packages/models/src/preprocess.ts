@@ -4,6 +4,10 @@ import { ModelsError } from "./errors.ts";
 /** The ImageNet channel means in BGR order, as Keras' caffe mode subtracts them. */
 export const IMAGENET_BGR_MEAN = [103.939, 116.779, 123.68] as const;
 
+/**
+ * How `preprocessInput` prepares pixels: Keras' `caffe` (BGR minus ImageNet means), `rescale` (÷
+ * 255) or `none`.
+ */
 export type PreprocessMode = "caffe" | "rescale" | "none";
 
 /**

@@ -1,18 +1,30 @@
 import type * as tfl from "@tensorflow/tfjs-layers";
 
+/** One layer's line of the summary. */
 export interface SummaryRow {
+  /** The layer's name. */
   name: string;
+  /** Its class as Keras prints it (`Conv2D`, `Dense`; `Functional` for a nested model). */
   className: string;
+  /** Its output shape as Keras prints it, e.g. `(None, 112, 112, 64)`. */
   outputShape: string;
+  /** Number of weights (trainable or not). */
   params: number;
+  /** Whether the layer is trainable (`freezeLayers` turns this off). */
   trainable: boolean;
 }
 
+/** What `summarize` returns: Keras' `model.summary()` as data. */
 export interface ModelSummary {
+  /** The model's name. */
   name: string;
+  /** One row per layer, in model order. */
   rows: SummaryRow[];
+  /** Every weight, trainable and not. */
   totalParams: number;
+  /** Weights that training updates. */
   trainableParams: number;
+  /** Weights of frozen layers (and other non-trainable variables). */
   nonTrainableParams: number;
 }
 

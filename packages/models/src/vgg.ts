@@ -13,8 +13,13 @@ import * as tfl from "@tensorflow/tfjs-layers";
 import { ModelsError } from "./errors.ts";
 import { fuseConvBiasRelu } from "./fused-conv.ts";
 
+/** The two VGG networks of keras.applications: 16 or 19 weight layers. */
 export type VGGVariant = "vgg16" | "vgg19";
 
+/**
+ * Options of `VGG` and `buildVGG`, with keras.applications' names and defaults plus a few graft
+ * extensions.
+ */
 export interface VGGOptions {
   /** Keep the three fully connected layers on top (Keras' default: true). */
   includeTop?: boolean;
@@ -26,6 +31,7 @@ export interface VGGOptions {
   pooling?: "avg" | "max" | null;
   /** Number of classes of the top (1000 for imagenet). */
   classes?: number;
+  /** Activation of the `predictions` layer when includeTop is true. Default softmax. */
   classifierActivation?: "softmax" | "linear" | "sigmoid";
   /** graft extension: filters per block (Keras: 64, 128, 256, 512, 512). For narrow test or demo bases. */
   blockFilters?: [number, number, number, number, number];
@@ -33,7 +39,11 @@ export interface VGGOptions {
   topUnits?: number;
   /** Where the official files are cached (default $KERAS_HOME or ~/.keras) and fetched from. */
   cacheDir?: string;
+  /**
+   * Mirror that replaces Keras' storage prefix for "imagenet"; default `$GRAFT_WEIGHTS_BASE_URL`.
+   */
   baseUrl?: string;
+  /** Download progress for "imagenet": true for a bar on stderr, or the bar's options. */
   progress?: FetchOfficialWeightsOptions["progress"];
 }
 
@@ -186,5 +196,7 @@ export async function VGG(variant: VGGVariant, options: VGGOptions = {}): Promis
   return model;
 }
 
+/** keras.applications.VGG16: `VGG("vgg16", options)`. Default: ImageNet weights, with the top. */
 export const VGG16 = (options: VGGOptions = {}) => VGG("vgg16", options);
+/** keras.applications.VGG19: `VGG("vgg19", options)`. Default: ImageNet weights, with the top. */
 export const VGG19 = (options: VGGOptions = {}) => VGG("vgg19", options);

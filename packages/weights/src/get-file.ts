@@ -24,11 +24,13 @@ import { join } from "node:path";
 import { WeightsError } from "./errors.ts";
 import { ProgressBar, type ProgressBarOptions } from "./progress.ts";
 
+/** How `getFile` checks `fileHash`; `auto` tells md5 and sha256 apart by length, as Keras does. */
 export type HashAlgorithm = "auto" | "md5" | "sha256";
 
 /** Called as bytes arrive; `total` is undefined when the server sends no Content-Length. */
 export type ProgressCallback = (received: number, total: number | undefined) => void;
 
+/** Options of `getFile`, with Keras' `get_file` names; only `origin` is required. */
 export interface GetFileOptions {
   /** File name in the cache. Default: the last path segment of `origin`. */
   fname?: string;
@@ -90,13 +92,24 @@ export interface GetFileErrorDetails {
  * when the network is the problem, how to put the file in place by hand.
  */
 export class GetFileError extends WeightsError {
+  /**
+   * Which failure: ERR_GRAFT_DOWNLOAD_HTTP, _TRUNCATED, _HASH, _OFFLINE, _NETWORK, _TIMEOUT or
+   * _CACHE_DIR.
+   */
   override readonly code: GetFileErrorCode;
+  /** The URL that was requested. */
   readonly url: string;
+  /** The full path the file would have had in the cache. */
   readonly path: string;
+  /** HTTP status, for ERR_GRAFT_DOWNLOAD_HTTP. */
   readonly status: number | undefined;
+  /** Bytes received before the body ended, for ERR_GRAFT_DOWNLOAD_TRUNCATED. */
   readonly received: number | undefined;
+  /** Bytes the server announced (Content-Length), for ERR_GRAFT_DOWNLOAD_TRUNCATED. */
   readonly expectedBytes: number | undefined;
+  /** The `fileHash` asked for, for ERR_GRAFT_DOWNLOAD_HASH. */
   readonly expectedHash: string | undefined;
+  /** The hash of the bytes received, for ERR_GRAFT_DOWNLOAD_HASH. */
   readonly actualHash: string | undefined;
 
   constructor(code: GetFileErrorCode, message: string, details: GetFileErrorDetails) {

@@ -13,8 +13,10 @@ import {
   WEIGHTS_BASE_URL_ENV,
 } from "./get-file.ts";
 
+/** The Keras applications whose official weight files graft knows (name, URL, md5, size). */
 export type OfficialModel = "vgg16" | "vgg19";
 
+/** One official Keras weight file, as `officialWeights` describes it. */
 export interface OfficialWeightsFile {
   /** File name, in Keras' cache and on the server. */
   fname: string;
@@ -60,6 +62,7 @@ const REGISTRY: Readonly<Record<OfficialModel, { top: RegistryEntry; notop: Regi
   },
 };
 
+/** Every `OfficialModel`, in registry order. */
 export const OFFICIAL_MODELS: readonly OfficialModel[] = Object.keys(REGISTRY) as OfficialModel[];
 
 /**
@@ -101,6 +104,10 @@ export function officialWeights(
   };
 }
 
+/**
+ * Options of `fetchOfficialWeights`: `getFile`'s, less the name, URL and hash algorithm it fills
+ * in.
+ */
 export interface FetchOfficialWeightsOptions
   extends Omit<GetFileOptions, "fname" | "origin" | "hashAlgorithm"> {
   /** With the classifier (fc1, fc2, predictions), about 550 MB, or without, about 60–80 MB. */

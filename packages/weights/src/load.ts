@@ -12,6 +12,7 @@ import { type KerasWeightsFile, openWeights, type StoredLayer, type StoredWeight
 type Layer = LayersModel["layers"][number];
 type LayerVariable = Layer["weights"][number];
 
+/** Options of `loadWeights`, after Keras' `load_weights(by_name=..., skip_mismatch=...)`. */
 export interface LoadWeightsOptions {
   /** Match layers by name instead of position (Keras' `by_name=True`). */
   byName?: boolean;
@@ -21,12 +22,19 @@ export interface LoadWeightsOptions {
   onWarning?: (message: string) => void;
 }
 
+/** What `loadWeights` did: the file's layout and which layers got weights. */
 export interface LoadWeightsReport {
+  /** The layout of the file that was read (see `WeightLayout`). */
   layout: KerasWeightsFile["layout"];
   /** Model layers that received weights, in model order. */
   loaded: string[];
   /** Layers skipped under `skipMismatch`, with the reason. */
-  skipped: { layer: string; reason: string }[];
+  skipped: {
+    /** The model layer's name. */
+    layer: string;
+    /** What did not match, e.g. the weight count or a shape. */
+    reason: string;
+  }[];
 }
 
 interface Assignment {

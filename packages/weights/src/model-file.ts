@@ -33,6 +33,7 @@ type Layer = LayersModel["layers"][number];
 
 /** A JSON value as Keras writes it. */
 export type KerasJson = null | boolean | number | string | KerasJson[] | KerasJsonObject;
+/** A JSON object as Keras writes it (a layer config, a model config). */
 export interface KerasJsonObject {
   [key: string]: KerasJson;
 }
@@ -40,6 +41,7 @@ export interface KerasJsonObject {
 /** The keras_version graft stamps into `.keras` archives: the Keras 3 layout it follows (named `vars`, ≥ 3.6). */
 export const KERAS3_LAYOUT_VERSION = "3.6.0";
 
+/** Options of `loadKerasModel`. */
 export interface LoadKerasModelOptions {
   /** Receives the weight-loading report (layout, loaded layers). */
   onReport?: (report: LoadWeightsReport) => void;
@@ -81,8 +83,10 @@ export async function loadKerasModel(
   }
 }
 
+/** `h5`: Keras 2's `model.save` HDF5 file; `keras`: Keras 3's `.keras` zip archive. */
 export type ModelFileFormat = "h5" | "keras";
 
+/** Options of `saveKerasModel`. */
 export interface SaveKerasModelOptions {
   /** Defaults to "keras" for paths ending in `.keras`, "h5" otherwise. */
   format?: ModelFileFormat;

@@ -16,6 +16,7 @@ export interface ProgressStream {
   columns?: number;
 }
 
+/** Options of `ProgressBar`; all optional. */
 export interface ProgressBarOptions {
   /** The amount that means 100%; leave it out when unknown (no percent, no ETA). */
   total?: number | undefined;
@@ -38,9 +39,16 @@ export interface ProgressBarOptions {
 const BAR_WIDTH_MAX = 30;
 const BAR_WIDTH_MIN = 10;
 
+/**
+ * A progress bar for a download or a loop: redrawn in place on a TTY, a plain line
+ * at most every `plainIntervalMs` elsewhere (see the module comment).
+ */
 export class ProgressBar {
+  /** Text before the bar. */
   readonly label: string;
+  /** How amounts print: `bytes` (kB/MB/GB, MB/s) or `items` (counts, it/s). */
   readonly unit: "bytes" | "items";
+  /** Whether it redraws one line in place (`\r`) rather than printing plain lines. */
   readonly tty: boolean;
   private readonly stream: ProgressStream;
   private readonly redrawIntervalMs: number;
@@ -66,10 +74,12 @@ export class ProgressBar {
     this.startedAt = this.now();
   }
 
+  /** The amount done so far. */
   get current(): number {
     return this.currentValue;
   }
 
+  /** The amount that means 100%; undefined while unknown. */
   get total(): number | undefined {
     return this.totalValue;
   }

@@ -37,6 +37,9 @@ import {
   readStringAttr,
 } from "./h5.ts";
 
+/**
+ * Which writer made a Keras weight file; the layouts are listed at the top of this module's source.
+ */
 export type WeightLayout =
   | "keras1"
   | "keras2"
@@ -46,9 +49,11 @@ export type WeightLayout =
   | "keras3"
   | "keras3-archive";
 
+/** One weight array in a Keras file, read on demand. */
 export interface StoredWeight {
   /** The name the file gives the weight (`block1_conv1_W_1:0`, `dense/kernel:0`, `vars/0`). */
   readonly name: string;
+  /** Its shape, as stored (Keras' order: a conv kernel is [kh, kw, in, out]). */
   readonly shape: number[];
   /** NumPy's name for the stored type: float32, float64, bfloat16, … */
   readonly dtype: string;
@@ -56,18 +61,25 @@ export interface StoredWeight {
   read(): Float32Array;
 }
 
+/** One layer of a Keras weight file, with its weights in the order Keras stores them. */
 export interface StoredLayer {
   /** Layer name (for Keras 3 files: the `name` attribute of `vars` when present, else the key). */
   readonly name: string;
   /** Where the layer lives in the file: group name, or `layers/conv2d_1` for Keras 3. */
   readonly key: string;
+  /** Its weights; empty for a weightless layer such as a pooling layer. */
   readonly weights: StoredWeight[];
 }
 
+/** An opened Keras weight or model file, as `openWeights` returns it. */
 export interface KerasWeightsFile {
+  /** The path it was opened from. */
   readonly path: string;
+  /** Which writer made it. */
   readonly layout: WeightLayout;
+  /** The `keras_version` it records; null for Keras 1 files, which record none. */
   readonly kerasVersion: string | null;
+  /** The `backend` it records (`tensorflow`, …); null when absent. */
   readonly backend: string | null;
   /** Parsed `model_config` (h5) or `config.json` (.keras); null for weights-only files. */
   readonly modelConfig: unknown;
@@ -83,6 +95,7 @@ export interface KerasWeightsFile {
   readonly layers: StoredLayer[];
   /** Keras 3 files only: true when every `vars` group carries its layer's `name` (Keras ≥ 3.6). */
   readonly hasLayerNames: boolean;
+  /** Closes the file; its weights cannot be read afterwards. */
   close(): void;
 }
 

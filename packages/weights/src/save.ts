@@ -18,8 +18,10 @@ import {
 } from "./h5.ts";
 import { keras3LayerKeys } from "./load.ts";
 
+/** `keras2`: Keras 2's `save_weights` `.h5` layout; `keras3`: Keras 3's `.weights.h5`. */
 export type WeightsFormat = "keras2" | "keras3";
 
+/** Options of `saveWeights`. */
 export interface SaveWeightsOptions {
   /** Defaults to keras3 for paths ending in `.weights.h5`, keras2 otherwise. */
   format?: WeightsFormat;
@@ -30,6 +32,11 @@ export interface SaveWeightsOptions {
 /** The keras_version graft writes for the Keras 2 layout: the Keras release whose layout it follows. */
 export const KERAS2_LAYOUT_VERSION = "2.15.0";
 
+/**
+ * Writes `model`'s weights to `path` in a layout Python Keras loads with
+ * `load_weights`; the format follows the file name unless `format` says otherwise.
+ * The file appears atomically: a failed write leaves any earlier file in place.
+ */
 export async function saveWeights(
   model: LayersModel,
   path: string,
