@@ -47,16 +47,28 @@ import type { FillMode } from "./sampler.ts";
 import { applyTransformBatch, checkTransformOptions } from "./transform.ts";
 import type { WorkerTransformArgs } from "./worker-transform.ts";
 
+/** `ImageDataGenerator`'s constructor arguments: Keras' names in camelCase, Keras' defaults. */
 export interface ImageDataGeneratorOptions {
+  /** subtract the dataset's per-channel mean (from `fit`); default false */
   featurewiseCenter?: boolean;
+  /** subtract each image's own mean; default false */
   samplewiseCenter?: boolean;
+  /** divide by the dataset's per-channel std (from `fit`); turns on featurewiseCenter, as Keras */
   featurewiseStdNormalization?: boolean;
+  /** divide each image by its own std; turns on samplewiseCenter, as Keras */
   samplewiseStdNormalization?: boolean;
+  /**
+   * ZCA whitening with the matrix from `fit`; turns on featurewiseCenter and off
+   * featurewiseStdNormalization, as Keras
+   */
   zcaWhitening?: boolean;
+  /** epsilon of the ZCA whitening; default 1e-6 */
   zcaEpsilon?: number;
   /** degrees */
   rotationRange?: number;
+  /** horizontal shifts (see `ShiftRange`); default 0 */
   widthShiftRange?: ShiftRange;
+  /** vertical shifts (see `ShiftRange`); default 0 */
   heightShiftRange?: ShiftRange;
   /** [lo, hi] factors */
   brightnessRange?: readonly [number, number] | null;
@@ -64,15 +76,29 @@ export interface ImageDataGeneratorOptions {
   shearRange?: number;
   /** z → [1 − z, 1 + z], or [lo, hi]; zx and zy are drawn independently */
   zoomRange?: number | readonly [number, number];
+  /** channel shift intensities drawn from [−c, c]; default 0 */
   channelShiftRange?: number;
+  /** how points outside the image are filled; default "nearest" */
   fillMode?: FillMode;
+  /** value for fillMode "constant"; default 0 */
   cval?: number;
+  /** flip columns at random (probability 1/2); default false */
   horizontalFlip?: boolean;
+  /** flip rows at random (probability 1/2); default false */
   verticalFlip?: boolean;
+  /**
+   * multiplies every pixel (e.g. 1/255) after augmentation and preprocessingFunction, before
+   * centring and normalisation; null or 0 for none
+   */
   rescale?: number | null;
   /** runs on each image (HWC float32) after augmentation, before rescale */
   preprocessingFunction?: ((x: Tensor3D) => Tensor3D) | null;
+  /**
+   * fraction held out for `flowFromDirectory`'s validation subset, strictly between 0 and 1;
+   * default 0
+   */
   validationSplit?: number;
+  /** spline order of the affine sampler: 0 nearest, 1 bilinear (Keras' default) */
   interpolationOrder?: 0 | 1;
   /** which Keras to follow (see matrix.ts); default "keras3" */
   semantics?: Semantics;
@@ -83,20 +109,39 @@ export interface ImageDataGeneratorOptions {
 /** Options of `flowFromDirectory` (those of @graft/data but the transform and split, which come from here). */
 export type GeneratorFlowOptions = Omit<FlowOptions, "transform" | "validationSplit">;
 
+/**
+ * Keras' `ImageDataGenerator`: random augmentation in Keras' order and with Keras'
+ * draws, standardization (`fit` for the featurewise statistics) and
+ * `flowFromDirectory`. The fields hold the options after Keras' coercions.
+ */
 export class ImageDataGenerator {
+  /** After coercion (zcaWhitening and featurewiseStdNormalization turn it on). */
   readonly featurewiseCenter: boolean;
+  /** After coercion (samplewiseStdNormalization turns it on). */
   readonly samplewiseCenter: boolean;
+  /** After coercion (zcaWhitening turns it off). */
   readonly featurewiseStdNormalization: boolean;
+  /** As given. */
   readonly samplewiseStdNormalization: boolean;
+  /** As given. */
   readonly zcaWhitening: boolean;
+  /** As given; default 1e-6. */
   readonly zcaEpsilon: number;
+  /** The rescale factor, or null for none. */
   readonly rescale: number | null;
+  /** Runs on each image after augmentation, before rescale; null for none. */
   readonly preprocessingFunction: ((x: Tensor3D) => Tensor3D) | null;
+  /** Fraction held out for the validation subset; 0 for none. */
   readonly validationSplit: number;
+  /** The random part of the configuration, after Keras' coercions. */
   readonly random: RandomConfig;
+  /** How points outside the image are filled. */
   readonly fillMode: FillMode;
+  /** The value for fillMode "constant". */
   readonly cval: number;
+  /** Spline order of the sampler: 0 nearest, 1 bilinear. */
   readonly interpolationOrder: 0 | 1;
+  /** Which Keras the geometry follows (see `Semantics`). */
   readonly semantics: Semantics;
   /** per-channel mean from fit() (Keras `mean`, shape [1, 1, C]) */
   mean: Float32Array | null = null;
@@ -215,6 +260,7 @@ export class ImageDataGenerator {
     );
   }
 
+  /** `applyTransform` for a batch: one `params` per image, one kernel call for all of them. */
   applyTransformBatch(x: Tensor4D, params: readonly TransformParams[]): Tensor4D {
     return applyTransformBatch(x, params, {
       fillMode: this.fillMode,

@@ -12,15 +12,22 @@ import type { AffineMatrix } from "./sampler.ts";
  *   and brightness min–max stretches the image first (`scale=True`).
  */
 export type Semantics = "keras3" | "keras-preprocessing-1.1";
+/** Every `Semantics`. */
 export const SEMANTICS: readonly Semantics[] = ["keras3", "keras-preprocessing-1.1"];
 
 /** The affine part of Keras' `apply_transform` dict. */
 export interface AffineParams {
+  /** rotation in degrees */
   theta?: number;
+  /** translation along the matrix's first axis, in pixels */
   tx?: number;
+  /** translation along the second axis, in pixels */
   ty?: number;
+  /** shear in degrees */
   shear?: number;
+  /** zoom factor along the first axis */
   zx?: number;
+  /** zoom factor along the second axis */
   zy?: number;
 }
 

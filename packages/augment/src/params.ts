@@ -14,11 +14,20 @@ export interface TransformParams {
   ty?: number;
   /** shear in degrees */
   shear?: number;
+  /** zoom factor along the first axis (rows); 1 keeps the size, above 1 zooms out */
   zx?: number;
+  /** zoom factor along the second axis (columns) */
   zy?: number;
+  /** reverse the columns after the affine step (truthy, as in Python) */
   flip_horizontal?: boolean | number;
+  /** reverse the rows after the affine step */
   flip_vertical?: boolean | number;
+  /**
+   * added to every channel, then clipped to the image's own min and max (Keras'
+   * `apply_channel_shift`)
+   */
   channel_shift_intensity?: number | null;
+  /** factor for Pillow's ImageEnhance.Brightness (Keras' `apply_brightness_shift`) */
   brightness?: number | null;
 }
 
@@ -29,18 +38,33 @@ export interface TransformParams {
  * `{ float: x }` is a Python float x ≥ 1: pixels drawn uniformly from [−x, x]
  * (in JavaScript 10 and 10.0 are the same number, so say which one you mean).
  */
-export type ShiftRange = number | readonly number[] | { readonly float: number };
+export type ShiftRange =
+  | number
+  | readonly number[]
+  | {
+      /** A Python float (≥ 1): shifts drawn uniformly from [−float, float] pixels. */
+      readonly float: number;
+    };
 
 /** The random part of ImageDataGenerator's configuration, after Keras' coercions. */
 export interface RandomConfig {
+  /** rotations drawn uniformly from [−r, r] degrees; 0 for none */
   rotationRange: number;
+  /** shifts along the width (see `ShiftRange`) */
   widthShiftRange: ShiftRange;
+  /** shifts along the height (see `ShiftRange`) */
   heightShiftRange: ShiftRange;
+  /** shear drawn uniformly from [−s, s] degrees; 0 for none */
   shearRange: number;
+  /** [lo, hi]: zx and zy each drawn uniformly from it; [1, 1] for none */
   zoomRange: readonly [number, number];
+  /** flip columns with probability 1/2 */
   horizontalFlip: boolean;
+  /** flip rows with probability 1/2 */
   verticalFlip: boolean;
+  /** channel shift intensity drawn uniformly from [−c, c]; 0 for none */
   channelShiftRange: number;
+  /** [lo, hi] brightness factors, drawn uniformly; null for none */
   brightnessRange: readonly [number, number] | null;
 }
 

@@ -17,9 +17,13 @@
  * - t = Σ over taps in row-major order of (value · w_row) · w_col, starting from 0.
  */
 
+/**
+ * scipy's modes for points outside the image: `cval`, the edge pixel, mirrored, or wrapped around.
+ */
 export type FillMode = "constant" | "nearest" | "reflect" | "wrap";
 /** Pixels the sampler reads: float32 (a tensor's values) or the decoded integers. */
 export type SourcePixels = Float32Array | Uint8Array | Uint16Array;
+/** Every `FillMode`. */
 export const FILL_MODES: readonly FillMode[] = ["constant", "nearest", "reflect", "wrap"];
 
 /**

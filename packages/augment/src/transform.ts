@@ -21,6 +21,10 @@ import { kerasAffineMatrix, SEMANTICS, type Semantics } from "./matrix.ts";
 import type { TransformParams } from "./params.ts";
 import { FILL_MODES, type FillMode } from "./sampler.ts";
 
+/**
+ * How `applyTransformBatch` samples: Keras' `fill_mode`, `cval`, `interpolation_order`, and which
+ * Keras to follow.
+ */
 export interface TransformOptions {
   /** default "nearest" (Keras' default) */
   fillMode?: FillMode;

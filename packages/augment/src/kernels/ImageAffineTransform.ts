@@ -44,14 +44,25 @@ import {
 } from "@tensorflow/tfjs-core";
 import { type AffineMatrix, type FillMode, sampleImage } from "../sampler.ts";
 
+/** The kernel's name, as backends register it. */
 export const ImageAffineTransform = "ImageAffineTransform";
 
+/** The kernel's attributes (see the module comment for the exact contract). */
 export interface ImageAffineTransformAttrs {
+  /**
+   * Six numbers per image, [a00, a01, b0, a10, a11, b1]: input (row, col) from output (r, c); NaN
+   * in a00 copies the image.
+   */
   transforms: number[];
+  /** One per image: bit 0 reverses the columns, bit 1 the rows, after the affine step. */
   flips: number[];
+  /** How points outside the image are filled (scipy's modes). */
   fillMode: FillMode;
+  /** The value for fillMode "constant". */
   cval: number;
+  /** Spline order: 0 nearest, 1 bilinear. */
   order: 0 | 1;
+  /** Multiplies each float32 result (Keras' rescale, fused); default 1. */
   scale?: number;
 }
 
