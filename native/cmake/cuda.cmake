@@ -11,7 +11,10 @@
 # cuDNN and cuBLAS are found, in this order, under CUDNN_ROOT / CUBLAS_ROOT (CMake or
 # environment variables), then in the pip wheels (nvidia-cudnn-cu13, nvidia-cublas)
 # of `python3` (site-packages/nvidia/{cudnn,cu13,cublas}), then in system paths.
-# The addon gets an RPATH to the folders the libraries were found in.
+# The addon gets NO RUNPATH: a path from the build machine (pip's site-packages) is
+# wrong on every other machine. ts/cuda/libraries.ts finds cuDNN/cuBLAS at load time
+# (GRAFT_CUDA_LIB_PATH, LD_LIBRARY_PATH, python3's nvidia-* wheels, /usr/local/cuda)
+# and preloads them, so the NEEDED entries resolve by SONAME.
 #
 # Sets for CMakeLists.txt: GRAFT_HAVE_CUDA (always OFF: graft.node itself never has
 # CUDA), GRAFT_CUDA_REASON (graft.node's capabilities().cudaReason), GRAFT_CUDA_ADDON
@@ -162,12 +165,6 @@ endif()
 
 set(GRAFT_CUDA_ADDON_PATH "")
 if(GRAFT_CUDA_ADDON)
-  get_filename_component(_cudnn_libdir "${GRAFT_CUDNN_LIBRARY}" DIRECTORY)
-  get_filename_component(_cublas_libdir "${GRAFT_CUBLAS_LIBRARY}" DIRECTORY)
-  set(GRAFT_CUDA_RPATH "${_cudnn_libdir}")
-  list(APPEND GRAFT_CUDA_RPATH "${_cublas_libdir}")
-  list(REMOVE_DUPLICATES GRAFT_CUDA_RPATH)
-
   # Host code (.cc: N-API bindings, cuDNN/cuBLAS calls) goes through g++; only device
   # kernels (.cu) go through nvcc, which is several times slower per file.
   set(GRAFT_CUDA_SOURCES
@@ -190,8 +187,8 @@ if(GRAFT_CUDA_ADDON)
     CUDA_ARCHITECTURES "${GRAFT_CUDA_ARCHS}"
     CUDA_RUNTIME_LIBRARY Static
     CUDA_STANDARD 17 CUDA_STANDARD_REQUIRED ON
-    BUILD_RPATH "${GRAFT_CUDA_RPATH}"
-    INSTALL_RPATH "${GRAFT_CUDA_RPATH}")
+    SKIP_BUILD_RPATH ON
+    INSTALL_RPATH "")
   target_include_directories(graft_cuda PRIVATE src "${CMAKE_CURRENT_BINARY_DIR}/generated")
   target_include_directories(graft_cuda SYSTEM PRIVATE
     ${GRAFT_NODE_INCLUDE_DIRS} "${GRAFT_CUDNN_INCLUDE_DIR}" "${GRAFT_CUBLAS_INCLUDE_DIR}")

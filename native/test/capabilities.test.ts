@@ -99,7 +99,11 @@ describe("the loader (no addon needed)", () => {
 describeWithAddon("graft.node", () => {
   it("is built and loads", () => {
     // On failure this prints every reason addonStatus() found.
-    expect(addonStatus()).toEqual({ loaded: true, path: DEFAULT_ADDON_PATH });
+    expect(addonStatus()).toMatchObject({
+      loaded: true,
+      path: DEFAULT_ADDON_PATH,
+      source: "local build",
+    });
   });
 
   it("capabilities() returns every field with the right type", () => {

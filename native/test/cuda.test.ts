@@ -1,7 +1,7 @@
 /**
  * graft-cuda. Three tiers, each saying why it skips:
- *  1. always: the build (graft.node links no CUDA library; graft_cuda.node links
- *     cuDNN/cuBLAS through an RPATH), the child-process probe (a missing GPU, a load
+ *  1. always: the build (graft.node links no CUDA library; graft_cuda.node names
+ *     cuDNN/cuBLAS by SONAME, with no RUNPATH, and the loader's search finds them), the child-process probe (a missing GPU, a load
  *     failure or an abort is a reason, never a crash), and backend selection (the
  *     factory fails cleanly and tfjs falls back to graft-cpu).
  *  2. always: the TypeScript backend over a host-memory double of graft_cuda.node
@@ -14,13 +14,23 @@
  *     GRAFT_REQUIRE_GPU=1 (scripts/gpu-check.sh) turns the skip into a failure.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs-core";
 import { afterAll, beforeAll, describe, describe as describeAlways, expect, it } from "vitest";
 import { loadCudaAddon } from "../ts/cuda/addon.ts";
+import { cudaSearchFolders, describeSearch, findCudaLibraries } from "../ts/cuda/libraries.ts";
+import { elfNeeded } from "../ts/elf.ts";
 import {
   createGraftCudaBackend,
   DEFAULT_CUDA_ADDON_PATH,
@@ -82,7 +92,7 @@ describe("the two addons", () => {
   );
 
   it.skipIf(!cudaBuilt)(
-    "graft_cuda.node links cuDNN 9 and cuBLAS through its RPATH, cudart statically",
+    "graft_cuda.node links cuDNN 9 and cuBLAS by SONAME without any RUNPATH, cudart statically",
     () => {
       const dyn = spawnSync("readelf", ["-d", DEFAULT_CUDA_ADDON_PATH], {
         encoding: "utf8",
@@ -91,13 +101,91 @@ describe("the two addons", () => {
       expect(dyn).toMatch(/libcublas\.so\.\d+/);
       expect(dyn).toMatch(/libcublasLt\.so\.\d+/);
       expect(dyn).not.toContain("libcudart");
+      // No path from the build machine: the loader finds the libraries (ts/cuda/libraries.ts).
+      expect(dyn).not.toMatch(/\((RUN)?PATH\)/);
+      expect(elfNeeded(DEFAULT_CUDA_ADDON_PATH)).toEqual(
+        [...dyn.matchAll(/\(NEEDED\)\s+Shared library: \[([^\]]+)\]/g)].map((m) => m[1]),
+      );
+      // The search finds every one on this machine, where CMake found them.
+      const libs = findCudaLibraries(DEFAULT_CUDA_ADDON_PATH);
+      expect(libs.libraries.map((l) => l.soname).sort()).toEqual(
+        ["libcublas.so.13", "libcublasLt.so.13", "libcudnn.so.9"].sort(),
+      );
+      for (const l of libs.libraries) expect(l.path, l.soname).not.toBeNull();
       const info = buildInfo?.cudaAddon as CudaAddonInfo;
-      const runpath = /R(UN)?PATH\)\s+Library r(un)?path: \[(.*)\]/.exec(dyn)?.[3] ?? "";
-      expect(runpath.split(":")).toContain(join(info.cudnnLibrary as string, ".."));
-      // Every library resolves on this machine (no "not found").
-      expect(ldd(DEFAULT_CUDA_ADDON_PATH)).not.toContain("not found");
+      const cudnn = libs.libraries.find((l) => l.soname === "libcudnn.so.9");
+      expect(realpathSync(cudnn?.path as string)).toBe(realpathSync(info.cudnnLibrary as string));
+      // cuBLASLt before cuBLAS, which NEEDs it.
+      const order = libs.libraries.map((l) => l.soname);
+      expect(order.indexOf("libcublasLt.so.13")).toBeLessThan(order.indexOf("libcublas.so.13"));
     },
   );
+});
+
+describe("finding cuDNN and cuBLAS (no GPU needed)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "graft-cuda-libs-"));
+  const fakeAddon = join(dir, "graft_cuda.node");
+
+  it.skipIf(!cudaBuilt)(
+    "looks in GRAFT_CUDA_LIB_PATH, LD_LIBRARY_PATH, python3's wheels, /usr/local/cuda, in that order",
+    () => {
+      const first = join(dir, "first");
+      const second = join(dir, "second");
+      mkdirSync(first, { recursive: true });
+      mkdirSync(second, { recursive: true });
+      // A file named as the library is enough for the search (it loads nothing).
+      writeFileSync(join(second, "libcudnn.so.9"), "");
+      writeFileSync(join(first, "libcudnn.so.9"), "");
+      const env = { GRAFT_CUDA_LIB_PATH: first, LD_LIBRARY_PATH: second };
+      const libs = findCudaLibraries(DEFAULT_CUDA_ADDON_PATH, { env });
+      expect(libs.searched.slice(0, 2)).toEqual([
+        { source: "GRAFT_CUDA_LIB_PATH", dir: first },
+        { source: "LD_LIBRARY_PATH", dir: second },
+      ]);
+      expect(libs.searched.at(-1)).toEqual({
+        source: "CUDA toolkit",
+        dir: "/usr/local/cuda/lib64",
+      });
+      expect(libs.libraries.find((l) => l.soname === "libcudnn.so.9")?.path).toBe(
+        join(first, "libcudnn.so.9"),
+      );
+      const pip = libs.searched.filter((f) => f.source === "python3 pip wheels");
+      expect(pip.map((f) => f.dir)).toContainEqual(expect.stringMatching(/nvidia\/cudnn\/lib$/));
+    },
+  );
+
+  it.skipIf(!cudaBuilt)("without cuDNN anywhere the probe names every folder it looked in", () => {
+    // A copy of the real addon, probed with nothing to find: no wheels, no toolkit, no paths.
+    copyFileSync(DEFAULT_CUDA_ADDON_PATH, fakeAddon);
+    const empty = join(dir, "empty");
+    mkdirSync(empty, { recursive: true });
+    const search = {
+      env: { GRAFT_CUDA_LIB_PATH: empty },
+      python: null,
+      toolkitDir: join(dir, "no-cuda"),
+    };
+    const libs = findCudaLibraries(fakeAddon, search);
+    expect(libs.libraries.every((l) => l.path === null)).toBe(true);
+    const where = describeSearch(libs, search.env);
+    expect(where).toContain(`GRAFT_CUDA_LIB_PATH: ${empty}`);
+    expect(where).toContain("LD_LIBRARY_PATH (unset)");
+    expect(where).toContain(`CUDA toolkit: ${join(dir, "no-cuda")}`);
+    expect(where).toContain("then the system's default library path");
+    // The child inherits this process's LD_LIBRARY_PATH; the system has no libcudnn either.
+    const r = probeCudaAddon(fakeAddon, 30_000, search);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    if (/cannot open shared object file/.test(r.reason)) {
+      expect(r.reason).toMatch(/lib(cudnn|cublas|cublasLt)\.so\.\d+ is missing/);
+      expect(r.reason).toContain(`looked in: GRAFT_CUDA_LIB_PATH: ${empty}`);
+    }
+  });
+
+  it("a python3 that cannot be run is a note, not an error", () => {
+    const { searched, notes } = cudaSearchFolders({ env: {}, python: join(dir, "no-python") });
+    expect(searched).toEqual([{ source: "CUDA toolkit", dir: "/usr/local/cuda/lib64" }]);
+    expect(notes.join("\n")).toContain("could not be asked for its site-packages");
+  });
 });
 
 describe("probing graft_cuda.node in a child process", () => {

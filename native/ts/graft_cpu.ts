@@ -3,6 +3,8 @@
  * Priority 3 puts it above `cpu` (1) and `wasm` (2). Its factory fails, with
  * the reason, where graft.node is missing or built without oneDNN; tfjs then
  * warns and falls back to the next backend.
+ *
+ * @module @graft/native/graft-cpu
  */
 import "@tensorflow/tfjs-backend-cpu";
 import {
@@ -32,7 +34,7 @@ export { BACKEND_NAME as GRAFT_CPU };
 export const GRAFT_CPU_PRIORITY = 3;
 
 /** Why graft-cpu cannot run here, or null when it can. */
-export function graftCpuUnavailableReason(addonPath = process.env.GRAFT_ADDON_PATH): string | null {
+export function graftCpuUnavailableReason(addonPath?: string): string | null {
   const status = addonStatus(addonPath || undefined);
   if (!status.loaded) return status.reasons.join("; ");
   const caps = loadAddon(addonPath || undefined).capabilities();
@@ -44,7 +46,7 @@ export function graftCpuUnavailableReason(addonPath = process.env.GRAFT_ADDON_PA
 function createBackend(): GraftCpuBackend {
   const why = graftCpuUnavailableReason();
   if (why) throw new Error(`graft-cpu is unavailable: ${why}`);
-  return new GraftCpuBackend(loadAddon(process.env.GRAFT_ADDON_PATH || undefined).cpu);
+  return new GraftCpuBackend(loadAddon().cpu);
 }
 
 /**
@@ -55,12 +57,12 @@ function createBackend(): GraftCpuBackend {
  * or AMX), "bf16" throws an Error with code ERR_GRAFT_UNAVAILABLE and fp32 stays.
  */
 export function setCpuMath(math: CpuMath): void {
-  setMath(loadAddon(process.env.GRAFT_ADDON_PATH || undefined).cpu, math);
+  setMath(loadAddon().cpu, math);
 }
 
 /** The arithmetic graft-cpu's convolutions and matmuls use now (see `setCpuMath`). */
 export function cpuMath(): CpuMath {
-  return loadAddon(process.env.GRAFT_ADDON_PATH || undefined).cpu.cpuStats().math;
+  return loadAddon().cpu.cpuStats().math;
 }
 
 /**
@@ -71,12 +73,12 @@ export function cpuMath(): CpuMath {
  * sets it when the backend is created.
  */
 export function setCpuConvAlgorithm(algorithm: CpuConvAlgorithm): void {
-  setConvAlgorithm(loadAddon(process.env.GRAFT_ADDON_PATH || undefined).cpu, algorithm);
+  setConvAlgorithm(loadAddon().cpu, algorithm);
 }
 
 /** The convolution algorithm setting graft-cpu uses now (see `setCpuConvAlgorithm`). */
 export function cpuConvAlgorithm(): CpuConvAlgorithm {
-  return loadAddon(process.env.GRAFT_ADDON_PATH || undefined).cpu.cpuStats().convAlgorithm;
+  return loadAddon().cpu.cpuStats().convAlgorithm;
 }
 
 let registered = false;

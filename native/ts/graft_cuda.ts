@@ -16,8 +16,16 @@ import { cudaKernels } from "./cuda/kernels/register_all_kernels.ts";
 import { bindKernel, fallbackFunc } from "./cuda/kernels/util.ts";
 
 export type { CudaNative, CudaNativeStats, CudaProbe, CudaProbeResult } from "./cuda/addon.ts";
-export { DEFAULT_CUDA_ADDON_PATH, probeCudaAddon } from "./cuda/addon.ts";
+export { cudaAddonPath, DEFAULT_CUDA_ADDON_PATH, probeCudaAddon } from "./cuda/addon.ts";
 export { type CudaKernelStats, GraftCudaBackend } from "./cuda/backend.ts";
+export {
+  CUDA_LIB_PATH_ENV,
+  type CudaLibraries,
+  type CudaLibrarySearch,
+  cudaSearchFolders,
+  describeSearch,
+  findCudaLibraries,
+} from "./cuda/libraries.ts";
 
 export const GRAFT_CUDA = "graft-cuda";
 export const GRAFT_CUDA_PRIORITY = 4;

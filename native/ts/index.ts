@@ -1,22 +1,43 @@
+/**
+ * graft's Node-API addon: the typed interface of graft.node, the native side of
+ * the graft-cpu and graft-cuda tfjs backends, and its loader. Import
+ * `@graft/native/graft-cpu` or `@graft/native/graft-cuda` to register a backend.
+ *
+ * @module @graft/native
+ */
 // The one module that loads graft.node. Everything else imports the addon's typed
 // interface from here. Importing this module never throws: a missing or broken
-// binary shows up in addonStatus() and in the error loadAddon() throws.
+// binary shows up in addonStatus() and in the error loadAddon() throws. Which file
+// is loaded: GRAFT_ADDON_PATH, else the local build, else the platform package
+// (findAddon); ts/platform.ts knows the platforms and what a prebuilt needs.
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import {
+  buildCommand,
+  CPU_PREBUILT_PACKAGES,
+  cpuFlags,
+  findPackageDir,
+  type HostPlatform,
+  hostPlatform,
+  PACKAGE_VERSION,
+  platformKey,
+  platformName,
+  prebuiltBlockers,
+  readPrebuiltInfo,
+  runtimeVersionHint,
+} from "./platform.ts";
 
 const require = createRequire(import.meta.url);
 
-/** Where `pnpm --filter @graft/native build` puts the addon. */
+/** The local build: where `graft-native build` (in this repository `pnpm --filter @graft/native build`) puts the addon. */
 export const DEFAULT_ADDON_PATH = fileURLToPath(
   new URL("../build/Release/graft.node", import.meta.url),
 );
 
 /** The Node-API level graft.node is built for (package.json `binary.napi_versions`). */
 export const NAPI_VERSION = 8;
-
-const BUILD_COMMAND = "pnpm --filter @graft/native build";
 
 /** What graft.node was built with and what this machine offers. */
 export interface Capabilities {
@@ -280,9 +301,21 @@ export interface NativeAddon {
   cpu: CpuKernels;
 }
 
+/** Where a graft.node came from, in the order the loader tries them. */
+export type AddonSource = "path" | "GRAFT_ADDON_PATH" | "local build" | "prebuilt";
+
+/** One graft.node the loader tried: where, and why it did not load (empty when it did). */
+export interface AddonAttempt {
+  source: AddonSource;
+  /** null when there was no file to try (no prebuilt for this platform, or not installed). */
+  path: string | null;
+  loaded: boolean;
+  reasons: string[];
+}
+
 export type AddonStatus =
-  | { loaded: true; path: string }
-  | { loaded: false; path: string; reasons: string[] };
+  | { loaded: true; path: string; source: AddonSource; tried: AddonAttempt[] }
+  | { loaded: false; path: string; reasons: string[]; tried: AddonAttempt[] };
 
 /** Thrown by loadAddon() when graft.node cannot be used; `reasons` says why and what to do. */
 export class AddonLoadError extends Error {
@@ -331,16 +364,19 @@ function errorMessage(error: unknown): string {
 
 // What to do about an error from require(): one hint per cause we can recognise.
 function hintsFor(message: string): string[] {
+  const build = buildCommand();
   const hints: string[] = [];
+  const runtime = runtimeVersionHint(message, hostPlatform());
+  if (runtime) hints.push(`${runtime}: build graft.node on this machine with \`${build}\``);
   const missingLib = /(lib[\w+.-]+\.so[\w.]*): cannot open shared object file/.exec(message);
   if (missingLib?.[1]?.startsWith("libdnnl")) {
     hints.push(
       `oneDNN's library ${missingLib[1]} is not installed: \`apt-get install libdnnl-dev\`, ` +
-        `or rebuild without it: \`GRAFT_WITH_ONEDNN=OFF ${BUILD_COMMAND}\``,
+        `or rebuild without it: \`GRAFT_WITH_ONEDNN=OFF ${build}\``,
     );
   } else if (missingLib) {
     hints.push(
-      `${missingLib[1]} is not installed, or graft.node was built on another machine: rebuild with \`${BUILD_COMMAND}\``,
+      `${missingLib[1]} is not installed, or graft.node was built on another machine: rebuild with \`${build}\``,
     );
   }
   if (
@@ -348,16 +384,14 @@ function hintsFor(message: string): string[] {
       message,
     )
   ) {
+    hints.push(`graft.node was built for another platform: rebuild with \`${build} --clean\``);
+  }
+  if (!runtime && /undefined symbol|symbol lookup error/.test(message)) {
     hints.push(
-      `graft.node was built for another platform: rebuild with \`${BUILD_COMMAND} --clean\``,
+      `graft.node does not match this Node.js or its libraries: rebuild with \`${build}\``,
     );
   }
-  if (/undefined symbol|symbol lookup error/.test(message)) {
-    hints.push(
-      `graft.node does not match this Node.js or its libraries: rebuild with \`${BUILD_COMMAND}\``,
-    );
-  }
-  if (hints.length === 0) hints.push(`rebuild with \`${BUILD_COMMAND}\` and read its output`);
+  if (hints.length === 0) hints.push(`rebuild with \`${build}\` and read its output`);
   return hints;
 }
 
@@ -372,7 +406,7 @@ function tryLoad(path: string): LoadResult {
   if (!existsSync(path)) {
     const dir = dirname(path);
     const where = existsSync(dir) ? "" : ` (${dir} does not exist either)`;
-    reasons.push(`graft.node not found at ${path}${where}: run \`${BUILD_COMMAND}\``);
+    reasons.push(`graft.node not found at ${path}${where}: run \`${buildCommand()}\``);
     return { ok: false, reasons };
   }
   let loaded: unknown;
@@ -392,7 +426,7 @@ function tryLoad(path: string): LoadResult {
   if (missingCpu.length > 0) missing.push(`cpu.{${missingCpu.join(", ")}}()`);
   if (missing.length > 0) {
     reasons.push(
-      `${path} loaded but lacks ${missing.join(", ")}: it is stale or not graft's; rebuild with \`${BUILD_COMMAND}\``,
+      `${path} loaded but lacks ${missing.join(", ")}: it is stale or not graft's; rebuild with \`${buildCommand()}\``,
     );
   }
   if (reasons.length > 0) return { ok: false, reasons };
@@ -408,19 +442,142 @@ function resolve(path: string): LoadResult {
   return result;
 }
 
-/**
- * Whether graft.node loads, and if not every reason why with what to do.
- * Never throws. `path` is for tests and tools; the default is DEFAULT_ADDON_PATH.
- */
-export function addonStatus(path: string = DEFAULT_ADDON_PATH): AddonStatus {
+function attempt(source: AddonSource, path: string): AddonAttempt {
   const result = resolve(path);
-  return result.ok ? { loaded: true, path } : { loaded: false, path, reasons: [...result.reasons] };
+  return { source, path, loaded: result.ok, reasons: result.ok ? [] : [...result.reasons] };
+}
+
+/** What the search may be told instead of this process's own facts: for tests and tools. */
+export interface AddonSearch {
+  /** Read for GRAFT_ADDON_PATH (default process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** The local build (default DEFAULT_ADDON_PATH). */
+  localPath?: string;
+  /** The folder the platform package is resolved from, as Node would (default: this package's). */
+  resolveFrom?: string;
+  /** The machine (default hostPlatform()). */
+  host?: HostPlatform;
+  /** This CPU's flags (default from /proc/cpuinfo). */
+  cpuFlags?: ReadonlySet<string> | null;
+}
+
+// The platform package: not there for this platform, not installed, refused, or tried.
+function prebuiltAttempt(search: AddonSearch, p: HostPlatform): AddonAttempt {
+  const name = CPU_PREBUILT_PACKAGES[platformKey(p)];
+  const build = buildCommand();
+  if (name === undefined) {
+    const supported = Object.keys(CPU_PREBUILT_PACKAGES).join(", ");
+    return {
+      source: "prebuilt",
+      path: null,
+      loaded: false,
+      reasons: [
+        `no prebuilt graft.node exists for ${platformName(p)} (prebuilts: ${supported}): build it from source with \`${build}\` (needs CMake, a C++17 compiler and make; oneDNN for the fast kernels)`,
+      ],
+    };
+  }
+  const dir = findPackageDir(name, search.resolveFrom);
+  if (dir === null) {
+    return {
+      source: "prebuilt",
+      path: null,
+      loaded: false,
+      reasons: [
+        `${name} is not installed (npm installs it with @graft/native on ${platformKey(p)} as an optional dependency, unless optional dependencies were omitted): \`npm i ${name}@${PACKAGE_VERSION}\`, or build from source with \`${build}\``,
+      ],
+    };
+  }
+  const path = join(dir, "graft.node");
+  const info = readPrebuiltInfo(dir);
+  const blockers =
+    typeof info === "string"
+      ? [info]
+      : prebuiltBlockers(
+          name,
+          info,
+          p,
+          search.cpuFlags === undefined ? cpuFlags() : search.cpuFlags,
+        );
+  if (blockers.length > 0) {
+    return {
+      source: "prebuilt",
+      path,
+      loaded: false,
+      reasons: [...blockers, `build graft.node on this machine instead: \`${build}\``],
+    };
+  }
+  return attempt("prebuilt", path);
+}
+
+/**
+ * Finds and loads graft.node, in this order, stopping at the first that loads:
+ * 1. `GRAFT_ADDON_PATH`, a file: when set it is the only candidate (a wrong path is
+ *    an error to see, not a reason to load something else);
+ * 2. the local build, build/Release/graft.node in this package (`graft-native build`);
+ * 3. the platform package (@graft/native-linux-x64-gnu), refused before loading where
+ *    its glibc or CPU needs are not met.
+ * Never throws; every candidate tried is in `tried`.
+ */
+export function findAddon(search: AddonSearch = {}): AddonStatus {
+  const env = search.env ?? process.env;
+  const explicit = env.GRAFT_ADDON_PATH;
+  if (explicit) {
+    const a = attempt("GRAFT_ADDON_PATH", explicit);
+    if (a.loaded) return { loaded: true, path: explicit, source: a.source, tried: [a] };
+    a.reasons.push(
+      "GRAFT_ADDON_PATH names this file, so nothing else was tried: fix it, or unset it to use the local build or the prebuilt",
+    );
+    return { loaded: false, path: explicit, reasons: a.reasons, tried: [a] };
+  }
+  const p = search.host ?? hostPlatform();
+  const localPath = search.localPath ?? DEFAULT_ADDON_PATH;
+  const tried: AddonAttempt[] = [];
+  const local = attempt("local build", localPath);
+  tried.push(local);
+  if (local.loaded) return { loaded: true, path: localPath, source: local.source, tried };
+  const prebuilt = prebuiltAttempt(search, p);
+  tried.push(prebuilt);
+  if (prebuilt.loaded && prebuilt.path) {
+    return { loaded: true, path: prebuilt.path, source: prebuilt.source, tried };
+  }
+  const reasons = [
+    `no graft.node loads on ${platformName(p)}; tried, in order:`,
+    ...tried.map((a) => `${a.source}${a.path ? ` (${a.path})` : ""}: ${a.reasons.join("; ")}`),
+    `to build graft.node from source on this machine run \`npx graft-native build\`${buildCommand() === "npx graft-native build" ? "" : ` (in graft's repository: \`${buildCommand()}\`)`}, then \`npx graft-native status\``,
+  ];
+  return { loaded: false, path: localPath, reasons, tried };
+}
+
+let found: AddonStatus | undefined;
+function defaultStatus(): AddonStatus {
+  // GRAFT_ADDON_PATH is read on every call (tests and tools change it); the search itself is cached per path.
+  if (process.env.GRAFT_ADDON_PATH) return findAddon();
+  found ??= findAddon();
+  return found;
+}
+
+function statusOf(path: string): AddonStatus {
+  const a = attempt("path", path);
+  return a.loaded
+    ? { loaded: true, path, source: "path", tried: [a] }
+    : { loaded: false, path, reasons: a.reasons, tried: [a] };
+}
+
+/**
+ * Whether graft.node loads, and if not every reason why with what to do. Never
+ * throws. Without `path` the loader's search runs (see findAddon); with it, only
+ * that file is tried (for tests and tools).
+ */
+export function addonStatus(path?: string): AddonStatus {
+  return path === undefined ? defaultStatus() : statusOf(path);
 }
 
 /** Loads graft.node once (per path) and returns it; throws AddonLoadError with every reason. */
-export function loadAddon(path: string = DEFAULT_ADDON_PATH): NativeAddon {
-  const result = resolve(path);
-  if (!result.ok) throw new AddonLoadError(path, result.reasons);
+export function loadAddon(path?: string): NativeAddon {
+  const status = addonStatus(path);
+  if (!status.loaded) throw new AddonLoadError(status.path, status.reasons);
+  const result = resolve(status.path);
+  if (!result.ok) throw new AddonLoadError(status.path, result.reasons);
   return result.addon;
 }
 

@@ -6,20 +6,54 @@
  * blind: `probeCudaAddon()` first requires it in a child process and calls its
  * `probe()`; only a probe that says `cuda: true` lets `loadCudaAddon()` require it
  * here. Importing this module never throws and starts nothing.
+ *
+ * Which file: GRAFT_CUDA_ADDON_PATH, else the local build, else the opt-in platform
+ * package @graft/native-cuda-linux-x64-gnu. The addon has no RUNPATH: cuDNN and
+ * cuBLAS are found and preloaded by ./libraries.ts, in the child and here alike.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import {
+  buildCommand,
+  CUDA_PREBUILT_PACKAGES,
+  findPackageDir,
+  hostPlatform,
+  platformKey,
+} from "../platform.ts";
+import {
+  type CudaLibraries,
+  type CudaLibrarySearch,
+  describeSearch,
+  findCudaLibraries,
+  preloadCudaLibraries,
+  preloadPaths,
+  preloadSource,
+} from "./libraries.ts";
 
 const require = createRequire(import.meta.url);
-const BUILD_COMMAND = "pnpm --filter @graft/native build";
 
-/** Where `pnpm --filter @graft/native build` puts graft_cuda.node (when nvcc, cuDNN and cuBLAS are found). */
+/** Where `pnpm --filter @graft/native build` (or `graft-native build`) puts graft_cuda.node (when nvcc, cuDNN and cuBLAS are found). */
 export const DEFAULT_CUDA_ADDON_PATH = fileURLToPath(
   new URL("../../build/Release/graft_cuda.node", import.meta.url),
 );
 const BUILD_INFO_PATH = fileURLToPath(new URL("../../build/graft-build.json", import.meta.url));
+
+/**
+ * The graft_cuda.node the probe and loader use: GRAFT_CUDA_ADDON_PATH, else the local
+ * build where it exists, else the installed CUDA platform package, else the local
+ * build's path (which then reports how to get one).
+ */
+export function cudaAddonPath(env: NodeJS.ProcessEnv = process.env, resolveFrom?: string): string {
+  if (env.GRAFT_CUDA_ADDON_PATH) return env.GRAFT_CUDA_ADDON_PATH;
+  if (existsSync(DEFAULT_CUDA_ADDON_PATH)) return DEFAULT_CUDA_ADDON_PATH;
+  const name = CUDA_PREBUILT_PACKAGES[platformKey(hostPlatform())];
+  const dir = name ? findPackageDir(name, resolveFrom) : null;
+  if (dir && existsSync(join(dir, "graft_cuda.node"))) return join(dir, "graft_cuda.node");
+  return DEFAULT_CUDA_ADDON_PATH;
+}
 
 /** What `probe()` reports: whether graft-cuda can run here, and on what. */
 export interface CudaProbe {
@@ -291,9 +325,16 @@ export type CudaErrorCode =
   | "ERR_GRAFT_OUT_OF_MEMORY"
   | "ERR_GRAFT_INTERNAL";
 
+/** `libraries`: where cuDNN/cuBLAS were looked for and found (null when the addon file is missing). */
 export type CudaProbeResult =
-  | { ok: true; probe: CudaProbe; path: string }
-  | { ok: false; reason: string; probe: CudaProbe | null; path: string };
+  | { ok: true; probe: CudaProbe; path: string; libraries: CudaLibraries | null }
+  | {
+      ok: false;
+      reason: string;
+      probe: CudaProbe | null;
+      path: string;
+      libraries: CudaLibraries | null;
+    };
 
 /** Why CMake did not build graft_cuda.node (build/graft-build.json), or null if unknown. */
 function buildReason(): string | null {
@@ -310,9 +351,9 @@ function buildReason(): string | null {
 
 const probes = new Map<string, CudaProbeResult>();
 
-/** The child's script: require the addon, print probe() as JSON. Nothing else runs there. */
-function childScript(path: string): string {
-  return `const a = require(${JSON.stringify(path)}); process.stdout.write(JSON.stringify(a.probe()));`;
+/** The child's script: preload cuDNN/cuBLAS, require the addon, print probe() as JSON. Nothing else runs there. */
+function childScript(path: string, preload: string[]): string {
+  return `${preloadSource(preload)} const a = require(${JSON.stringify(path)}); process.stdout.write(JSON.stringify(a.probe()));`;
 }
 
 function tail(text: string, lines = 4): string {
@@ -326,29 +367,38 @@ function tail(text: string, lines = 4): string {
  * initialisation can take seconds).
  */
 export function probeCudaAddon(
-  path: string = process.env.GRAFT_CUDA_ADDON_PATH || DEFAULT_CUDA_ADDON_PATH,
+  path: string = cudaAddonPath(),
   timeoutMs = 60_000,
+  search: CudaLibrarySearch = {},
 ): CudaProbeResult {
   const cached = probes.get(path);
   if (cached) return cached;
-  const result = runProbe(path, timeoutMs);
+  const result = runProbe(path, timeoutMs, search);
   probes.set(path, result);
   return result;
 }
 
-function runProbe(path: string, timeoutMs: number): CudaProbeResult {
-  if (!existsSync(path)) {
-    const why = path === DEFAULT_CUDA_ADDON_PATH ? buildReason() : null;
-    return {
-      ok: false,
-      path,
-      probe: null,
-      reason: why
-        ? `graft_cuda.node was not built: ${why}`
-        : `graft_cuda.node not found at ${path}: build it with \`${BUILD_COMMAND}\` on a machine with nvcc (cuDNN and cuBLAS come from pip)`,
-    };
-  }
-  const r = spawnSync(process.execPath, ["-e", childScript(path)], {
+function notFound(path: string): string {
+  const why = path === DEFAULT_CUDA_ADDON_PATH ? buildReason() : null;
+  const name = CUDA_PREBUILT_PACKAGES[platformKey(hostPlatform())];
+  const prebuilt = name ? `install the prebuilt (\`npm i ${name}\`) or ` : "";
+  return why
+    ? `graft_cuda.node was not built: ${why}`
+    : `graft_cuda.node not found at ${path}: ${prebuilt}build it with \`${buildCommand()}\` on a machine with nvcc (cuDNN and cuBLAS come from pip)`;
+}
+
+function runProbe(path: string, timeoutMs: number, search: CudaLibrarySearch): CudaProbeResult {
+  if (!existsSync(path))
+    return { ok: false, path, probe: null, libraries: null, reason: notFound(path) };
+  const libraries = findCudaLibraries(path, search);
+  const fail = (reason: string): CudaProbeResult => ({
+    ok: false,
+    path,
+    probe: null,
+    libraries,
+    reason,
+  });
+  const r = spawnSync(process.execPath, ["-e", childScript(path, preloadPaths(libraries))], {
     encoding: "utf8",
     timeout: timeoutMs,
     env: { ...process.env, NODE_OPTIONS: "" },
@@ -356,52 +406,42 @@ function runProbe(path: string, timeoutMs: number): CudaProbeResult {
   });
   if (r.error) {
     const timedOut = (r.error as NodeJS.ErrnoException).code === "ETIMEDOUT";
-    return {
-      ok: false,
-      path,
-      probe: null,
-      reason: timedOut
+    return fail(
+      timedOut
         ? `probing graft_cuda.node timed out after ${timeoutMs} ms (a hung driver or GPU?)`
         : `could not start a child process to probe graft_cuda.node: ${r.error.message}`,
-    };
+    );
   }
   if (r.signal) {
     const cudnn = /cudnn/i.test(r.stderr)
       ? "; cuDNN 9 aborts when its sub-libraries (libcudnn_*.so.9) are missing: reinstall `pip install nvidia-cudnn-cu13`"
       : "";
-    return {
-      ok: false,
-      path,
-      probe: null,
-      reason: `loading graft_cuda.node killed the probing process (${r.signal})${cudnn}: ${tail(r.stderr)}`,
-    };
+    return fail(
+      `loading graft_cuda.node killed the probing process (${r.signal})${cudnn}: ${tail(r.stderr)}`,
+    );
   }
   if (r.status !== 0) {
     const lib = /(lib[\w+.-]+\.so[\w.]*): cannot open shared object file/.exec(r.stderr)?.[1];
     const hint = lib
-      ? `; ${lib} is missing: ${/cudnn|cublas/.test(lib) ? "`pip install nvidia-cudnn-cu13 nvidia-cublas`, or " : ""}rebuild with \`${BUILD_COMMAND}\` on this machine`
+      ? `; ${lib} is missing: ${/cudnn|cublas/.test(lib) ? "`pip install nvidia-cudnn-cu13 nvidia-cublas`, or set GRAFT_CUDA_LIB_PATH to its folder, or " : ""}rebuild with \`${buildCommand()}\` on this machine (looked in: ${describeSearch(libraries)})`
       : "";
-    return {
-      ok: false,
-      path,
-      probe: null,
-      reason: `graft_cuda.node failed to load (exit ${r.status})${hint}: ${tail(r.stderr)}`,
-    };
+    return fail(`graft_cuda.node failed to load (exit ${r.status})${hint}: ${tail(r.stderr)}`);
   }
   let probe: CudaProbe;
   try {
     probe = JSON.parse(r.stdout) as CudaProbe;
   } catch {
+    return fail(`graft_cuda.node's probe printed no JSON: ${tail(r.stdout)}`);
+  }
+  if (!probe.cuda)
     return {
       ok: false,
       path,
-      probe: null,
-      reason: `graft_cuda.node's probe printed no JSON: ${tail(r.stdout)}`,
+      probe,
+      libraries,
+      reason: probe.reason ?? "probe() said cuda: false",
     };
-  }
-  if (!probe.cuda)
-    return { ok: false, path, probe, reason: probe.reason ?? "probe() said cuda: false" };
-  return { ok: true, path, probe };
+  return { ok: true, path, probe, libraries };
 }
 
 const loaded = new Map<string, CudaNative>();
@@ -410,9 +450,7 @@ const loaded = new Map<string, CudaNative>();
  * Loads graft_cuda.node in this process, after a successful child-process probe.
  * Throws an Error with the probe's reason (code ERR_GRAFT_UNAVAILABLE) otherwise.
  */
-export function loadCudaAddon(
-  path: string = process.env.GRAFT_CUDA_ADDON_PATH || DEFAULT_CUDA_ADDON_PATH,
-): CudaNative {
+export function loadCudaAddon(path: string = cudaAddonPath()): CudaNative {
   const done = loaded.get(path);
   if (done) return done;
   const probe = probeCudaAddon(path);
@@ -421,6 +459,8 @@ export function loadCudaAddon(
       code: "ERR_GRAFT_UNAVAILABLE",
     });
   }
+  // The same libraries the child loaded, so the addon's NEEDED entries resolve to them.
+  preloadCudaLibraries(probe.libraries ? preloadPaths(probe.libraries) : []);
   const native = require(path) as CudaNative;
   loaded.set(path, native);
   return native;
