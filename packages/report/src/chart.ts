@@ -7,31 +7,43 @@
  */
 import { escapeHtml, formatNumber } from "./html.ts";
 
+/** One point of a series, in data units. */
 export interface ChartPoint {
+  /** The epoch. */
   x: number;
+  /** The value; only finite values are drawn. */
   y: number;
 }
 
+/** One line of a chart. */
 export interface ChartSeries {
   /** The history key the values come from (`val_loss`), kept as `data-series`. */
   key: string;
   /** Legend text. */
   label: string;
+  /** Stroke colour, any SVG colour (`#1f77b4`). */
   color: string;
+  /** Draw the line dashed (graft draws validation series so). Default false. */
   dashed?: boolean;
+  /** The points, in x order. */
   points: ChartPoint[];
 }
 
+/** What `lineChart` draws. */
 export interface LineChartOptions {
   /** Kept as `data-chart` on the <svg>. */
   id: string;
   /** Accessible title (an SVG <title>). */
   title: string;
+  /** Label under the x axis. */
   xLabel: string;
+  /** Label beside the y axis. */
   yLabel: string;
+  /** The lines, drawn and listed in the legend in this order. */
   series: ChartSeries[];
   /** An x value to mark with a vertical line and rings on each series (the best epoch). */
   highlightX?: number;
+  /** Text above the highlight line. Default "best". */
   highlightLabel?: string;
 }
 
@@ -50,6 +62,7 @@ interface Axis {
   decimals: number;
 }
 
+/** A line chart as an inline `<svg>` element (see the module comment); every text is escaped. */
 export function lineChart(options: LineChartOptions): string {
   const series = options.series.filter((s) => s.points.length > 0);
   const xs = series.flatMap((s) => s.points.map((p) => p.x));

@@ -1,5 +1,9 @@
 /** The one error family of @graft/report: a stable `code` plus a message naming the argument. */
 export class ReportError extends Error {
+  /**
+   * Stable: ERR_GRAFT_ARGUMENT, with a message naming the argument, what was expected and what was
+   * given.
+   */
   readonly code: string;
   constructor(code: string, message: string) {
     super(message);

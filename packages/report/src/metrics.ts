@@ -11,6 +11,9 @@ export interface ClassMetrics {
   support: number;
 }
 
+/**
+ * Accuracy and per-class metrics from a confusion matrix, as `classificationMetrics` computes them.
+ */
 export interface Evaluation {
   /** Fraction of samples on the diagonal. */
   accuracy: number;
@@ -45,10 +48,15 @@ export function classificationMetrics(confusion: readonly (readonly number[])[])
   return { accuracy: total > 0 ? correct / total : Number.NaN, perClass };
 }
 
+/** One averaged row of sklearn's classification report. */
 export interface AveragedMetrics {
+  /** Averaged precision, in [0, 1]. */
   precision: number;
+  /** Averaged recall, in [0, 1]. */
   recall: number;
+  /** Averaged F1 score, in [0, 1]. */
   f1: number;
+  /** Number of true samples over all classes. */
   support: number;
 }
 
@@ -57,7 +65,9 @@ export interface AveragedMetrics {
  * `zero_division`, an undefined (NaN) value counts as 0.
  */
 export function averageMetrics(perClass: readonly ClassMetrics[]): {
+  /** The unweighted mean over classes. */
   macro: AveragedMetrics;
+  /** The mean weighted by each class's support. */
   weighted: AveragedMetrics;
 } {
   const support = perClass.reduce((a, m) => a + m.support, 0);

@@ -7,6 +7,7 @@
 import { deflateSync } from "node:zlib";
 import { argumentError, ReportError } from "./errors.ts";
 
+/** Channels `encodePng` writes: 1 (grayscale), 3 (RGB) or 4 (RGBA), 8 bits each. */
 export type PngChannels = 1 | 3 | 4;
 
 const SIGNATURE = Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a);
@@ -75,7 +76,12 @@ export function encodePng(
 }
 
 /** Width and height from a PNG's IHDR chunk; throws when `png` does not start like a PNG file. */
-export function readPngSize(png: Uint8Array): { width: number; height: number } {
+export function readPngSize(png: Uint8Array): {
+  /** Width in pixels. */
+  width: number;
+  /** Height in pixels. */
+  height: number;
+} {
   const isPng =
     png instanceof Uint8Array &&
     png.length >= 24 &&

@@ -15,10 +15,13 @@ import { STYLES } from "./styles.ts";
 /** One epoch's logs, as tfjs-layers' History or CSVLogger gives them; NaN, null or absent = no value. */
 export type EpochLogs = Readonly<Record<string, number | null | undefined>>;
 
+/** A validation image the model got wrong, shown in the report's gallery. */
 export interface MisclassifiedImage {
   /** Where the image came from (shown, escaped). */
   file: string;
+  /** The class it belongs to. */
   trueLabel: string;
+  /** The class the model chose. */
   predictedLabel: string;
   /** The model's probability for `predictedLabel`, in [0, 1]. */
   probability: number;
@@ -26,7 +29,9 @@ export interface MisclassifiedImage {
   png: Uint8Array;
 }
 
+/** Everything `renderReport` shows. */
 export interface ReportInput {
+  /** The page's title and heading. */
   title: string;
   /** Shown as given (e.g. an ISO timestamp); the page never reads the clock itself. */
   createdAt?: string;
@@ -40,6 +45,7 @@ export interface ReportInput {
   history: readonly EpochLogs[];
   /** The epoch to highlight, in the same numbering as `history[i].epoch`. Defaults to the lowest val_loss. */
   bestEpoch?: number;
+  /** Class names in index order; they label the confusion matrix and the per-class table. */
   classNames: readonly string[];
   /** `confusion[trueClass][predictedClass]` counts on the validation set. */
   confusion?: readonly (readonly number[])[];
@@ -47,6 +53,7 @@ export interface ReportInput {
   evaluation?: Evaluation;
   /** Shown in the order given; an empty list reads "none". */
   misclassified?: readonly MisclassifiedImage[];
+  /** Lines for a Notes section, shown escaped, in order; absent or empty shows none. */
   notes?: readonly string[];
 }
 
@@ -62,6 +69,10 @@ const ACC_KEYS = ["acc", "accuracy"];
 const VAL_ACC_KEYS = ["val_acc", "val_accuracy"];
 const LR_KEYS = ["learning_rate", "lr"];
 
+/**
+ * The report as one self-contained HTML page (no scripts, no network: a strict CSP,
+ * images as data: URIs). Throws a ReportError naming the field when `input` is malformed.
+ */
 export function renderReport(input: ReportInput): string {
   checkInput(input);
   const run = analyse(input);
