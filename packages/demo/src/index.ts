@@ -19,22 +19,74 @@ export function demoFile(...parts: string[]): string {
 
 /** What data/manifest.json says. */
 export interface DemoManifest {
+  /** Conv filters per VGG19 block of the narrow base (VGGOptions.blockFilters). */
   blockFilters: [number, number, number, number, number];
+  /** The base's input, [height, width, channels]. */
   inputSize: [number, number, number];
+  /** The preprocessing the base was trained with (a PreprocessMode: "caffe"). */
   preprocess: string;
-  weights: { file: string };
-  golden: { file: string; layer: string; images: string[]; shape: number[] };
-  target: { classes: string[]; train: number; val: number; description: string };
-  source: { name: string; classes: string[] };
+  /** The pretrained base's weights. */
+  weights: {
+    /** File name in the data folder (a Keras 3 `.weights.h5`, without the top). */
+    file: string;
+  };
+  /** Features Keras computed with the base, to check graft's forward pass against. */
+  golden: {
+    /** File name in the data folder (a `.npy` array). */
+    file: string;
+    /** The layer whose output they are (block5_pool). */
+    layer: string;
+    /** The images they were computed from, relative to the data folder. */
+    images: string[];
+    /** The array's shape, [images, height, width, channels]. */
+    shape: number[];
+  };
+  /** The dataset the demo trains on, in `data/target/{train,val}/<class>/`. */
+  target: {
+    /** Class names, in index order. */
+    classes: string[];
+    /** Number of training images. */
+    train: number;
+    /** Number of validation images. */
+    val: number;
+    /** What the images show, in a sentence. */
+    description: string;
+  };
+  /** The dataset the base was pretrained on (not shipped). */
+  source: {
+    /** Its name. */
+    name: string;
+    /** Its class names. */
+    classes: string[];
+  };
+  /** The training recipe the reference results were measured with. */
   recipe: {
+    /** Units of the head's hidden Dense layer. */
     headUnits: number;
+    /** Dropout rate after it. */
     dropout: number;
+    /** SGD learning rate. */
     lr: number;
+    /** SGD momentum. */
     momentum: number;
+    /** Images per batch. */
     batchSize: number;
+    /** Epochs trained. */
     epochs: number;
   };
-  results: { transfer: { valAccuracy: number }; scratch: { valAccuracy: number } };
+  /** Validation accuracy Keras reached with the recipe, after the last epoch. */
+  results: {
+    /** From the pretrained base, frozen. */
+    transfer: {
+      /** Accuracy in [0, 1]. */
+      valAccuracy: number;
+    };
+    /** From random weights, every layer trained. */
+    scratch: {
+      /** Accuracy in [0, 1]. */
+      valAccuracy: number;
+    };
+  };
 }
 
 /** The manifest, read from disk each call (it is small). */
