@@ -20,6 +20,7 @@ import { argumentError } from "./errors.ts";
 import { pyFloat } from "./format.ts";
 import { resolveLogs, type UnresolvedLogs } from "./logs.ts";
 
+/** Options of `CSVLogger`. */
 export interface CSVLoggerOptions {
   /** Append to an existing file instead of overwriting it. Defaults to false. */
   append?: boolean;
@@ -31,9 +32,16 @@ export interface CSVLoggerOptions {
 
 const LINE_END = "\r\n";
 
+/**
+ * Keras' CSVLogger: one CSV row per epoch, byte for byte as Keras 3 writes it (see the module
+ * comment).
+ */
 export class CSVLogger extends tfl.Callback {
+  /** The file written. */
   readonly filename: string;
+  /** Whether rows are appended to an existing file. */
   readonly append: boolean;
+  /** The one-character field separator. */
   readonly separator: string;
   private readonly rename: Record<string, string>;
   private fd: number | null = null;
@@ -55,6 +63,7 @@ export class CSVLogger extends tfl.Callback {
     this.rename = options.renameKeys ?? {};
   }
 
+  /** Opens the file (truncating it unless `append`) and decides whether a header is due. */
   override async onTrainBegin(): Promise<void> {
     this.writeHeader = true;
     if (this.append && existsSync(this.filename)) {
@@ -66,6 +75,7 @@ export class CSVLogger extends tfl.Callback {
     this.keys = null;
   }
 
+  /** Writes the epoch's row; the first epoch fixes the columns and writes the header. */
   override async onEpochEnd(epoch: number, logs?: UnresolvedLogs): Promise<void> {
     const resolved = await resolveLogs(logs);
     const row: Record<string, number> = {};
@@ -84,6 +94,7 @@ export class CSVLogger extends tfl.Callback {
     ]);
   }
 
+  /** Closes the file. */
   override async onTrainEnd(): Promise<void> {
     this.close();
   }

@@ -22,6 +22,7 @@ export interface EarlyStoppingOptions {
   minDelta?: number;
   /** Epochs without improvement before stopping. Defaults to 0. */
   patience?: number;
+  /** Whether `monitor` should fall or rise. Defaults to "auto" (see `monitorDirection`). */
   mode?: MonitorMode;
   /** A value the monitored quantity must beat before patience is reset. */
   baseline?: number | null;
@@ -42,23 +43,38 @@ function nonNegativeInt(name: string, v: number): number {
   return v;
 }
 
+/** What `EarlyStopping` carries from epoch to epoch, as plain JSON. */
 export interface EarlyStoppingState {
+  /** Epochs since the last improvement. */
   wait: number;
+  /** The best monitored value so far; null before the first. */
   best: number | null;
+  /** The epoch (0-based) of that value. */
   bestEpoch: number;
 }
 
+/**
+ * Keras' EarlyStopping: stops `fit` once `monitor` has not improved for `patience`
+ * epochs, optionally putting back the best epoch's weights. Resumable (`getState`/`resumeFrom`).
+ */
 export class EarlyStopping extends tfl.Callback {
+  /** The quantity watched. */
   readonly monitor: Monitor;
+  /** Epochs without improvement before stopping. */
   readonly patience: number;
+  /** The value to beat before patience resets; null for none. */
   readonly baseline: number | null;
+  /** Whether training ends with the best epoch's weights. */
   readonly restoreBestWeights: boolean;
+  /** Epochs skipped before monitoring starts. */
   readonly startFromEpoch: number;
   /** Epochs since the last improvement. */
   wait = 0;
   /** The epoch (0-based) at which training was stopped, or null. */
   stoppedEpoch: number | null = null;
+  /** The best monitored value so far; null before the first. */
   best: number | null = null;
+  /** The epoch (0-based) of `best`. */
   bestEpoch = 0;
   private bestWeights: tf.Tensor[] | null = null;
   private readonly verbose: number;
@@ -93,6 +109,7 @@ export class EarlyStopping extends tfl.Callback {
     this.pending = { state, bestWeights };
   }
 
+  /** Resets the counters, or takes the state given to `resumeFrom`. */
   override async onTrainBegin(): Promise<void> {
     this.wait = 0;
     this.stoppedEpoch = null;
@@ -108,6 +125,9 @@ export class EarlyStopping extends tfl.Callback {
     }
   }
 
+  /**
+   * Compares the epoch's value with the best and sets `model.stopTraining` once patience runs out.
+   */
   override async onEpochEnd(epoch: number, logs?: UnresolvedLogs): Promise<void> {
     const resolved = await resolveLogs(logs);
     const current = this.monitor.valueFrom(resolved, "Early stopping", this.warn);
@@ -134,6 +154,9 @@ export class EarlyStopping extends tfl.Callback {
     }
   }
 
+  /**
+   * Restores the best weights (with `restoreBestWeights`) and reports the stop (with `verbose`).
+   */
   override async onTrainEnd(): Promise<void> {
     if (this.stoppedEpoch !== null && this.verbose > 0) {
       this.log(`Epoch ${this.stoppedEpoch + 1}: early stopping`);

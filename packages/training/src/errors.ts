@@ -1,5 +1,10 @@
 /** The one error family of @graft/training: a stable `code` plus a message naming the argument or file. */
 export class TrainingError extends Error {
+  /**
+   * Stable: ERR_GRAFT_ARGUMENT, ERR_GRAFT_CHECKPOINT_PATH, ERR_GRAFT_CLASS_WEIGHT,
+   * ERR_GRAFT_OPTIMIZER
+   * or ERR_GRAFT_TRAINING_STATE.
+   */
   readonly code: string;
   constructor(code: string, message: string) {
     super(message);

@@ -37,7 +37,15 @@ interface MomentumState {
   c: Scalar;
 }
 
+/**
+ * tfjs's MomentumOptimizer with each variable's update as one `MomentumUpdate` kernel
+ * where the backend has it; the same results, state and config (see the module comment).
+ */
 export class FusedMomentumOptimizer extends MomentumOptimizer {
+  /**
+   * One step for every variable: fused where every gradient is a float32 match for its variable
+   * and the backend has the kernel, else tfjs's own update.
+   */
   override applyGradients(variableGradients: VariableGradients): void {
     const list = Array.isArray(variableGradients)
       ? variableGradients.map((g) => ({

@@ -13,6 +13,10 @@ type WithLearningRate = tf.Optimizer & {
   setLearningRate?: (lr: number) => void;
 };
 
+/**
+ * The optimizer's learning rate, rounded to float32. Throws ERR_GRAFT_OPTIMIZER when it has no
+ * numeric `learningRate`.
+ */
 export function getLearningRate(optimizer: tf.Optimizer): number {
   const lr = (optimizer as WithLearningRate).learningRate;
   if (typeof lr !== "number") {
@@ -24,6 +28,10 @@ export function getLearningRate(optimizer: tf.Optimizer): number {
   return Math.fround(lr);
 }
 
+/**
+ * Sets the optimizer's learning rate (rounded to float32) in whichever way it keeps it
+ * (see the module comment). Throws ERR_GRAFT_OPTIMIZER when it has neither.
+ */
 export function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
   const o = optimizer as WithLearningRate;
   const value = Math.fround(lr);

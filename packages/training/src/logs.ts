@@ -6,9 +6,15 @@
  */
 import type * as tf from "@tensorflow/tfjs-core";
 
+/** Epoch or batch logs with every value a number: metric name → value. */
 export type Logs = Record<string, number>;
+/** Logs as tfjs-layers passes them to callbacks: some values may still be scalar tensors. */
 export type UnresolvedLogs = Record<string, number | tf.Tensor>;
 
+/**
+ * Turns every tensor in `logs` into a number, in place (disposing the tensor), and returns
+ * them; `{}` for undefined.
+ */
 export async function resolveLogs(logs: UnresolvedLogs | undefined): Promise<Logs> {
   if (!logs) return {};
   for (const key of Object.keys(logs)) {

@@ -27,6 +27,7 @@ export interface ModelCheckpointOptions {
   filepath: string;
   /** Defaults to "val_loss". */
   monitor?: string;
+  /** Whether `monitor` should fall or rise. Defaults to "auto" (see `monitorDirection`). */
   mode?: MonitorMode;
   /** Save only when `monitor` improves on the best value so far. Defaults to false. */
   saveBestOnly?: boolean;
@@ -44,17 +45,30 @@ export interface ModelCheckpointOptions {
   metadata?: KerasJsonObject;
   /** 1 prints a line per decision, as Keras does. Defaults to 0. */
   verbose?: 0 | 1;
+  /** Where verbose lines go; defaults to console.log. */
   log?: (message: string) => void;
+  /** Receives the "metric not available" warning; defaults to console.warn. */
   onWarning?: (message: string) => void;
 }
 
+/**
+ * Keras' ModelCheckpoint: saves the model, or its weights, after each epoch or only
+ * when `monitor` improves (see the module comment).
+ */
 export class ModelCheckpoint extends tfl.Callback {
+  /** The path pattern, before its format fields are filled. */
   readonly filepath: string;
+  /** The quantity `saveBestOnly` watches. */
   readonly monitor: Monitor;
+  /** Whether only improvements are saved. */
   readonly saveBestOnly: boolean;
+  /** Whether only weights are saved. */
   readonly saveWeightsOnly: boolean;
+  /** Stored with whole-model saves; undefined for none. */
   readonly metadata: KerasJsonObject | undefined;
+  /** The model saved instead of the one being fit; undefined for that one. */
   readonly target: tfl.LayersModel | undefined;
+  /** The best monitored value so far (or `initialValueThreshold`); null before the first. */
   best: number | null;
   /** Paths written so far in this run, oldest first. */
   readonly saved: string[] = [];
@@ -92,6 +106,7 @@ export class ModelCheckpoint extends tfl.Callback {
     this.warn = options.onWarning ?? ((m) => console.warn(m));
   }
 
+  /** Fills the path's fields from the epoch (from 1) and the logs, and saves if it should. */
   override async onEpochEnd(epoch: number, logs?: UnresolvedLogs): Promise<void> {
     const resolved = await resolveLogs(logs);
     const path = formatPath(this.filepath, { ...resolved, epoch: epoch + 1 });

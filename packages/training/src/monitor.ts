@@ -14,8 +14,15 @@
  */
 import { argumentError } from "./errors.ts";
 
+/**
+ * Whether the monitored quantity should fall (`min`) or rise (`max`); `auto` decides from its name.
+ */
 export type MonitorMode = "auto" | "min" | "max";
 
+/**
+ * The direction `mode` means for `monitor`: `min` and `max` as given, `auto` by the name rule in
+ * the module comment. Throws a TrainingError for any other mode.
+ */
 export function monitorDirection(monitor: string, mode: MonitorMode = "auto"): "min" | "max" {
   if (mode === "min" || mode === "max") return mode;
   if (mode !== "auto") throw argumentError("mode", '"auto", "min" or "max"', mode);
@@ -23,9 +30,16 @@ export function monitorDirection(monitor: string, mode: MonitorMode = "auto"): "
   return /acc|auc|precision|recall/.test(name) ? "max" : "min";
 }
 
+/**
+ * A monitored quantity, its direction and its minimum improvement; shared by the callbacks that
+ * watch a metric.
+ */
 export class Monitor {
+  /** The log key watched, e.g. `val_loss`. */
   readonly monitor: string;
+  /** Which way is better, after resolving `auto`. */
   readonly direction: "min" | "max";
+  /** Least change that counts as an improvement (absolute value of the option). */
   readonly minDelta: number;
 
   constructor(monitor: string, mode: MonitorMode = "auto", minDelta = 0) {

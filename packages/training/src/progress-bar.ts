@@ -18,11 +18,15 @@
 import * as tfl from "@tensorflow/tfjs-layers";
 import { resolveLogs, type UnresolvedLogs } from "./logs.ts";
 
+/** The part of a writable stream the display needs; `process.stdout` fits. */
 export interface ProgressStream {
+  /** Writes text as given. */
   write(chunk: string): unknown;
+  /** True on a terminal: the bar is then redrawn in place. */
   isTTY?: boolean;
 }
 
+/** Options of `ProgressBar`; all optional. */
 export interface ProgressBarOptions {
   /** Defaults to process.stdout. */
   stream?: ProgressStream;
@@ -64,6 +68,10 @@ function fmtPerStep(seconds: number): string {
   return `${(seconds * 1e6).toFixed(0)}us/step`;
 }
 
+/**
+ * Keras' progress display for `fit`/`fitDataset`: a bar redrawn in place on a TTY,
+ * one plain line per epoch elsewhere (see the module comment).
+ */
 export class ProgressBar extends tfl.Callback {
   private readonly stream: ProgressStream;
   private readonly tty: boolean;
@@ -88,6 +96,7 @@ export class ProgressBar extends tfl.Callback {
     this.now = options.now ?? (() => performance.now());
   }
 
+  /** Reads the epoch count and the steps per epoch from `fit`'s params. */
   override async onTrainBegin(): Promise<void> {
     const p = this.params ?? {};
     this.epochs = Number(p.epochs ?? 0);
@@ -97,6 +106,7 @@ export class ProgressBar extends tfl.Callback {
     } else this.steps = null;
   }
 
+  /** Prints `Epoch N/M` and starts the epoch's clock and running means. */
   override async onEpochBegin(epoch: number): Promise<void> {
     this.stream.write(`Epoch ${epoch + 1}/${this.epochs}\n`);
     this.epochStart = this.now();
@@ -107,6 +117,7 @@ export class ProgressBar extends tfl.Callback {
     this.sums = new Map();
   }
 
+  /** Adds the batch's logs to the running means and, on a TTY, redraws the bar. */
   override async onBatchEnd(batch: number, logs?: UnresolvedLogs): Promise<void> {
     const resolved = await resolveLogs(logs);
     const size = typeof resolved.size === "number" ? resolved.size : 1;
@@ -131,6 +142,7 @@ export class ProgressBar extends tfl.Callback {
     this.draw(`${this.counter(current)}${info}${this.metrics(means)}`, false);
   }
 
+  /** Prints the epoch's final line: elapsed time, time per step and the epoch logs. */
   override async onEpochEnd(_epoch: number, logs?: UnresolvedLogs): Promise<void> {
     const resolved = await resolveLogs(logs);
     const now = this.now();

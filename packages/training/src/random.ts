@@ -5,8 +5,13 @@
  */
 import { argumentError } from "./errors.ts";
 
+/** The whole state of a `SeededRandom`: four 32-bit integers, not all zero. */
 export type RandomState = [number, number, number, number];
 
+/**
+ * xoshiro128**, seeded with an integer (spread by splitmix32) or resumed from a `state()`.
+ * Throws ERR_GRAFT_ARGUMENT for a state that is not four integers, or all zero.
+ */
 export class SeededRandom {
   private s: Uint32Array;
 

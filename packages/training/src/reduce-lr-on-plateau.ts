@@ -18,6 +18,7 @@ export interface ReduceLROnPlateauOptions {
   factor?: number;
   /** Epochs without improvement before reducing. Defaults to 10. */
   patience?: number;
+  /** Whether `monitor` should fall or rise. Defaults to "auto" (see `monitorDirection`). */
   mode?: MonitorMode;
   /** Smallest change that counts as an improvement. Defaults to 1e-4 (Keras' default). */
   minDelta?: number;
@@ -27,24 +28,42 @@ export interface ReduceLROnPlateauOptions {
   minLr?: number;
   /** 1 prints "Epoch N: ReduceLROnPlateau reducing learning rate to X." */
   verbose?: 0 | 1;
+  /** Where verbose lines go; defaults to console.log. */
   log?: (message: string) => void;
+  /** Receives the "metric not available" warning; defaults to console.warn. */
   onWarning?: (message: string) => void;
 }
 
+/** What `ReduceLROnPlateau` carries from epoch to epoch, as plain JSON. */
 export interface ReduceLROnPlateauState {
+  /** Epochs since the last improvement. */
   wait: number;
+  /** Cooldown epochs still to wait after the last reduction. */
   cooldownCounter: number;
+  /** The best monitored value so far; null before the first. */
   best: number | null;
 }
 
+/**
+ * Keras' ReduceLROnPlateau: lowers the optimizer's learning rate when `monitor` stops
+ * improving (see the module comment). Resumable (`getState`/`resumeFrom`).
+ */
 export class ReduceLROnPlateau extends tfl.Callback {
+  /** The quantity watched. */
   readonly monitor: Monitor;
+  /** The multiplier of each reduction, below 1. */
   readonly factor: number;
+  /** Epochs without improvement before a reduction. */
   readonly patience: number;
+  /** Epochs to wait after a reduction before counting again. */
   readonly cooldown: number;
+  /** The learning rate never goes below this. */
   readonly minLr: number;
+  /** Epochs since the last improvement. */
   wait = 0;
+  /** Cooldown epochs still to wait. */
   cooldownCounter = 0;
+  /** The best monitored value so far; null before the first. */
   best: number | null = null;
   private readonly verbose: number;
   private readonly log: (m: string) => void;
@@ -92,6 +111,7 @@ export class ReduceLROnPlateau extends tfl.Callback {
     this.pending = { ...state };
   }
 
+  /** Starts counting afresh, or from the state given to `resumeFrom`. */
   override async onTrainBegin(): Promise<void> {
     this.best = this.pending?.best ?? null;
     this.cooldownCounter = this.pending?.cooldownCounter ?? 0;
@@ -99,6 +119,7 @@ export class ReduceLROnPlateau extends tfl.Callback {
     this.pending = null;
   }
 
+  /** Adds `learning_rate` to the logs and reduces the rate once patience runs out. */
   override async onEpochEnd(epoch: number, logs?: UnresolvedLogs): Promise<void> {
     const resolved = await resolveLogs(logs);
     const optimizer = this.model.optimizer;

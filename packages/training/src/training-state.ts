@@ -35,9 +35,12 @@ import type { LayersModel } from "@tensorflow/tfjs-layers";
 import { argumentError, TrainingError } from "./errors.ts";
 import { getLearningRate, setLearningRate } from "./learning-rate.ts";
 
+/** Any value JSON can hold. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [k: string]: JsonValue };
 
+/** What `saveTrainingState` saves. */
 export interface TrainingStateInput {
+  /** The model whose weights are saved (Keras 3 layout). */
   model: LayersModel;
   /** Defaults to the compiled model's optimizer. */
   optimizer?: tf.Optimizer;
@@ -51,10 +54,17 @@ export interface TrainingStateInput {
   extra?: Record<string, JsonValue>;
 }
 
+/**
+ * What `loadTrainingState` gives back (the weights and optimizer state go straight into the model).
+ */
 export interface LoadedTrainingState {
+  /** Epochs completed; resume with `initialEpoch: epoch`. */
   epoch: number;
+  /** The best monitored value saved, or null. */
   best: number | null;
+  /** The RNG state saved, or null. */
   rngState: JsonValue;
+  /** The caller's extras; `{}` when none were saved. */
   extra: Record<string, JsonValue>;
   /** ISO time of the save. */
   savedAt: string;
