@@ -55,7 +55,7 @@ export interface TrainingStateInput {
 }
 
 /**
- * What `loadTrainingState` gives back (the weights and optimizer state go straight into the model).
+ * What `loadTrainingState` returns; weights and optimizer state go into `target.model` when given.
  */
 export interface LoadedTrainingState {
   /** Epochs completed; resume with `initialEpoch: epoch`. */
