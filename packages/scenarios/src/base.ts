@@ -7,12 +7,19 @@ import { GetFileError, officialWeights } from "@graft/weights";
 import type * as tfl from "@tensorflow/tfjs-layers";
 import { configError, ScenarioError } from "./errors.ts";
 
+/** Options of `loadBase`. */
 export interface BaseOptions {
+  /** The base network. */
   model: VGGVariant;
   /** "imagenet", "none" or a weights file. */
   weights: string;
+  /** Height and width of the base's square input, in pixels. */
   inputSize: number;
+  /**
+   * Conv widths per block for a narrow base; null or absent for VGG's own (imagenet needs those).
+   */
   blockFilters?: [number, number, number, number, number] | null;
+  /** Keras cache folder for "imagenet"; default $KERAS_HOME or ~/.keras. */
   cacheDir?: string | null;
   /** False loads no weights whatever `weights` says (random initialisation). */
   pretrained?: boolean;

@@ -134,41 +134,79 @@ export const RUN_CONFIG_KEYS = {
   },
 } as const satisfies Record<string, KeyDef>;
 
+/** A key of a run's configuration as written in flags and JSON (`batch-size`). */
 export type RunConfigKey = keyof typeof RUN_CONFIG_KEYS;
 
+/**
+ * A checked run configuration (`parseRunConfig`): each key in camelCase, defaults filled in.
+ * Null means "the scenario's own default" (or, for out and seed, one chosen at run time).
+ */
 export interface RunConfig {
+  /** Class folders to train on. */
   data: string;
+  /** Class folders to validate on; null to split `data` instead. */
   valData: string | null;
+  /** Fraction of each class of `data` held out for validation (0 with valData). Default 0.1. */
   validationSplit: number;
+  /** The base network. Default vgg19. */
   model: "vgg19" | "vgg16";
+  /** "imagenet" (the official Keras file), a weights file, or "none". Default imagenet. */
   weights: string;
+  /** Conv widths per block for a narrow VGG-shaped base; null for VGG's own. */
   blockFilters: [number, number, number, number, number] | null;
   /** A registered scenario (the four built in: small-similar, large-similar, small-different, large-different) or "auto". */
   scenario: string;
+  /** Images are resized to inputSize × inputSize pixels. Default 256. */
   inputSize: number;
+  /** Images per batch. Default 16. */
   batchSize: number;
+  /** Epochs to train at most. Default 50. */
   epochs: number;
+  /** Default sgd (with momentum). */
   optimizer: "sgd" | "adam";
+  /** Learning rate. Default 1e-4. */
   lr: number;
+  /** SGD momentum, in [0, 1). Default 0.9. */
   momentum: number;
+  /** Freeze the base's layers[:freeze], Keras-style; null for the scenario's default. */
   freeze: number | null;
+  /** The head before the softmax, parsed from headText; null for the scenario's default. */
   head: HeadLayerSpec[] | null;
+  /** The head as written ("flatten,dense:1024,dropout:0.5"); null when not given. */
   headText: string | null;
+  /**
+   * ImageDataGenerator arguments: a JSON file (Keras names), "recipe" or "none". Default recipe.
+   */
   augment: string;
+  /** Input preprocessing (a PreprocessMode). Default caffe, VGG's own. */
   preprocess: "caffe" | "rescale" | "none";
+  /** EarlyStopping patience in epochs; 0 disables it. Default 10. */
   patience: number;
+  /** What checkpointing and early stopping watch; null for val_acc, or acc without validation. */
   monitor: "val_acc" | "val_loss" | "acc" | "loss" | null;
+  /** ReduceLROnPlateau patience in epochs; 0 (the default) turns it off. */
   reduceLrPatience: number;
+  /** "balanced" weighs classes inversely to their size. Default none. */
   classWeight: "none" | "balanced";
+  /** small-different: where to cut the base; null for block2_pool. */
   cutLayer: string | null;
+  /** small-different: global pooling of the cut features; null for avg. */
   pooling: "avg" | "max" | "none" | null;
+  /** small-different: a dense head or logistic regression; null for dense. */
   classifier: "dense" | "logistic" | null;
+  /** Train heads on features computed once, where the scenario allows; null for yes. */
   cacheFeatures: boolean | null;
+  /** With augmentation and cached features: augmented passes to cache; null for 0 (no caching). */
   augmentCopies: number | null;
+  /** large-different: start from the pretrained weights or random ones; null for pretrained. */
   init: "pretrained" | "random" | null;
+  /** The run folder; null for runs/train-DATE-TIME. */
   out: string | null;
+  /** The tfjs backend the CLI picks; "auto" (the default) is graft-cpu where it loads, else cpu. */
   backend: "auto" | "graft-cuda" | "graft-cpu" | "wasm" | "cpu";
+  /** Seeds shuffling, augmentation, initialisation and dropout; null for a random seed. */
   seed: number | null;
+  /** Keras cache folder for weights "imagenet"; null for $KERAS_HOME or ~/.keras. */
   cacheDir: string | null;
 }
 

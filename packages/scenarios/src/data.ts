@@ -9,6 +9,7 @@ import { type PreprocessMode, preprocessInput } from "@graft/models";
 import type * as tf from "@tensorflow/tfjs-core";
 import { configError } from "./errors.ts";
 
+/** Options of `openData`: where a run's images are and how they are batched. */
 export interface DataOptions {
   /** Class folders to train on. */
   data: string;
@@ -18,6 +19,7 @@ export interface DataOptions {
   validationSplit?: number;
   /** (height, width) images are resized to. */
   targetSize: readonly [number, number];
+  /** Images per batch. */
   batchSize: number;
   /** Seeds the training order and augmentation. */
   seed: number;
@@ -25,9 +27,11 @@ export interface DataOptions {
   augment?: ImageDataGeneratorOptions | null;
   /** Keras' class order; default: the sorted subfolders of `data`. */
   classes?: readonly string[] | null;
+  /** Receives the data pipeline's warnings (skipped files); defaults to console.warn. */
   warn?: (message: string) => void;
 }
 
+/** A run's data, as `openData` opens it. */
 export interface OpenedData {
   /** Shuffled, augmented training batches. */
   train: DirectoryIterator;
@@ -35,7 +39,9 @@ export interface OpenedData {
   trainPlain: () => Promise<DirectoryIterator>;
   /** Validation batches in file order; null without validation data. */
   val: DirectoryIterator | null;
+  /** Class names in index order. */
   classNames: string[];
+  /** Class name → index. */
   classIndices: Record<string, number>;
 }
 
@@ -118,11 +124,21 @@ export async function openData(o: DataOptions): Promise<OpenedData> {
 export function preprocessedDataset(it: DirectoryIterator, preprocess: PreprocessMode) {
   const inner = it.toDataset();
   return {
+    /** Batches per epoch. */
     size: inner.size,
+    /** Starts one epoch. */
     async iterator() {
       const source = await inner.iterator();
       return {
-        async next(): Promise<IteratorResult<{ xs: tf.Tensor4D; ys: tf.Tensor }>> {
+        /** The epoch's next batch, its images preprocessed. */
+        async next(): Promise<
+          IteratorResult<{
+            /** The preprocessed images, float32 [n, height, width, 3]. */
+            xs: tf.Tensor4D;
+            /** The batch's targets. */
+            ys: tf.Tensor;
+          }>
+        > {
           const r = await source.next();
           if (r.done) return r;
           const xs = preprocessInput(r.value.xs, preprocess);

@@ -4,29 +4,43 @@ import { type PreprocessMode, preprocessInput } from "@graft/models";
 import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
 
+/** One class's scores, with sklearn's definitions (0 where undefined). */
 export interface ClassScores {
+  /** Of the images predicted as this class, the fraction that are; in [0, 1]. */
   precision: number;
+  /** Of the images of this class, the fraction predicted as it; in [0, 1]. */
   recall: number;
+  /** Harmonic mean of precision and recall. */
   f1: number;
+  /** Number of images of this class. */
   support: number;
 }
 
+/** The model's answer for one image. */
 export interface Prediction {
   /** Path relative to the data folder, as Keras' `filenames`. */
   file: string;
+  /** The image's class index. */
   trueIndex: number;
+  /** The index of the most probable class. */
   predictedIndex: number;
   /** Probability of the predicted class. */
   probability: number;
 }
 
+/** How a classifier did on a set of class folders (`evaluateModel`, `scorePredictions`). */
 export interface Evaluation {
+  /** Images scored. */
   samples: number;
+  /** Fraction predicted correctly; 0 when there are no images. */
   accuracy: number;
+  /** Class names in index order. */
   classNames: string[];
+  /** One entry per class, in index order. */
   perClass: ClassScores[];
   /** confusion[true][predicted] */
   confusion: number[][];
+  /** Every image's prediction, in the iterator's order. */
   predictions: Prediction[];
 }
 

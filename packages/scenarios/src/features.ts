@@ -8,6 +8,7 @@ import { type PreprocessMode, preprocessInput } from "@graft/models";
 import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
 
+/** Features computed once by a frozen network, with their one-hot labels. */
 export interface Features {
   /** [N, ...feature shape] */
   x: tf.Tensor;
@@ -17,7 +18,9 @@ export interface Features {
   indices: Int32Array;
 }
 
+/** Options of `extractFeatures`. */
 export interface ExtractOptions {
+  /** Preprocessing applied to each batch before the network. */
   preprocess: PreprocessMode;
   /** Passes over the data (with augmentation, K augmented copies); default 1. */
   passes?: number;

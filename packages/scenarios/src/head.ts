@@ -7,14 +7,37 @@
 import * as tfl from "@tensorflow/tfjs-layers";
 import { configError } from "./errors.ts";
 
+/** One layer of a head, as `parseHead` reads it from text. */
 export type HeadLayerSpec =
-  | { kind: "flatten" }
-  | { kind: "avg" }
-  | { kind: "max" }
-  | { kind: "dense"; units: number; activation: DenseActivation }
-  | { kind: "dropout"; rate: number };
+  | {
+      /** Flatten the base's output. */
+      kind: "flatten";
+    }
+  | {
+      /** Global average pooling. */
+      kind: "avg";
+    }
+  | {
+      /** Global max pooling. */
+      kind: "max";
+    }
+  | {
+      /** A Dense layer. */
+      kind: "dense";
+      /** Its output units. */
+      units: number;
+      /** Its activation (relu when the text gives none). */
+      activation: DenseActivation;
+    }
+  | {
+      /** A Dropout layer. */
+      kind: "dropout";
+      /** The fraction of inputs dropped while training, in [0, 1). */
+      rate: number;
+    };
 
 const ACTIVATIONS = ["relu", "linear", "tanh", "sigmoid", "elu", "selu", "softplus"] as const;
+/** The activations a head's Dense layer accepts. */
 export type DenseActivation = (typeof ACTIVATIONS)[number];
 
 const HEAD_HELP =
@@ -62,6 +85,7 @@ export function parseHead(spec: string, key = "head"): HeadLayerSpec[] {
   });
 }
 
+/** The text form of a head, as `parseHead` reads it (relu, the default activation, left out). */
 export function formatHead(layers: readonly HeadLayerSpec[]): string {
   return layers
     .map((l) => {

@@ -6,6 +6,7 @@
  */
 import { type RandomState, SeededRandom } from "@graft/training";
 
+/** A seeded, resumable stream for Math.random (xoshiro128**, as `SeededRandom`). */
 export class SeededMathRandom {
   private rng: SeededRandom;
   private original: (() => number) | null = null;
@@ -21,16 +22,19 @@ export class SeededMathRandom {
     Math.random = () => this.rng.next();
   }
 
+  /** Puts back the Math.random that `install()` replaced. */
   uninstall(): void {
     if (!this.original) return;
     Math.random = this.original;
     this.original = null;
   }
 
+  /** The stream's state, to save with a checkpoint. */
   state(): RandomState {
     return this.rng.state();
   }
 
+  /** Continues from a saved `state()`. */
   setState(state: RandomState): void {
     this.rng = new SeededRandom(state);
   }

@@ -15,40 +15,66 @@ import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { configError } from "./errors.ts";
 
+/** Options of `recommend`. */
 export interface RecommendOptions {
+  /** The base network the run would transfer from, without its top. */
   base: tfl.LayersModel;
   /** Class folders. */
   data: string;
+  /** Images are resized to inputSize × inputSize pixels. */
   inputSize: number;
+  /** The base's preprocessing. */
   preprocess: PreprocessMode;
   /** Images per class the probe uses at most (default 30). */
   probePerClass?: number;
   /** Images per class from which a dataset counts as large (default 500). */
   largePerClass?: number;
+  /** The early layer whose pooled features the probe compares against (default block2_pool). */
   earlyLayer?: string;
   /** Late minus early probe accuracy under which the data counts as different (default -0.02). */
   margin?: number;
+  /** Receives progress lines; default: silent. */
   log?: (line: string) => void;
 }
 
+/** What `recommend` concluded, why, and what it measured. */
 export interface Recommendation {
+  /** The scenario it picked. */
   scenario: "small-similar" | "large-similar" | "small-different" | "large-different";
+  /** One sentence per measurement and the conclusion, for people. */
   reasons: string[];
+  /** The numbers behind the choice. */
   measurements: {
+    /** Number of classes. */
     classes: number;
+    /** Number of images. */
     samples: number;
+    /** Images in the smallest class. */
     minPerClass: number;
+    /** Images in the median class. */
     medianPerClass: number;
+    /** Whether minPerClass reaches `largePerClass`. */
     large: boolean;
+    /** Images the probe used. */
     probeImages: number;
+    /** The early layer probed. */
     earlyLayer: string;
+    /** The late layer probed (the base's last). */
     lateLayer: string;
+    /** Cross-validated probe accuracy on the early features, in [0, 1]. */
     earlyProbeAccuracy: number;
+    /** Cross-validated probe accuracy on the late features, in [0, 1]. */
     lateProbeAccuracy: number;
+    /** Whether late minus early accuracy reaches `margin`. */
     similar: boolean;
   };
 }
 
+/**
+ * Picks a scenario for the class folders `o.data` from their size and their similarity to
+ * the base's domain (see the module comment). Throws ERR_GRAFT_CONFIG for unreadable data,
+ * fewer than 2 classes or 2 images per class, or an `earlyLayer` the base lacks.
+ */
 export async function recommend(o: RecommendOptions): Promise<Recommendation> {
   const log = o.log ?? (() => {});
   const probePerClass = o.probePerClass ?? 30;

@@ -5,18 +5,29 @@ import { encodePng, renderReport } from "@graft/report";
 import type { Evaluation } from "./evaluate.ts";
 import { writeFileAtomic } from "./write-file.ts";
 
+/** What `writeRunReport` needs from a finished run. */
 export interface RunReportInput {
+  /** The run folder; report.html is written there. */
   runDir: string;
+  /** The page's title. */
   title: string;
+  /** The run's configuration, shown one row per key. */
   config: Record<string, unknown>;
+  /** One entry per epoch, with `epoch` counted from 0 (the page counts from 1). */
   history: Record<string, number>[];
+  /** The metric checkpointing watched, named in the notes. */
   monitor: string;
+  /** The best epoch, from 0; null to let the page pick the lowest val_loss. */
   bestEpoch: number | null;
+  /** The best model's evaluation; null for a report without confusion matrix and images. */
   evaluation: Evaluation | null;
+  /** Which images `evaluation` scored, named in the notes. */
   evaluatedOn: "validation" | "training";
   /** Folder the evaluation's file names are relative to. */
   imageRoot: string;
+  /** The run's input size; misclassified images are shown at most 128 px square. */
   inputSize: number;
+  /** More lines for the notes section. */
   notes?: string[];
   /** At most this many misclassified images are shown (default 48). */
   maxImages?: number;

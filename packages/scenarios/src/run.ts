@@ -46,9 +46,11 @@ import {
 import { writeFileAtomic } from "./write-file.ts";
 import "./strategies/index.ts";
 
+/** Options of `runTraining` and `resumeRun`: where output goes. */
 export interface RunOptions {
   /** Lines of progress and results (default console.log). */
   log?: (line: string) => void;
+  /** Warnings (skipped files, settings that do not apply; default console.warn). */
   warn?: (line: string) => void;
   /** Where the per-epoch progress bar goes (default process.stdout). */
   progressStream?: ProgressStream;
@@ -58,14 +60,23 @@ export interface RunOptions {
   onEpochSaved?: (epoch: number) => void;
 }
 
+/** What a finished run produced (its files are in `runDir`). */
 export interface RunResult {
+  /** The run folder. */
   runDir: string;
+  /** The scenario that trained (after `auto` was resolved). */
   scenario: string;
+  /** Epochs trained (fewer than configured when early stopping ended the run). */
   epochs: number;
+  /** The best epoch by `monitor`, from 0; null when no epoch logged it. */
   bestEpoch: number | null;
+  /** The monitored value at bestEpoch. */
   best: number | null;
+  /** The metric checkpointing and early stopping watched. */
   monitor: string;
+  /** best.h5 (else last.h5) evaluated on the validation images, else on the training images. */
   evaluation: Evaluation | null;
+  /** One entry per epoch: `epoch` (from 0) and the logged metrics. */
   history: Record<string, number>[];
 }
 

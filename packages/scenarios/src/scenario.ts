@@ -15,6 +15,7 @@ import { type Evaluation, evaluateModel } from "./evaluate.ts";
 import { extractFeatures, featureDataset } from "./features.ts";
 import type { HeadLayerSpec } from "./head.ts";
 
+/** Every setting a scenario reads, after `resolveSettings` has filled in the defaults. */
 export interface ScenarioSettings {
   /** Head layers before the final softmax Dense (see parseHead). */
   head: HeadLayerSpec[];
@@ -34,6 +35,7 @@ export interface ScenarioSettings {
   initialization: "pretrained" | "random";
 }
 
+/** What a scenario's `build` returns: the model, and its split for feature caching. */
 export interface BuiltModel {
   /** image → class probabilities: what is trained (or shares the trained weights), saved and evaluated. */
   model: tfl.LayersModel;
@@ -42,35 +44,58 @@ export interface BuiltModel {
    * (the same head layer objects as `model`'s, so they share weights). Null when the
    * scenario trains on images only.
    */
-  cached: { extractor: tfl.LayersModel; head: tfl.LayersModel } | null;
+  cached: {
+    /** image → features: the frozen part, run once per image. */
+    extractor: tfl.LayersModel;
+    /** features → class probabilities: the part that trains. */
+    head: tfl.LayersModel;
+  } | null;
 }
 
+/** What `Scenario.train` gets from the run: data, settings, optimizer and callbacks. */
 export interface TrainContext {
+  /** The run's training (and validation) images. */
   data: OpenedData;
+  /** The base's preprocessing, applied to every batch. */
   preprocess: PreprocessMode;
+  /** The resolved settings. */
   settings: ScenarioSettings;
   /** Whether `data.train` augments. */
   augmented: boolean;
+  /** Makes the optimizer the run configured (a fresh one per call). */
   makeOptimizer: () => tf.Optimizer;
+  /** The epoch to stop at (tfjs' `epochs`: a total, not a count from initialEpoch). */
   epochs: number;
   /** Epochs already done (a resumed run). */
   initialEpoch: number;
+  /** Images (or feature rows) per batch. */
   batchSize: number;
+  /** Callbacks for `fit` (checkpoints, early stopping, CSV log, progress). */
   callbacks: tfl.Callback[];
+  /** Per-class loss weights; null or absent for none. */
   classWeight?: ClassWeight | null;
+  /** Progress lines. */
   log: (message: string) => void;
   /** Runs after compile, before fit: a resumed run loads its state into the model being fit here. */
   beforeFit?: (fitModel: tfl.LayersModel, optimizer: tf.Optimizer) => Promise<void>;
 }
 
+/** What `Scenario.train` returns. */
 export interface TrainOutcome {
+  /** tfjs' training history. */
   history: tfl.History;
   /** The model `fit` ran on: `built.model`, or the head when it trained on cached features. */
   fitModel: tfl.LayersModel;
+  /** Whether the head trained on cached features rather than images. */
   usedCachedFeatures: boolean;
 }
 
+/**
+ * A transfer-learning scenario: how it builds the model from a base, what it trains and how.
+ * Register one with `registerScenario`.
+ */
 export interface Scenario {
+  /** The name `getScenario` and --scenario know it by ("small-similar"). */
   readonly name: string;
   /** One line for help texts and reports. */
   readonly summary: string;
@@ -84,7 +109,9 @@ export interface Scenario {
   chooseTrainable(built: BuiltModel, base: tfl.LayersModel, settings: ScenarioSettings): string[];
   /** Whether training runs on cached features for these settings. */
   usesCachedFeatures(built: BuiltModel, settings: ScenarioSettings, augmented: boolean): boolean;
+  /** Trains the built model (or its head on cached features) and returns the history. */
   train(built: BuiltModel, ctx: TrainContext): Promise<TrainOutcome>;
+  /** Scores the built model on the images of `it`, which must not shuffle. */
   evaluate(
     built: BuiltModel,
     it: import("@graft/data").DirectoryIterator,
@@ -92,6 +119,10 @@ export interface Scenario {
   ): Promise<Evaluation>;
 }
 
+/**
+ * The settings every scenario starts from: the classic recipe's head, freeze 5, block2_pool, avg
+ * pooling.
+ */
 export const GENERAL_DEFAULTS: ScenarioSettings = {
   head: [
     { kind: "flatten" },
@@ -114,6 +145,7 @@ export const GENERAL_DEFAULTS: ScenarioSettings = {
  * the head alone with `fit`; evaluation through the whole model.
  */
 export abstract class BaseScenario implements Scenario {
+  /** The scenario's registered name. */
   abstract readonly name: string;
   abstract readonly summary: string;
   readonly defaults: Partial<ScenarioSettings> = {};
@@ -135,6 +167,10 @@ export abstract class BaseScenario implements Scenario {
     return !augmented || settings.augmentCopies > 0;
   }
 
+  /**
+   * Fits the whole model on images with `fitDataset`, or, when `usesCachedFeatures`,
+   * extracts features once and fits the head alone.
+   */
   async train(built: BuiltModel, ctx: TrainContext): Promise<TrainOutcome> {
     const cached = this.usesCachedFeatures(built, ctx.settings, ctx.augmented);
     const optimizer = ctx.makeOptimizer();
@@ -201,6 +237,7 @@ export abstract class BaseScenario implements Scenario {
     return { history, fitModel: built.model, usedCachedFeatures: false };
   }
 
+  /** Evaluates the whole model (`evaluateModel`). */
   evaluate(
     built: BuiltModel,
     it: import("@graft/data").DirectoryIterator,
@@ -217,6 +254,10 @@ export function registerScenario(s: Scenario): void {
   registry.set(s.name, s);
 }
 
+/**
+ * The registered scenario of that name. Throws ERR_GRAFT_CONFIG, listing the known names, for any
+ * other.
+ */
 export function getScenario(name: string): Scenario {
   const s = registry.get(name);
   if (!s) {
@@ -227,6 +268,7 @@ export function getScenario(name: string): Scenario {
   return s;
 }
 
+/** The registered scenarios' names, in registration order. */
 export function scenarioNames(): string[] {
   return [...registry.keys()];
 }

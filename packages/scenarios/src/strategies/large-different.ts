@@ -8,6 +8,7 @@ import { freezeFirst, trunkWithHead } from "./common.ts";
  * random initialisation.
  */
 export class LargeDifferent extends BaseScenario {
+  /** Registered as "large-different". */
   readonly name = "large-different";
   readonly summary =
     "train the whole network, from the pretrained weights or from random initialisation";

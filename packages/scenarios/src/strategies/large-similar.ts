@@ -7,6 +7,7 @@ import { freezeFirst, trunkWithHead } from "./common.ts";
  * `freeze` layers (the classic recipe: layers[:5]) with a low learning rate.
  */
 export class LargeSimilar extends BaseScenario {
+  /** Registered as "large-similar". */
   readonly name = "large-similar";
   readonly summary =
     "fine-tune the base but its first N layers (the classic recipe), with a new head";

@@ -11,6 +11,7 @@ import { freezeWholeBase, trunkWithHead } from "./common.ts";
  * or a linear softmax (multinomial logistic regression) on them.
  */
 export class SmallDifferent extends BaseScenario {
+  /** Registered as "small-different". */
   readonly name = "small-different";
   readonly summary =
     "cut the base at an early layer, extract (pooled) features, train a small classifier on them";

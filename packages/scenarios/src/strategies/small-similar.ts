@@ -8,6 +8,7 @@ import { freezeWholeBase, trunkWithHead } from "./common.ts";
  * and the head trains on them; with augmentation, K augmented passes can be cached.
  */
 export class SmallSimilar extends BaseScenario {
+  /** Registered as "small-similar". */
   readonly name = "small-similar";
   readonly summary = "freeze the whole base, train a new head (on cached features when possible)";
 
