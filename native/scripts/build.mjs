@@ -11,6 +11,8 @@
 //    a separate build/Release/graft_cuda.node (cmake/cuda.cmake).
 // 4. Runs cmake-js configure + build into build/. Never wipes build/ (incremental
 //    rebuilds take a second), except once when the cached configuration is stale.
+// 5. In graft's repository (not in an installed package, which lacks the script):
+//    scripts/pack-prebuilt.mjs refills the platform packages in npm/.
 //
 // Environment: GRAFT_WITH_ONEDNN=OFF, GRAFT_WITH_CUDA=AUTO|ON|OFF, GRAFT_CUDA_ARCHS=90,
 // CUDNN_ROOT=<prefix>, CUBLAS_ROOT=<prefix>, GRAFT_ONEDNN_ROOT=<prefix>, GRAFT_NO_APT=1,
@@ -287,4 +289,13 @@ if (cuda?.found) {
   );
 } else {
   log(`  ✗ CUDA (${cuda?.reason ?? info.cuda.reason})`);
+}
+
+// --- 5. in graft's repository: refill the platform packages (npm/*) from this build ---
+// scripts/pack-prebuilt.mjs is not shipped, so `graft-native build` in an installed
+// package stops above. It takes about 2 s, and nothing when the addons did not change.
+const packPrebuilt = join(root, "scripts", "pack-prebuilt.mjs");
+if (existsSync(packPrebuilt) && existsSync(join(root, "npm"))) {
+  const packed = spawnSync(process.execPath, [packPrebuilt], { stdio: "inherit" });
+  if (packed.status !== 0) fail("scripts/pack-prebuilt.mjs failed (see above)");
 }

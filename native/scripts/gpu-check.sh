@@ -113,10 +113,14 @@ if step_ok build 60; then
   grep -E -- '-- graft: ' "$out/build.log" | sed 's/^-- //' | while read -r l; do say "$l"; done
   while read -r l; do summary+=("$l"); done < <(grep -E -- '-- graft: [✓✗] (CUDA|oneDNN)' "$out/build.log" | sed 's/^-- //')
   if ((build_ok)); then
-    # Which cuDNN/cuBLAS the build used (headers, link) and which the loader picks (LD_LIBRARY_PATH beats RUNPATH).
+    # Which cuDNN/cuBLAS the build used (headers, link) and which the loader picks (graft_cuda.node has no
+    # RUNPATH: ts/cuda/libraries.ts searches GRAFT_CUDA_LIB_PATH, LD_LIBRARY_PATH, python3's wheels, /usr/local/cuda).
     cache=native/build/CMakeCache.txt
     say "cuDNN headers $(grep -E '^GRAFT_CUDNN_INCLUDE_DIR:' "$cache" | cut -d= -f2), linked $(grep -E '^GRAFT_CUDNN_LIBRARY:' "$cache" | cut -d= -f2); LD_LIBRARY_PATH=${LD_LIBRARY_PATH:-}"
-    note "loads: $(ldd native/build/Release/graft_cuda.node 2>/dev/null | grep -E 'libcudnn\.|libcublas(Lt)?\.' | awk '{print $1 " -> " $3}' | tr '\n' ' ')"
+    note "loads: $(cd native && node --import tsx --input-type=module -e '
+      import { findCudaLibraries } from "./ts/cuda/libraries.ts";
+      const libs = findCudaLibraries(process.cwd() + "/build/Release/graft_cuda.node").libraries;
+      console.log(libs.map((l) => l.soname + " -> " + (l.path ?? "(system loader)")).join(" "));' 2>&1 | tail -1)"
     note "✓ build in $(($(date +%s) - t0))s: $(ls native/build/Release/*.node 2>/dev/null | xargs -n1 basename | tr '\n' ' ')"
   else
     note "✗ build failed after $(($(date +%s) - t0))s (tail of $out/build.log):"
@@ -125,10 +129,14 @@ if step_ok build 60; then
 fi
 
 # --- 4. probe ---
-probe_json=$(node -e '
-  const p = require("path").resolve("native/build/Release/graft_cuda.node");
-  try { process.stdout.write(JSON.stringify(require(p).probe())); }
-  catch (e) { process.stdout.write(JSON.stringify({cuda: false, reason: "load failed: " + e.message})); }' 2>/tmp/graft-probe.err)
+probe_json=$(cd native && node --import tsx --input-type=module -e '
+  import { createRequire } from "node:module";
+  import { findCudaLibraries, preloadCudaLibraries, preloadPaths } from "./ts/cuda/libraries.ts";
+  const p = process.cwd() + "/build/Release/graft_cuda.node";
+  try {
+    preloadCudaLibraries(preloadPaths(findCudaLibraries(p)));
+    process.stdout.write(JSON.stringify(createRequire(import.meta.url)(p).probe()));
+  } catch (e) { process.stdout.write(JSON.stringify({cuda: false, reason: "load failed: " + e.message})); }' 2>/tmp/graft-probe.err)
 probe_rc=$?
 echo "$probe_json" >"$out/probe.json"
 if [[ $probe_rc -ne 0 ]]; then

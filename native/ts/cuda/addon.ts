@@ -22,6 +22,7 @@ import {
   findPackageDir,
   hostPlatform,
   platformKey,
+  runtimeVersionHint,
 } from "../platform.ts";
 import {
   type CudaLibraries,
@@ -425,7 +426,11 @@ function runProbe(path: string, timeoutMs: number, search: CudaLibrarySearch): C
     const hint = lib
       ? `; ${lib} is missing: ${/cudnn|cublas/.test(lib) ? "`pip install nvidia-cudnn-cu13 nvidia-cublas`, or set GRAFT_CUDA_LIB_PATH to its folder, or " : ""}rebuild with \`${buildCommand()}\` on this machine (looked in: ${describeSearch(libraries)})`
       : "";
-    return fail(`graft_cuda.node failed to load (exit ${r.status})${hint}: ${tail(r.stderr)}`);
+    const runtime = runtimeVersionHint(r.stderr, hostPlatform());
+    const why = runtime ? `; ${runtime}: build it on this machine with \`${buildCommand()}\`` : "";
+    return fail(
+      `graft_cuda.node failed to load (exit ${r.status})${hint}${why}: ${tail(r.stderr)}`,
+    );
   }
   let probe: CudaProbe;
   try {
