@@ -17,19 +17,24 @@ let cli;
 try {
   cli = join(dirname(require.resolve("typedoc/package.json")), "bin", "typedoc");
 } catch {
-  console.error("api-docs: FAILED, typedoc is not installed: add it to the root devDependencies and run pnpm install");
+  console.error(
+    "api-docs: FAILED, typedoc is not installed: add it to the root devDependencies and run pnpm install",
+  );
   process.exit(1);
 }
 
 // typedoc's exit codes (src/lib/cli.ts).
-const STAGE = { 1: "options", 3: "compile", 4: "validation", 5: "output", 6: "exception" };
+const STAGE = { 1: "options", 3: "conversion", 4: "validation", 5: "output", 6: "exception" };
 
 const start = performance.now();
-const child = spawn(process.execPath, [cli, "--options", join(root, "typedoc.json"), ...process.argv.slice(2)], {
-  cwd: root,
-  stdio: ["ignore", "pipe", "pipe"],
-  env: { ...process.env, FORCE_COLOR: process.env.FORCE_COLOR ?? (process.stdout.isTTY ? "1" : "0") },
-});
+const child = spawn(
+  process.execPath,
+  [cli, "--options", join(root, "typedoc.json"), ...process.argv.slice(2)],
+  {
+    cwd: root,
+    stdio: ["ignore", "pipe", "pipe"],
+  },
+);
 
 const counts = { warning: 0, error: 0, undocumented: 0 };
 function tally(stream, sink) {
@@ -41,7 +46,8 @@ function tally(stream, sink) {
     for (const raw of lines) {
       // biome-ignore lint/suspicious/noControlCharactersInRegex: strips ANSI colours
       const line = raw.replace(/\x1b\[[0-9;]*m/g, "");
-      const level = /^\[(warning|error)\] (?!Found \d+ errors)/.exec(line)?.[1];
+      // "[warning] …", or "path:line:col - [warning] …" for one tied to a source position.
+      const level = /^(?:\S+:\d+:\d+ - )?\[(warning|error)\] (?!Found \d+ errors)/.exec(line)?.[1];
       if (!level) continue;
       counts[level]++;
       if (line.includes("does not have any documentation")) counts.undocumented++;

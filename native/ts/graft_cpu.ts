@@ -31,6 +31,7 @@ export {
 export { GraftCpuBackend, type KernelStats } from "./backend/graft_cpu_backend.ts";
 export type { CpuConvAlgorithm, CpuMath } from "./index.ts";
 export { BACKEND_NAME as GRAFT_CPU };
+/** graft-cpu's tfjs registration priority: above cpu (1) and wasm (2), below graft-cuda (4). */
 export const GRAFT_CPU_PRIORITY = 3;
 
 /** Why graft-cpu cannot run here, or null when it can. */

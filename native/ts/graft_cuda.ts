@@ -27,7 +27,9 @@ export {
   findCudaLibraries,
 } from "./cuda/libraries.ts";
 
+/** The backend's tfjs name: `tf.setBackend(GRAFT_CUDA)`. */
 export const GRAFT_CUDA = "graft-cuda";
+/** graft-cuda's tfjs registration priority: above graft-cpu (3). */
 export const GRAFT_CUDA_PRIORITY = 4;
 
 /** Why graft-cuda cannot run here (the child-process probe's reason), or null when it can. */

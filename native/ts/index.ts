@@ -73,6 +73,7 @@ export type GraftErrorCode =
   | "ERR_GRAFT_UNAVAILABLE"
   | "ERR_GRAFT_ADDON_NOT_LOADED";
 
+/** Every `SelfTestKind`: each of graft.node's error paths, and "ok". */
 export const SELF_TEST_KINDS = ["ok", "graft", "std", "unknown", "napi", "onednn"] as const;
 /** How `_selfTest` fails on purpose; "ok" returns true. */
 export type SelfTestKind = (typeof SELF_TEST_KINDS)[number];
@@ -102,6 +103,7 @@ export const CPU_BROADCAST = { full: 0, scalar: 1, row: 2 } as const;
  * (tensors stay float32). Set with `setMath`, `GRAFT_CPU_MATH` or `setCpuMath`.
  */
 export type CpuMath = "fp32" | "bf16";
+/** Every `CpuMath`. */
 export const CPU_MATH_MODES: readonly CpuMath[] = ["fp32", "bf16"];
 
 /**
@@ -112,13 +114,16 @@ export const CPU_MATH_MODES: readonly CpuMath[] = ["fp32", "bf16"];
  * `GRAFT_CPU_CONV` or `setCpuConvAlgorithm`.
  */
 export type CpuConvAlgorithm = "auto" | "direct" | "winograd";
+/** Every `CpuConvAlgorithm`. */
 export const CPU_CONV_ALGORITHMS: readonly CpuConvAlgorithm[] = ["auto", "direct", "winograd"];
 
 /** What the CPU kernels keep between calls (`cpu.cpuStats()`). */
 export interface CpuStats {
   /** Cached oneDNN primitives (one per op, shape, attributes and thread count; at most 256). */
   primitiveCacheEntries: number;
+  /** Calls that found their primitive cached. */
   primitiveCacheHits: number;
+  /** Calls that had to create one. */
   primitiveCacheMisses: number;
   /** The one user-owned oneDNN scratchpad; it grows to the largest any primitive needs. */
   scratchpadBytes: number;
@@ -126,6 +131,7 @@ export interface CpuStats {
   tempBytes: number;
   /** Reordered filters kept under a `weightsKey` (see `conv2d`); at most 256 MiB. */
   weightsCacheEntries: number;
+  /** Bytes those reordered filters take. */
   weightsCacheBytes: number;
   /** All memory the addon holds for the CPU kernels (oneDNN's JIT code is not counted). */
   bytes: number;
@@ -294,6 +300,7 @@ export interface CpuKernels {
 
 /** graft.node's exports, as C++ declares them in src/addon.cc. */
 export interface NativeAddon {
+  /** What this build is and can do: version, oneDNN and the ISA it dispatches to, threads, compiler. */
   capabilities(): Capabilities;
   /** Throws from C++ on purpose (see src/self_test.cc); for tests only. */
   _selfTest(kind: SelfTestKind): true;
@@ -306,22 +313,47 @@ export type AddonSource = "path" | "GRAFT_ADDON_PATH" | "local build" | "prebuil
 
 /** One graft.node the loader tried: where, and why it did not load (empty when it did). */
 export interface AddonAttempt {
+  /** Where the loader looked. */
   source: AddonSource;
   /** null when there was no file to try (no prebuilt for this platform, or not installed). */
   path: string | null;
+  /** Whether this file loaded and has every export graft needs. */
   loaded: boolean;
+  /** Why it did not, each with what to do; empty when it loaded. */
   reasons: string[];
 }
 
+/** What `addonStatus` found: the file that loads, or every reason none does. */
 export type AddonStatus =
-  | { loaded: true; path: string; source: AddonSource; tried: AddonAttempt[] }
-  | { loaded: false; path: string; reasons: string[]; tried: AddonAttempt[] };
+  | {
+      /** graft.node loaded. */
+      loaded: true;
+      /** The file that loaded. */
+      path: string;
+      /** Where the loader found it. */
+      source: AddonSource;
+      /** Every file tried, in order, the one that loaded last. */
+      tried: AddonAttempt[];
+    }
+  | {
+      /** graft.node cannot be used. */
+      loaded: false;
+      /** The path asked for (or GRAFT_ADDON_PATH), else where the local build would be. */
+      path: string;
+      /** Every reason, each with what to do about it. */
+      reasons: string[];
+      /** Every file tried, in order. */
+      tried: AddonAttempt[];
+    };
 
 /** Thrown by loadAddon() when graft.node cannot be used; `reasons` says why and what to do. */
 export class AddonLoadError extends Error {
+  /** Always ERR_GRAFT_ADDON_NOT_LOADED. */
   readonly code = "ERR_GRAFT_ADDON_NOT_LOADED";
   constructor(
+    /** The file that could not be used (see `AddonStatus`). */
     readonly path: string,
+    /** Why it cannot be used, each with what to do; the message lists them too. */
     readonly reasons: string[],
   ) {
     super(`@graft/native: cannot load graft.node:\n${reasons.map((r) => `  - ${r}`).join("\n")}`);

@@ -9,8 +9,9 @@
 // this plugin counts them as intentionally undocumented. Everything else
 // (interface and class members, inline literals in declared types, functions'
 // return types) still needs its own comment.
-import ts from "typescript";
+
 import { Converter, ReflectionKind } from "typedoc";
+import ts from "typescript";
 
 /** Undocumented reflections nested in `decl` (a type literal), depth first. */
 function* undocumentedMembers(decl) {

@@ -13,7 +13,11 @@ import {
 } from "../index.ts";
 import { poolCapBytes } from "./buffer_pool.ts";
 
+/** The variable that sets graft-cpu's arithmetic (`CpuMath`) at backend start. */
 export const CPU_MATH_ENV = "GRAFT_CPU_MATH";
+/**
+ * The variable that sets graft-cpu's convolution algorithm (`CpuConvAlgorithm`) at backend start.
+ */
 export const CPU_CONV_ENV = "GRAFT_CPU_CONV";
 
 /** `value` if it is one of `choices`, else a TypeError listing them ("a" or "b"; "a", "b", "c"). */
@@ -55,6 +59,10 @@ export interface CpuEnv {
   poolBytes: number;
 }
 
+/**
+ * Reads and checks graft-cpu's variables from `env` (see `CpuEnv`); throws an Error naming
+ * the variable for an invalid value.
+ */
 export function readCpuEnv(env: NodeJS.ProcessEnv = process.env): CpuEnv {
   const set = (name: string) => (env[name] === undefined || env[name] === "" ? null : env[name]);
   const threadsText = set("GRAFT_NUM_THREADS");

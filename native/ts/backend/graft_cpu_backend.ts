@@ -12,13 +12,31 @@ import { applyCpuEnv, type CpuEnv, readCpuEnv } from "./cpu_math.ts";
 
 /** Per-kernel counts of native runs and of fallbacks to tfjs-cpu, for `graft backends --stats`. */
 export interface KernelStats {
+  /** Kernel name → calls that ran natively. */
   native: Record<string, number>;
-  fallback: Record<string, { count: number; reasons: Record<string, number> }>;
+  /** Kernel name → calls that ran tfjs-cpu's version instead. */
+  fallback: Record<
+    string,
+    {
+      /** How many. */
+      count: number;
+      /** Why, with how many times each (an unsupported dtype, attribute, …). */
+      reasons: Record<string, number>;
+    }
+  >;
 }
 
+/**
+ * The graft-cpu tfjs backend: tfjs-cpu's tensors and kernels, with the hot kernels run by
+ * graft.node
+ * (see the module comment). Register it with `import "@graft/native/graft-cpu"`.
+ */
 export class GraftCpuBackend extends MathBackendCPU {
+  /** graft.node's CPU kernels. */
   readonly native: CpuKernels;
+  /** Native runs and fallbacks per kernel since the backend started. */
   readonly stats: KernelStats = { native: {}, fallback: {} };
+  /** Recycles the Float32Arrays of disposed outputs for new ones (capped by GRAFT_POOL_MB). */
   readonly pool: BufferPool;
 
   /** `env` (default: `readCpuEnv()`, which throws on an invalid variable) is applied to the addon. */
@@ -49,7 +67,15 @@ export class GraftCpuBackend extends MathBackendCPU {
   }
 
   /** A fresh output tensor whose buffer native code fills. */
-  output(shape: number[], dtype: DataType = "float32"): { info: TensorInfo; values: Float32Array } {
+  output(
+    shape: number[],
+    dtype: DataType = "float32",
+  ): {
+    /** The tensor to return from the kernel. */
+    info: TensorInfo;
+    /** Its buffer, for native code to fill (possibly recycled: old contents, not zeros). */
+    values: Float32Array;
+  } {
     const size = shape.reduce((a, b) => a * b, 1);
     const values = this.pool.take(size);
     return { info: this.makeTensorInfo(shape, dtype, values), values };
@@ -76,12 +102,14 @@ export class GraftCpuBackend extends MathBackendCPU {
     return freed;
   }
 
+  /** tfjs-cpu's readSync; the buffer then belongs to the caller, so the pool never recycles it. */
   override readSync(dataId: object) {
     const values = super.readSync(dataId as never);
     this.pool.pin(values);
     return values;
   }
 
+  /** tfjs-cpu's read; the buffer then belongs to the caller, so the pool never recycles it. */
   override async read(dataId: object) {
     const values = await super.read(dataId as never);
     this.pool.pin(values);
@@ -108,10 +136,12 @@ export class GraftCpuBackend extends MathBackendCPU {
     }
   }
 
+  /** Counts one native run of `kernel` in `stats`. */
   countNative(kernel: string): void {
     this.stats.native[kernel] = (this.stats.native[kernel] ?? 0) + 1;
   }
 
+  /** Counts one run of `kernel` that fell back to tfjs-cpu, and why, in `stats`. */
   countFallback(kernel: string, reason: string): void {
     const f = this.stats.fallback[kernel] ?? { count: 0, reasons: {} };
     this.stats.fallback[kernel] = f;
@@ -119,6 +149,10 @@ export class GraftCpuBackend extends MathBackendCPU {
     f.reasons[reason] = (f.reasons[reason] ?? 0) + 1;
   }
 
+  /**
+   * tfjs' memory info plus `nativeBytes` (the addon's caches) and `pooledBytes` (free pooled
+   * buffers).
+   */
   override memory() {
     const s = this.native.cpuStats();
     return {

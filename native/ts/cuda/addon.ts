@@ -67,7 +67,13 @@ export interface CudaProbe {
   /** e.g. "9.0". */
   computeCapability: string | null;
   /** Device memory in bytes. */
-  memory: { total: number; free: number } | null;
+  memory: {
+    /** The device's memory, in bytes. */
+    total: number;
+    /** Free at the time of the probe, in bytes. */
+    free: number;
+  } | null;
+  /** Streaming multiprocessors; null without a device. */
   multiprocessors: number | null;
   /** The addon's version (package.json). */
   version: string;
@@ -75,9 +81,11 @@ export interface CudaProbe {
   archs: string;
   /** CUDA runtime (linked statically) and driver versions, e.g. "13.0"; driver null without one. */
   runtimeVersion: string;
+  /** The driver's CUDA version; null without a driver. */
   driverVersion: string | null;
   /** The loaded cuDNN and cuBLAS, e.g. "9.24.0", "13.1.1". */
   cudnnVersion: string;
+  /** The loaded cuBLAS's version. */
   cublasVersion: string;
 }
 
@@ -85,33 +93,70 @@ export interface CudaProbe {
 export interface CudaNativeStats {
   /** Host-to-device copies (`upload`) and device-to-host copies (`readSync`, `read`). */
   uploads: number;
+  /** Device-to-host copies. */
   downloads: number;
+  /** Of those, the ones `read` made without blocking. */
   asyncDownloads: number;
+  /** Bytes copied to the device. */
   bytesUp: number;
+  /** Bytes copied back to the host. */
   bytesDown: number;
   /** Live device tensors and their bytes; the peak since the addon loaded. */
   tensors: number;
+  /** Bytes of the live device tensors. */
   bytes: number;
+  /** The most those ever reached. */
   peakBytes: number;
+  /** Device tensors created since the addon loaded. */
   allocations: number;
   /** The stream-ordered pool: held from the driver, and handed out (tensors + workspaces). */
   poolReservedBytes: number;
+  /** Of the pool's bytes, those handed out now. */
   poolUsedBytes: number;
+  /**
+   * Whether float32 convolutions and matmuls use TF32 tensor cores (GRAFT_CUDA_TF32, default on).
+   */
   tf32: boolean;
+  /**
+   * Whether convolution algorithms are measured rather than chosen by heuristics
+   * (GRAFT_CUDNN_BENCHMARK).
+   */
   benchmark: boolean;
   /** Cached cuDNN convolution algorithms and cuBLASLt matmul algorithms, per shape. */
   plans: {
+    /** Convolution plans cached. */
     conv: number;
+    /** Convolution calls that found their plan cached. */
     convHits: number;
+    /** Convolution calls that had to choose one. */
     convMisses: number;
+    /** Matmul plans cached. */
     matmul: number;
+    /** Matmul calls that found their plan cached. */
     matmulHits: number;
+    /** Matmul calls that had to choose one. */
     matmulMisses: number;
   };
   /** Filters kept in cuDNN's KRSC layout per filter tensor (GRAFT_CUDA_FILTER_CACHE). */
-  filterCache: { entries: number; bytes: number; hits: number; misses: number };
+  filterCache: {
+    /** Filters kept. */
+    entries: number;
+    /** Their device bytes. */
+    bytes: number;
+    /** Calls that found their filter transposed already. */
+    hits: number;
+    /** Calls that transposed it. */
+    misses: number;
+  };
+  /** Whether that filter cache is on (GRAFT_CUDA_FILTER_CACHE, default on). */
   filterCacheOn: boolean;
+  /**
+   * Whether the fused convolution's output is zeroed first (GRAFT_CUDA_FUSED_ZERO, default off).
+   */
   fusedZero: boolean;
+  /**
+   * Whether uploads go through reused page-locked buffers (GRAFT_CUDA_PINNED_UPLOAD, default on).
+   */
   pinnedUpload: boolean;
 }
 
@@ -282,6 +327,7 @@ export interface CudaKernels {
 
 /** graft_cuda.node's exports (src/cuda/addon.cc). */
 export interface CudaNative {
+  /** What the device and libraries are; a failure shows as `cuda: false` with its `reason`. */
   probe(): CudaProbe;
   /** A new device tensor `id` holding a copy of `values` (the array may be reused at once). */
   upload(id: number, values: ArrayBufferView): void;
@@ -297,8 +343,14 @@ export interface CudaNative {
   copy(src: number, dst: number): void;
   /** Waits for all queued work; throws what a kernel hit while running. */
   sync(): void;
+  /** Transfers, memory, caches and settings, counted since the addon loaded. */
   cudaStats(): CudaNativeStats;
+  /** Forgets every cached convolution and matmul plan. */
   clearCaches(): void;
+  /**
+   * Changes the settings of `CudaNativeStats` (tf32, benchmark, filterCache, fusedZero,
+   * pinnedUpload) from now on; options left out keep their value.
+   */
   setOptions(options: {
     tf32?: boolean;
     benchmark?: boolean;
@@ -306,6 +358,7 @@ export interface CudaNative {
     fusedZero?: boolean;
     pinnedUpload?: boolean;
   }): void;
+  /** Waits for the stream, then gives the pool's unused memory back to the driver. */
   trimPool(): void;
   /** Profile mode on (clears the records) or off. */
   profile(on: boolean): void;
@@ -315,6 +368,7 @@ export interface CudaNative {
   mark(): number;
   /** Waits for the stream; ms of each mark after mark 0; clears the marks. */
   marksElapsed(): Float64Array;
+  /** The GPU kernels. */
   kernels: CudaKernels;
 }
 
@@ -328,12 +382,26 @@ export type CudaErrorCode =
 
 /** `libraries`: where cuDNN/cuBLAS were looked for and found (null when the addon file is missing). */
 export type CudaProbeResult =
-  | { ok: true; probe: CudaProbe; path: string; libraries: CudaLibraries | null }
   | {
-      ok: false;
-      reason: string;
-      probe: CudaProbe | null;
+      /** graft_cuda.node loads and the device works. */
+      ok: true;
+      /** What the child process's probe reported. */
+      probe: CudaProbe;
+      /** The graft_cuda.node that was probed. */
       path: string;
+      /** Where cuDNN and cuBLAS were looked for and found. */
+      libraries: CudaLibraries | null;
+    }
+  | {
+      /** graft-cuda cannot run here. */
+      ok: false;
+      /** Why, with what to do. */
+      reason: string;
+      /** The probe's report when the addon loaded but the device or a library failed; else null. */
+      probe: CudaProbe | null;
+      /** The graft_cuda.node that was (or would have been) probed. */
+      path: string;
+      /** Where cuDNN and cuBLAS were looked for and found. */
       libraries: CudaLibraries | null;
     };
 

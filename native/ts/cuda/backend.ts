@@ -44,16 +44,29 @@ export interface CudaKernelStats {
   fallback: Record<
     string,
     {
+      /** How many calls. */
       count: number;
+      /** Why, with how many times each (no GPU kernel, GRAFT_CUDA_DISABLE, a dtype, …). */
       reasons: Record<string, number>;
+      /** Inputs copied to the host. */
       downloads: number;
+      /** Outputs copied back to the device. */
       uploads: number;
+      /** Bytes copied to the host. */
       bytesDown: number;
+      /** Bytes copied back to the device. */
       bytesUp: number;
     }
   >;
   /** Reads the user (or tfjs, e.g. a loss for logs) asked for: readSync and read. */
-  reads: { sync: number; async: number; bytes: number };
+  reads: {
+    /** `readSync` calls (block until the GPU is done). */
+    sync: number;
+    /** `read` calls (do not block the JS thread). */
+    async: number;
+    /** Bytes read back by both. */
+    bytes: number;
+  };
 }
 
 const BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1 };
@@ -102,10 +115,19 @@ interface ProfileState {
   filterMisses: number;
 }
 
+/**
+ * The graft-cuda tfjs backend: tensors on the GPU, kernels in graft_cuda.node, counted host
+ * fallbacks for the rest (see the module comment). Register it with `import
+ * "@graft/native/graft-cuda"`.
+ */
 export class GraftCudaBackend extends KernelBackend {
+  /** graft_cuda.node. */
   readonly native: CudaNative;
+  /** Its GPU kernels (`native.kernels`). */
   readonly kernels: CudaKernels;
+  /** tfjs DataId → the device tensor's id, dtype, size and reference count. */
   readonly data: DataStorage<TensorData>;
+  /** GPU runs, fallbacks and reads since the start or the last `resetStats()`. */
   readonly stats: CudaKernelStats = {
     native: {},
     fallback: {},
@@ -133,6 +155,7 @@ export class GraftCudaBackend extends KernelBackend {
     return this.nextId++;
   }
 
+  /** graft_cuda.node's id of a tensor (-1 for a host-only string tensor). */
   id(t: TensorInfo | DataId): number {
     const d = this.data.get("dataId" in t ? t.dataId : t);
     return d.id;
@@ -201,12 +224,14 @@ export class GraftCudaBackend extends KernelBackend {
     this.data.set(dataId, { id, dtype, size, refCount });
   }
 
+  /** tfjs' write: uploads `values` (zeros when null) into a new device tensor. */
   override write(values: BackendValues | null, shape: number[], dtype: DataType): DataId {
     const dataId = {};
     this.store(dataId, values, shape, dtype, 1);
     return dataId;
   }
 
+  /** tfjs' move: uploads `values` under an existing DataId. */
   override move(
     dataId: DataId,
     values: BackendValues | null,
@@ -234,6 +259,10 @@ export class GraftCudaBackend extends KernelBackend {
     return out;
   }
 
+  /**
+   * Copies the tensor to the host, waiting for the kernels queued before it; counted in
+   * `stats.reads`.
+   */
   override readSync(dataId: DataId): BackendValues {
     if (this.profiling && this.profiling.firstRead === null) this.profiling.firstRead = util.now();
     const values = this.download(dataId);
@@ -242,6 +271,7 @@ export class GraftCudaBackend extends KernelBackend {
     return values;
   }
 
+  /** Copies the tensor to the host without blocking the JS thread; counted in `stats.reads`. */
   override async read(dataId: DataId): Promise<BackendValues> {
     const d = this.data.get(dataId);
     if (d.strings) return d.strings;
@@ -256,6 +286,10 @@ export class GraftCudaBackend extends KernelBackend {
         : new Uint8Array(buffer);
   }
 
+  /**
+   * Drops one reference (all with `force`); at zero the device memory is freed once queued work is
+   * done.
+   */
   override disposeData(dataId: DataId, force = false): boolean {
     if (!this.data.has(dataId)) return true;
     const d = this.data.get(dataId);
@@ -266,18 +300,25 @@ export class GraftCudaBackend extends KernelBackend {
     return true;
   }
 
+  /** References to the tensor; 0 when it is gone. */
   override refCount(dataId: DataId): number {
     return this.data.has(dataId) ? this.data.get(dataId).refCount : 0;
   }
 
+  /** Adds a reference (an alias such as Reshape shares the device buffer). */
   override incRef(dataId: DataId): void {
     this.data.get(dataId).refCount++;
   }
 
+  /** Tensors the backend holds. */
   override numDataIds(): number {
     return this.data.numDataIds();
   }
 
+  /**
+   * tfjs' memory info from `native.cudaStats()`: live tensor bytes and the pool's reserved and used
+   * bytes.
+   */
   override memory() {
     const s = this.native.cudaStats();
     return {
@@ -288,11 +329,15 @@ export class GraftCudaBackend extends KernelBackend {
     } as ReturnType<KernelBackend["memory"]>;
   }
 
+  /** Runs `f` and waits for the GPU: the host time of the whole, not per kernel. */
   override async time(f: () => void) {
     const start = util.now();
     f();
     this.native.sync();
-    return { kernelMs: util.now() - start };
+    return {
+      /** Host milliseconds from the call until the GPU finished the work `f` queued. */
+      kernelMs: util.now() - start,
+    };
   }
 
   override floatPrecision(): 32 {
@@ -303,12 +348,14 @@ export class GraftCudaBackend extends KernelBackend {
     return 1e-7;
   }
 
+  /** Waits for all queued GPU work. */
   override dispose(): void {
     this.native.sync();
   }
 
   // --- counting ---
 
+  /** Counts one GPU run of `kernel` in `stats`. */
   countNative(kernel: string): void {
     this.stats.native[kernel] = (this.stats.native[kernel] ?? 0) + 1;
   }
@@ -321,7 +368,14 @@ export class GraftCudaBackend extends KernelBackend {
   }
 
   /** Host copies made by fallbacks since the last resetStats(), over all kernels. */
-  hostRoundTrips(): { downloads: number; uploads: number; kernels: string[] } {
+  hostRoundTrips(): {
+    /** Inputs copied to the host. */
+    downloads: number;
+    /** Outputs copied back to the device. */
+    uploads: number;
+    /** The kernels that fell back, sorted. */
+    kernels: string[];
+  } {
     let downloads = 0;
     let uploads = 0;
     for (const f of Object.values(this.stats.fallback)) {
@@ -411,6 +465,10 @@ export class GraftCudaBackend extends KernelBackend {
     return this.cpuBackend;
   }
 
+  /**
+   * Runs tfjs-cpu's `kernelFunc` on host copies of `inputs` and uploads its outputs, counting
+   * the call, `reason` and every copy in `stats.fallback`.
+   */
   runOnCpu(
     kernelName: string,
     kernelFunc: KernelFunc,

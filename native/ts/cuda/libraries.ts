@@ -24,6 +24,7 @@ import { constants } from "node:os";
 import { delimiter, join } from "node:path";
 import { elfNeeded } from "../elf.ts";
 
+/** The variable naming extra folders (":"-separated) searched first for cuDNN and cuBLAS. */
 export const CUDA_LIB_PATH_ENV = "GRAFT_CUDA_LIB_PATH";
 
 /** glibc's RTLD_NODELETE (not in os.constants.dlopen). */
@@ -41,15 +42,22 @@ export interface SearchedFolder {
   dir: string;
 }
 
+/** What the library search found for graft_cuda.node. */
 export interface CudaLibraries {
   /** The addon's non-system NEEDED entries in preload order, each with the file found (null: not found). */
-  libraries: { soname: string; path: string | null }[];
+  libraries: {
+    /** The SONAME the addon needs, e.g. libcudnn.so.9. */
+    soname: string;
+    /** The file found for it; null when no folder had it. */
+    path: string | null;
+  }[];
   /** Every folder looked in, in order. */
   searched: SearchedFolder[];
   /** Notes on the search itself, e.g. "python3 was not found". */
   notes: string[];
 }
 
+/** Where the library search looks; every field has a default, for tests and tools to override. */
 export interface CudaLibrarySearch {
   /** Read for GRAFT_CUDA_LIB_PATH, LD_LIBRARY_PATH, PYTHON (default process.env). */
   env?: NodeJS.ProcessEnv;
@@ -96,7 +104,9 @@ export function pipNvidiaFolders(python: string): { dirs: string[]; note: string
 
 /** The folders to look in, in order (see the module comment). */
 export function cudaSearchFolders(search: CudaLibrarySearch = {}): {
+  /** The folders, in search order. */
   searched: SearchedFolder[];
+  /** Notes on building the list, e.g. that python3 was not found. */
   notes: string[];
 } {
   const env = search.env ?? process.env;

@@ -14,6 +14,7 @@ import {
 } from "@tensorflow/tfjs-core";
 import type { GraftCpuBackend } from "../backend/graft_cpu_backend.ts";
 
+/** graft-cpu's tfjs name (exported as `GRAFT_CPU`): `tf.setBackend(GRAFT_CPU)`. */
 export const BACKEND_NAME = "graft-cpu";
 
 /** A kernel's inputs with the named (or all) entries present: tfjs types every input as optional. */

@@ -56,7 +56,7 @@ export interface RandomConfig {
   heightShiftRange: ShiftRange;
   /** shear drawn uniformly from [−s, s] degrees; 0 for none */
   shearRange: number;
-  /** [lo, hi]: zx and zy each drawn uniformly from it; [1, 1] for none */
+  /** zx and zy are each drawn uniformly from [lo, hi]; [1, 1] for none */
   zoomRange: readonly [number, number];
   /** flip columns with probability 1/2 */
   horizontalFlip: boolean;

@@ -15,6 +15,7 @@ import { argumentError } from "./errors.ts";
 import { resolveLogs, type UnresolvedLogs } from "./logs.ts";
 import { Monitor, type MonitorMode } from "./monitor.ts";
 
+/** Options of `EarlyStopping`, with Keras' names and defaults. */
 export interface EarlyStoppingOptions {
   /** Defaults to "val_loss". */
   monitor?: string;

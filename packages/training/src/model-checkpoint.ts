@@ -22,6 +22,7 @@ import { formatPath } from "./format.ts";
 import { resolveLogs, type UnresolvedLogs } from "./logs.ts";
 import { Monitor, type MonitorMode } from "./monitor.ts";
 
+/** Options of `ModelCheckpoint`, with Keras' names and defaults; only `filepath` is required. */
 export interface ModelCheckpointOptions {
   /** Where to save; may contain `{epoch:02d}`-style fields naming epoch or a logged metric. */
   filepath: string;

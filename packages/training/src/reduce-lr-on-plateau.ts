@@ -11,6 +11,7 @@ import { getLearningRate, setLearningRate } from "./learning-rate.ts";
 import { resolveLogs, type UnresolvedLogs } from "./logs.ts";
 import { Monitor, type MonitorMode } from "./monitor.ts";
 
+/** Options of `ReduceLROnPlateau`, with Keras' names and defaults. */
 export interface ReduceLROnPlateauOptions {
   /** Defaults to "val_loss". */
   monitor?: string;
