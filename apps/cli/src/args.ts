@@ -4,7 +4,13 @@ import { UsageError } from "./errors.ts";
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
 /** parseArgs in strict mode, with its errors turned into one-line usage errors. */
-export function parse<O extends Options>(argv: string[], options: O, command: string) {
+export function parse<O extends Options>(
+  argv: string[],
+  options: O,
+  command: string,
+): ReturnType<
+  typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>
+> {
   try {
     return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (err) {
