@@ -166,6 +166,31 @@ describe("installed with pnpm into a fresh project", () => {
   });
 });
 
+describe("installed globally with npm i -g", () => {
+  it("graft --version and graft backends run from the global bin", () => {
+    const prefix = join(work, "global");
+    // The tarballs side by side, as a user would pass them before graft is on the registry.
+    ok(
+      run("npm", ["install", "-g", "--prefix", prefix, ...Object.values(tarballs)], work),
+      "npm i -g",
+    );
+    const graft = join(prefix, "bin", "graft");
+    const v = ok(run(graft, ["--version"], work), "graft --version (global)");
+    expect(v.out).toMatch(/^graft 0\.1\.0 on Node\.js/);
+    expect(v.out).toMatch(/graft-cpu: graft\.node 0\.1\.0 .*oneDNN/);
+    const b = ok(run(graft, ["backends", "--json"], work), "graft backends (global)");
+    const rows = JSON.parse(b.out).backends as {
+      name: string;
+      available: boolean;
+      default: boolean;
+    }[];
+    expect(rows.find((r) => r.name === "graft-cpu")).toMatchObject({
+      available: true,
+      default: true,
+    });
+  });
+});
+
 describe("every tarball passes publint and attw", () => {
   for (const name of [...Object.keys(PACKAGES), PLATFORM]) {
     it(name, () => {
