@@ -112,6 +112,9 @@ if (
   process.exit(0);
 }
 
+// What CMake found (oneDNN, the compiler, CUDA), read once for both packages' info files.
+const build = JSON.parse(readFileSync(join(root, "build", "graft-build.json"), "utf8"));
+
 // The C and C++ runtime every Linux with glibc has: never bundled.
 const SYSTEM =
   /^(libc|libm|libdl|libpthread|librt|libresolv|libstdc\+\+|libgcc_s|ld-linux[\w.-]*)\.so/;
@@ -233,7 +236,6 @@ function assertRunpath(file, expected) {
     }
   }
   const v = symbolVersions(files.map((f) => join(dir, f)));
-  const build = JSON.parse(readFileSync(join(root, "build", "graft-build.json"), "utf8"));
   writeInfo(dir, {
     name,
     version,
@@ -270,7 +272,6 @@ function assertRunpath(file, expected) {
     if (runpath(target) !== null) run("patchelf", ["--remove-rpath", target]);
     assertRunpath(target, null);
     const v = symbolVersions([target]);
-    const build = JSON.parse(readFileSync(join(root, "build", "graft-build.json"), "utf8"));
     writeInfo(dir, {
       name,
       version,

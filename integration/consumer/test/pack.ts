@@ -31,7 +31,6 @@ export function userEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
   delete env.NODE_OPTIONS;
   delete env.INIT_CWD;
-  delete env.npm_lifecycle_event;
   for (const k of Object.keys(env))
     if (k.startsWith("npm_") || k.startsWith("VITEST")) delete env[k];
   env.npm_config_update_notifier = "false";
