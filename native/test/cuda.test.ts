@@ -21,6 +21,7 @@ import {
   mkdtempSync,
   readFileSync,
   realpathSync,
+  rmSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
@@ -33,11 +34,13 @@ import { cudaSearchFolders, describeSearch, findCudaLibraries } from "../ts/cuda
 import { elfNeeded } from "../ts/elf.ts";
 import {
   createGraftCudaBackend,
+  cudaAddonPath,
   DEFAULT_CUDA_ADDON_PATH,
   type GraftCudaBackend,
   probeCudaAddon,
   registerGraftCudaKernels,
 } from "../ts/graft_cuda.ts";
+import { hostPlatform, PACKAGE_VERSION, platformKey } from "../ts/platform.ts";
 import { createHostNative, HOST_DISABLED } from "./cuda_host_native.ts";
 import { data, onBoth, rand, relDiff, type Values, valuesOn, vggShaped } from "./helpers.ts";
 
@@ -250,6 +253,89 @@ describe("probing graft_cuda.node in a child process", () => {
       expect.objectContaining({ code: "ERR_GRAFT_UNAVAILABLE" }),
     );
   });
+});
+
+describe("the opt-in CUDA platform package, installed in a project's node_modules", () => {
+  const linuxGlibc = platformKey(hostPlatform()) === "linux-x64-glibc";
+  const project = realpathSync(mkdtempSync(join(tmpdir(), "graft-cuda-prebuilt-")));
+  const noLocal = join(project, "no-local-build", "graft_cuda.node");
+  let installs = 0;
+  /** A fresh project with the package installed; its graft-prebuilt.json gets `info`. */
+  const install = (info: Record<string, unknown>, addon?: string) => {
+    const root = join(project, `p${installs++}`);
+    const dir = join(root, "node_modules", "@graft", "native-cuda-linux-x64-gnu");
+    mkdirSync(dir, { recursive: true });
+    const name = "@graft/native-cuda-linux-x64-gnu";
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ name, version: PACKAGE_VERSION }));
+    const prebuilt = { name, version: PACKAGE_VERSION, glibc: "2.34", cpuFlags: [], ...info };
+    writeFileSync(join(dir, "graft-prebuilt.json"), JSON.stringify(prebuilt));
+    const path = join(dir, "graft_cuda.node");
+    if (addon) copyFileSync(addon, path);
+    else writeFileSync(path, "not an addon");
+    return { root, path };
+  };
+
+  it.skipIf(!linuxGlibc)(
+    "is found when there is no local build; the variable and the local build come first",
+    () => {
+      const { root, path } = install({});
+      expect(cudaAddonPath({}, root, noLocal)).toBe(path);
+      expect(cudaAddonPath({}, root, graftNode)).toBe(graftNode);
+      expect(cudaAddonPath({ GRAFT_CUDA_ADDON_PATH: "/x/graft_cuda.node" }, root, noLocal)).toBe(
+        "/x/graft_cuda.node",
+      );
+      // Not installed: the local build's path, whose probe then says how to get one.
+      expect(cudaAddonPath({}, join(project, "empty"), noLocal)).toBe(noLocal);
+    },
+  );
+
+  it.skipIf(!linuxGlibc)(
+    "another version than @graft/native's is refused before anything loads it",
+    () => {
+      const { root } = install({ version: "9.9.9" });
+      const r = probeCudaAddon(cudaAddonPath({}, root, noLocal));
+      expect(r.ok).toBe(false);
+      expect(r.ok ? "" : r.reason).toContain(
+        `is version 9.9.9 but @graft/native is ${PACKAGE_VERSION}`,
+      );
+      expect(r.ok ? "" : r.reason).toContain("npm i @graft/native-cuda-linux-x64-gnu@");
+      expect(r.libraries).toBeNull();
+    },
+  );
+
+  it.skipIf(!linuxGlibc)("one that needs a newer glibc says which, and what to do", () => {
+    const { root } = install({ glibc: "99.0" });
+    const r = probeCudaAddon(cudaAddonPath({}, root, noLocal));
+    expect(r.ok ? "" : r.reason).toContain(
+      `needs glibc 99.0 or newer and this machine has glibc ${hostPlatform().glibcVersion}`,
+    );
+    expect(r.ok ? "" : r.reason).toMatch(/build graft_cuda\.node on this machine with `/);
+  });
+
+  it.skipIf(!linuxGlibc)("a missing graft-prebuilt.json is a reason, not a load", () => {
+    const { root, path } = install({});
+    rmSync(join(path, "..", "graft-prebuilt.json"));
+    const r = probeCudaAddon(cudaAddonPath({}, root, noLocal));
+    expect(r.ok ? "" : r.reason).toContain("graft-prebuilt.json is missing or unreadable");
+  });
+
+  it.skipIf(!linuxGlibc || !cudaBuilt)(
+    "the real graft_cuda.node loads from there: cuDNN and cuBLAS found by the search, not by a path baked in",
+    () => {
+      const { root, path } = install({}, DEFAULT_CUDA_ADDON_PATH);
+      const r = probeCudaAddon(cudaAddonPath({}, root, noLocal));
+      expect(r.path).toBe(path);
+      if (gpu) expect(r.ok).toBe(true);
+      else {
+        // Loaded in the child and answered (no GPU here): its versions are known.
+        expect(r.ok ? "" : r.reason).not.toMatch(/cannot open shared object|failed to load/);
+        expect(r.probe?.cudnnVersion).toMatch(/^9\./);
+        expect(r.probe?.cuda).toBe(false);
+      }
+      const cudnn = r.libraries?.libraries.find((l) => l.soname === "libcudnn.so.9");
+      expect(cudnn?.path, "libcudnn.so.9 found by the search").toBeTruthy();
+    },
+  );
 });
 
 describe("backend selection", () => {

@@ -102,6 +102,8 @@ export function findPackageDir(name: string, from: string = PACKAGE_DIR): string
 
 /** What scripts/pack-prebuilt.mjs records in a platform package (graft-prebuilt.json). */
 export interface PrebuiltInfo {
+  /** The package's name, e.g. "@graft/native-linux-x64-gnu" (older files may lack it). */
+  name?: string;
   /** The package's version; it must equal @graft/native's. */
   version: string;
   /** The highest GLIBC_x.y symbol version any of its files needs, e.g. "2.34". */

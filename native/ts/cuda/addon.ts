@@ -14,14 +14,17 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   buildCommand,
   CUDA_PREBUILT_PACKAGES,
+  cpuFlags,
   findPackageDir,
   hostPlatform,
   platformKey,
+  prebuiltBlockers,
+  readPrebuiltInfo,
   runtimeVersionHint,
 } from "../platform.ts";
 import {
@@ -45,15 +48,55 @@ const BUILD_INFO_PATH = fileURLToPath(new URL("../../build/graft-build.json", im
 /**
  * The graft_cuda.node the probe and loader use: GRAFT_CUDA_ADDON_PATH, else the local
  * build where it exists, else the installed CUDA platform package, else the local
- * build's path (which then reports how to get one).
+ * build's path (which then reports how to get one). `resolveFrom` is the folder the
+ * platform package is resolved from (default: @graft/native's own); `localPath` stands
+ * in for the local build (tests use a path that does not exist).
  */
-export function cudaAddonPath(env: NodeJS.ProcessEnv = process.env, resolveFrom?: string): string {
+export function cudaAddonPath(
+  env: NodeJS.ProcessEnv = process.env,
+  resolveFrom?: string,
+  localPath: string = DEFAULT_CUDA_ADDON_PATH,
+): string {
   if (env.GRAFT_CUDA_ADDON_PATH) return env.GRAFT_CUDA_ADDON_PATH;
-  if (existsSync(DEFAULT_CUDA_ADDON_PATH)) return DEFAULT_CUDA_ADDON_PATH;
+  if (existsSync(localPath)) return localPath;
   const name = CUDA_PREBUILT_PACKAGES[platformKey(hostPlatform())];
   const dir = name ? findPackageDir(name, resolveFrom) : null;
   if (dir && existsSync(join(dir, "graft_cuda.node"))) return join(dir, "graft_cuda.node");
-  return DEFAULT_CUDA_ADDON_PATH;
+  return localPath;
+}
+
+/** The CUDA platform package's name when `dir` is one (its package.json says so), else null. */
+function cudaPackageName(dir: string): string | null {
+  try {
+    const { name } = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as {
+      name?: unknown;
+    };
+    return typeof name === "string" && Object.values(CUDA_PREBUILT_PACKAGES).includes(name)
+      ? name
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Why a graft_cuda.node from a platform package (a folder with graft-prebuilt.json,
+ * or a CUDA platform package's package.json) must not be loaded here: another version
+ * than @graft/native's, a newer glibc than this machine's, a CPU feature it lacks, no
+ * readable graft-prebuilt.json. [] for a local build or a usable prebuilt.
+ */
+function cudaPrebuiltBlockers(path: string): string[] {
+  const dir = dirname(path);
+  const packageName = cudaPackageName(dir);
+  if (!packageName && !existsSync(join(dir, "graft-prebuilt.json"))) return [];
+  const info = readPrebuiltInfo(dir);
+  if (typeof info === "string") return [info];
+  const name =
+    info.name ??
+    packageName ??
+    CUDA_PREBUILT_PACKAGES[platformKey(hostPlatform())] ??
+    "the CUDA prebuilt";
+  return prebuiltBlockers(name, info, hostPlatform(), cpuFlags());
 }
 
 /** What `probe()` reports: whether graft-cuda can run here, and on what. */
@@ -459,6 +502,11 @@ function notFound(path: string): string {
 function runProbe(path: string, timeoutMs: number, search: CudaLibrarySearch): CudaProbeResult {
   if (!existsSync(path))
     return { ok: false, path, probe: null, libraries: null, reason: notFound(path) };
+  const blockers = cudaPrebuiltBlockers(path);
+  if (blockers.length > 0) {
+    const reason = `${blockers.join("; ")}; or build graft_cuda.node on this machine with \`${buildCommand()}\``;
+    return { ok: false, path, probe: null, libraries: null, reason };
+  }
   const libraries = findCudaLibraries(path, search);
   const fail = (reason: string): CudaProbeResult => ({
     ok: false,
