@@ -152,8 +152,8 @@ describe("summaries match Keras' tables", () => {
     ["vgg19_top_224", "vgg19", { includeTop: true }, 0],
     ["vgg19_notop_256_frozen5", "vgg19", { includeTop: false, inputShape: [256, 256, 3] }, 5],
   ];
-  // Building VGG19 with its top draws 143 M initial weights on tfjs-cpu: about 20 s on
-  // an idle 2-core machine, over a minute while turbo runs other suites beside it.
+  // Building VGG19 with its top draws 143 M initial weights on tfjs-cpu, seven times the
+  // 20 M of the no-top cases (5-7 s each in a loaded CI run): over a minute under load.
   for (const [name, variant, options, freeze] of cases) {
     it(name, { timeout: 240_000 }, () => {
       const golden = manifest.summaries[name]!;
