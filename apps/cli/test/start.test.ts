@@ -1,9 +1,14 @@
 /**
- * The contributor's way in, as the README writes it: `pnpm --filter cli start …` from
- * the repository root (pnpm matches the package @graft/cli by its unscoped name) runs
- * the CLI from its TypeScript sources; and the built bin runs on plain node.
+ * The contributor's way in, as the README writes it: `pnpm --filter cli run start …`
+ * from the repository root (pnpm matches the package @graft/cli by its unscoped name)
+ * runs the CLI from its TypeScript sources; and the built bin runs on plain node.
+ *
+ * `run` is needed: pnpm's own `start` command claims a bare `--help`/`-h` after it
+ * and prints pnpm's help, while `pnpm run <script>` hands every later token to the
+ * script. The tests take the command from the README, so the two cannot drift apart.
  */
 import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { cliDir } from "./run_cli.ts";
@@ -15,15 +20,52 @@ const plainEnv = () => {
   return env;
 };
 
+/** The words before `<command>` in the CLI README's first line: how a contributor runs graft. */
+function documentedPrefix(): string[] {
+  const readme = readFileSync(join(cliDir, "README.md"), "utf8");
+  const m = /`(pnpm [^`<]*?) <command> …`/.exec(readme);
+  if (!m) throw new Error("apps/cli/README.md no longer says `pnpm … <command> …`");
+  return m[1].split(" ");
+}
+
+/** The documented command with `args` after it, run from the repository root through npx's pnpm 12.4.2. */
+function documented(args: string[]) {
+  const [pnpm, ...pnpmArgs] = documentedPrefix();
+  expect(pnpm).toBe("pnpm");
+  return spawnSync("npx", ["-y", "pnpm@12.4.2", ...pnpmArgs, ...args], {
+    cwd: root,
+    encoding: "utf8",
+    env: plainEnv(),
+    timeout: 120_000,
+  });
+}
+
 describe("ways to start graft", () => {
-  it("pnpm --filter cli start summary …, from the repository root", () => {
-    const args = ["summary", "--model", "vgg16", "--input-size", "32"];
-    const r = spawnSync("npx", ["-y", "pnpm@12.4.2", "--filter", "cli", "start", ...args], {
-      cwd: root,
-      encoding: "utf8",
-      env: plainEnv(),
-      timeout: 120_000,
-    });
+  it("the README's command is the one the root README names", () => {
+    const prefix = documentedPrefix().join(" ");
+    expect(prefix).toBe("pnpm --filter cli run start");
+    expect(readFileSync(join(root, "README.md"), "utf8")).toContain(`${prefix} <command> …`);
+  });
+
+  it.each([["--help"], ["-h"]])(
+    "pnpm --filter cli run start %s shows graft's help, not pnpm's",
+    (flag) => {
+      const r = documented([flag]);
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toContain("Usage: graft <command> [options]");
+      expect(r.stdout).toMatch(/^\s+train\s/m);
+      expect(r.stdout).not.toContain("Runs an arbitrary command");
+    },
+  );
+
+  it("pnpm --filter cli run start --version shows graft's version", () => {
+    const r = documented(["--version"]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^graft 0\.1\.0 on Node\.js v\d+/m);
+  });
+
+  it("pnpm --filter cli run start summary …, from the repository root", () => {
+    const r = documented(["summary", "--model", "vgg16", "--input-size", "32"]);
     expect(r.stderr).not.toMatch(/No projects matched/);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain("block5_pool (MaxPooling2D)");
