@@ -19,6 +19,7 @@
 import { readFile } from "node:fs/promises";
 import sharp from "sharp";
 import { decodeBmp, decodePnm, isBmp, isPnm, type RawPixels } from "./bitmap.ts";
+import { ImageReadError } from "./errors.ts";
 import {
   type Box,
   type Interpolation,
@@ -269,7 +270,20 @@ export async function decodeImage(bytes: Buffer, options: LoadOptions = {}): Pro
   return { ...resized, mode: img.mode };
 }
 
-/** `load_img` + `img_to_array` on a file: pixels as decoded, HWC. */
+/**
+ * `load_img` + `img_to_array` on a file: pixels as decoded, HWC. A file that cannot be
+ * read or decoded raises an `ImageReadError` (ERR_GRAFT_DATA) that names it.
+ */
 export async function loadImage(path: string, options: LoadOptions = {}): Promise<LoadedImage> {
-  return decodeImage(await readFile(path), options);
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (err) {
+    throw new ImageReadError(path, (err as Error).message);
+  }
+  try {
+    return await decodeImage(bytes, options);
+  } catch (err) {
+    throw new ImageReadError(path, (err as Error).message);
+  }
 }

@@ -17,7 +17,9 @@
  * are skipped with a warning unless `includeHidden`; a class folder with no image,
  * a missing class folder, or a directory without any image is an error; files that
  * are not readable images (checked from their headers) are skipped with a warning,
- * or raise with `onInvalid: "error"`.
+ * or raise with `onInvalid: "error"`; GIF and WebP files, which Keras leaves out
+ * without a word, are left out with one warning unless `extraFormats` lists them (an
+ * animated file then decodes to its first frame, as Pillow opens it).
  */
 import { type Dirent, readdirSync, realpathSync, statSync } from "node:fs";
 import { open } from "node:fs/promises";
@@ -25,7 +27,7 @@ import { join } from "node:path";
 import sharp from "sharp";
 import { isBmp, isPnm } from "./bitmap.ts";
 import { loadImage } from "./decode.ts";
-import { DataError } from "./errors.ts";
+import { DataError, imageFailure } from "./errors.ts";
 
 /** Keras' white_list_formats. */
 export const KERAS_FORMATS = ["png", "jpg", "jpeg", "bmp", "ppm", "tif", "tiff"] as const;
@@ -216,7 +218,7 @@ async function probeDecode(path: string): Promise<string | null> {
     await loadImage(path);
     return null;
   } catch (err) {
-    return (err as Error).message;
+    return imageFailure(err);
   }
 }
 
@@ -235,6 +237,15 @@ async function mapLimit<T, R>(
   });
   await Promise.all(workers);
   return out;
+}
+
+function leftOutWarning(files: readonly string[]): string {
+  const shown = files
+    .slice(0, 3)
+    .map((f) => `'${f}'`)
+    .join(", ");
+  const more = files.length > 3 ? ` and ${files.length - 3} more` : "";
+  return `Leaving out ${files.length} GIF/WebP file${files.length > 1 ? "s" : ""} (${shown}${more}): Keras' flow_from_directory lists only ${KERAS_FORMATS.join(", ")}; extraFormats (--extra-formats gif,webp) lists them, an animation as its first frame, as Pillow opens it`;
 }
 
 /** Lists a directory as `flow_from_directory` would (see the module comment). */
@@ -289,6 +300,8 @@ export async function listDirectory(
   });
 
   const perClass: { cls: string; files: string[] }[] = [];
+  // GIF and WebP files Keras would pass over without a word: graft says so, once.
+  const leftOut: string[] = [];
   for (const cls of classNames) {
     const walked = walk(join(directory, cls), followLinks, includeHidden, (rel) =>
       warn(
@@ -300,12 +313,14 @@ export async function listDirectory(
     for (const w of walked) {
       for (const f of [...w.files].sort(compareCodePoints)) {
         const lower = f.toLowerCase();
-        if (extensions.some((e) => lower.endsWith(e)))
-          files.push(w.rel ? `${cls}/${w.rel}/${f}` : `${cls}/${f}`);
+        const rel = w.rel ? `${cls}/${w.rel}/${f}` : `${cls}/${f}`;
+        if (extensions.some((e) => lower.endsWith(e))) files.push(rel);
+        else if (EXTRA_FORMATS.some((e) => lower.endsWith(`.${e}`))) leftOut.push(rel);
       }
     }
     perClass.push({ cls, files });
   }
+  if (leftOut.length > 0) warn(leftOutWarning(leftOut));
 
   // Unreadable files are found before the split, so that both subsets agree on n.
   const skipped: SkippedFile[] = [];

@@ -7,3 +7,23 @@ export class DataError extends Error {
     this.name = "DataError";
   }
 }
+
+/** An image file that could not be read or decoded; the message names the file. */
+export class ImageReadError extends DataError {
+  /** The file, as given to `loadImage`. */
+  readonly path: string;
+  /** Why, without the file name (what a listing of several files prints beside each name). */
+  readonly reason: string;
+  constructor(path: string, reason: string) {
+    super(`'${path}' could not be read as an image: ${reason}`);
+    this.name = "ImageReadError";
+    this.path = path;
+    this.reason = reason;
+  }
+}
+
+/** The reason an image failed, without its file name when the error carries one. */
+export function imageFailure(err: unknown): string {
+  if (err instanceof ImageReadError) return err.reason;
+  return err instanceof Error ? err.message : String(err);
+}

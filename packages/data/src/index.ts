@@ -25,7 +25,7 @@ export {
   type SkippedFile,
   type Subset,
 } from "./directory.ts";
-export { DataError } from "./errors.ts";
+export { DataError, ImageReadError, imageFailure } from "./errors.ts";
 export {
   type Batch,
   type BatchTransform,

@@ -29,7 +29,7 @@ import {
   listDirectory,
   type SkippedFile,
 } from "./directory.ts";
-import { DataError } from "./errors.ts";
+import { DataError, imageFailure } from "./errors.ts";
 import { DecodePool } from "./pool.ts";
 import { RandomState, randomSeed } from "./random.ts";
 import { INTERPOLATIONS, type Interpolation } from "./resize.ts";
@@ -598,7 +598,7 @@ export class DirectoryIterator implements AsyncIterable<Batch> {
     for (let i = 0; i < count; i++) {
       const idx = job.indices[i] as number;
       const r = decoded.kind === "images" ? decoded.images[i] : decoded.errors[i];
-      const error = r instanceof Error ? r.message : typeof r === "string" ? r : null;
+      const error = r instanceof Error ? imageFailure(r) : typeof r === "string" ? r : null;
       if (error !== null) {
         const filename = this.filenames[idx] as string;
         if (this.onInvalid === "error")

@@ -4,6 +4,7 @@
  * into the batch's shared buffer, or hand them to a per-image transform that does.
  */
 import { type LoadOptions, loadImage } from "./decode.ts";
+import { imageFailure } from "./errors.ts";
 
 export interface WorkerJob {
   id: number;
@@ -31,7 +32,7 @@ export async function processJob(job: WorkerJob): Promise<string | null> {
   try {
     img = await loadImage(job.path, job.load);
   } catch (err) {
-    return (err as Error).message;
+    return imageFailure(err);
   }
   const out = new Float32Array(job.out);
   const shape: [number, number, number] = [img.height, img.width, img.channels];
