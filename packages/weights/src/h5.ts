@@ -4,6 +4,7 @@
  * turned into a WeightsError that names the file and the object.
  */
 
+import fs from "node:fs";
 import type { Attribute, Dataset, Group, File as H5File } from "h5wasm/node";
 import h5wasm from "h5wasm/node";
 import { WeightsError } from "./errors.ts";
@@ -17,6 +18,57 @@ export function h5Ready(): Promise<unknown> {
 }
 
 export type { Dataset, Group, H5File };
+
+/**
+ * Runs synchronous HDF5 calls with HDF5's diagnostic printing held back: h5wasm
+ * writes HDF5-DIAG stacks (hundreds of lines) to fd 2 through `fs.writeSync`,
+ * and a failed write often shows only there. Returns what HDF5 printed.
+ */
+export function hdf5Quietly<T>(f: () => T): { value: T; diagnostics: string } {
+  const held: string[] = [];
+  const original = fs.writeSync;
+  const patched = ((fd: number, buf: unknown, ...rest: unknown[]) => {
+    if (fd !== 2) return (original as (...a: unknown[]) => number)(fd, buf, ...rest);
+    if (typeof buf === "string") {
+      held.push(buf);
+      return Buffer.byteLength(buf);
+    }
+    const view = buf as ArrayBufferView;
+    const offset = typeof rest[0] === "number" ? rest[0] : 0;
+    const length = typeof rest[1] === "number" ? rest[1] : view.byteLength - offset;
+    held.push(Buffer.from(view.buffer, view.byteOffset + offset, length).toString("utf8"));
+    return length;
+  }) as typeof fs.writeSync;
+  fs.writeSync = patched;
+  try {
+    return { value: f(), diagnostics: held.join("") };
+  } finally {
+    fs.writeSync = original;
+  }
+}
+
+const ERRNO_TEXT: [RegExp, string][] = [
+  [/No space left on device/i, "ENOSPC"],
+  [/Disk quota exceeded/i, "EDQUOT"],
+  [/Read-only file system/i, "EROFS"],
+  [/Permission denied/i, "EACCES"],
+  [/File too large/i, "EFBIG"],
+  [/Input\/output error/i, "EIO"],
+];
+
+/** The system cause an HDF5 diagnostic names (`error message = 'No space left on device'`), if any. */
+export function hdf5Cause(
+  diagnostics: string,
+): { reason: string; errno: string | undefined } | null {
+  const m = /error message = '([^']+)'/.exec(diagnostics);
+  const text = m?.[1];
+  if (text) {
+    const errno = ERRNO_TEXT.find(([re]) => re.test(text))?.[1];
+    return { reason: errno ? `${text.toLowerCase()} (${errno})` : text, errno };
+  }
+  const minor = /minor: (.+)/.exec(diagnostics)?.[1]?.trim();
+  return minor ? { reason: `HDF5: ${minor.toLowerCase()}`, errno: undefined } : null;
+}
 
 export async function openH5(path: string, mode: "r" | "w" = "r"): Promise<H5File> {
   await h5Ready();

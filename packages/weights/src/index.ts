@@ -4,6 +4,16 @@
  *
  * @module @graft/weights
  */
+export {
+  type ReplaceAtomicOptions,
+  removeStrayTemporaries,
+  replaceAtomic,
+  systemCode,
+  temporaryPath,
+  toWriteError,
+  WriteError,
+  writeFileAtomic,
+} from "./atomic.ts";
 export { WeightsError } from "./errors.ts";
 export {
   GetFileError,

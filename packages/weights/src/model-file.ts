@@ -16,12 +16,11 @@
  * inside Sequential and Functional models; other layers pass through untouched
  * and work as far as tfjs-layers and Keras agree on their config.
  */
-import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { basename, dirname, join } from "node:path";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { zipSync } from "fflate";
+import { temporaryPath, toWriteError, writeFileAtomic } from "./atomic.ts";
 import { WeightsError } from "./errors.ts";
 import { writeStringAttr } from "./h5.ts";
 import { type LoadWeightsReport, loadWeights } from "./load.ts";
@@ -150,8 +149,12 @@ export async function saveKerasModel(
     date_saved: formatDateSaved(new Date()),
     ...(options.metadata ? { graft: options.metadata } : {}),
   };
-  const scratch = mkdtempSync(join(tmpdir(), "graft-keras-save-"));
+  // The weights go through a scratch folder beside the target: same disk, and a
+  // stray one is cleaned like any other temporary.
+  const scratch = temporaryPath(path);
+  const hadOld = existsSync(path);
   try {
+    mkdirSync(scratch);
     const weightsPath = join(scratch, "model.weights.h5");
     await saveWeights(model, weightsPath, { format: "keras3" });
     const enc = new TextEncoder();
@@ -164,7 +167,9 @@ export async function saveKerasModel(
       },
       { level: 0 },
     );
-    writeBytesAtomically(path, zip);
+    writeFileAtomic(path, zip);
+  } catch (err) {
+    throw toWriteError(path, err, hadOld);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
@@ -174,20 +179,6 @@ export async function saveKerasModel(
 function formatDateSaved(d: Date): string {
   const p = (n: number) => String(n).padStart(2, "0");
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}@${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
-}
-
-function writeBytesAtomically(path: string, bytes: Uint8Array): void {
-  const tmp = join(
-    dirname(path),
-    `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`,
-  );
-  try {
-    writeFileSync(tmp, bytes);
-    renameSync(tmp, path);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
-  }
 }
 
 // ---------------------------------------------------------------- Keras → tfjs

@@ -1,18 +1,19 @@
 /**
  * Writes a tfjs-layers model's weights in Keras' own layouts, so that Python
  * Keras loads them: the Keras 2 `save_weights` layout (`.h5`) and Keras 3's
- * `.weights.h5`. Files appear atomically (temp file + rename).
+ * `.weights.h5`. Files appear atomically (see atomic.ts).
  */
-import { randomBytes } from "node:crypto";
-import { renameSync, rmSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
 import type { LayersModel } from "@tensorflow/tfjs-layers";
+import h5wasm from "h5wasm/node";
+import { replaceAtomic } from "./atomic.ts";
 import {
   type Group,
   type H5File,
+  h5Ready,
+  hdf5Cause,
+  hdf5Quietly,
   mustCreateDataset,
   mustCreateGroup,
-  openH5,
   writeStringAttr,
   writeStringList,
 } from "./h5.ts";
@@ -49,30 +50,69 @@ export async function saveWeights(
   });
 }
 
-/** Runs `fill` on a fresh HDF5 file beside `path`, then renames it into place. */
+/**
+ * Runs `fill` on a fresh HDF5 file beside `path`, checks the write (HDF5's
+ * diagnostics, the close status, and a re-open that reads the structure back),
+ * then renames it into place through `replaceAtomic`. On failure the earlier
+ * file is unchanged, no temporary remains, and the WriteError names the cause.
+ */
 export async function writeAtomically(path: string, fill: (file: H5File) => void): Promise<void> {
-  const tmp = join(
-    dirname(path),
-    `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`,
+  await h5Ready();
+  let written: string[] = [];
+  await replaceAtomic(
+    path,
+    (tmp) => {
+      const { value: failure, diagnostics } = hdf5Quietly((): unknown => {
+        let file: H5File;
+        try {
+          file = new h5wasm.File(tmp, "w");
+        } catch (err) {
+          return err;
+        }
+        if ((file as unknown as { file_id: bigint }).file_id < 0n) {
+          return new Error("HDF5 could not create the file");
+        }
+        let error: unknown = null;
+        try {
+          fill(file);
+          file.flush();
+          written = file.paths();
+        } catch (err) {
+          error = err;
+        }
+        const status = file.close() as unknown;
+        if (error === null && typeof status === "number" && status < 0) {
+          error = new Error("HDF5 could not finish the file");
+        }
+        return error;
+      });
+      const cause = diagnostics ? hdf5Cause(diagnostics) : null;
+      if (cause) throw Object.assign(new Error(cause.reason), { code: cause.errno });
+      if (failure !== null) throw failure;
+    },
+    {
+      verify: (tmp) => {
+        const { value: problem } = hdf5Quietly((): string | null => {
+          let file: H5File;
+          try {
+            file = new h5wasm.File(tmp, "r");
+          } catch {
+            return "the written file does not open";
+          }
+          try {
+            const back = file.paths();
+            if (back.length !== written.length || back.some((p, i) => p !== written[i])) {
+              return `the written file holds ${back.length} objects, not ${written.length}`;
+            }
+            return null;
+          } finally {
+            file.close();
+          }
+        });
+        if (problem) throw new Error(`${problem} (read back before replacing)`);
+      },
+    },
   );
-  let file: H5File | null = null;
-  try {
-    file = await openH5(tmp, "w");
-    fill(file);
-    file.close();
-    file = null;
-    renameSync(tmp, path);
-  } catch (err) {
-    if (file) {
-      try {
-        file.close();
-      } catch {
-        /* the write error below is the one worth reporting */
-      }
-    }
-    rmSync(tmp, { force: true });
-    throw err;
-  }
 }
 
 /** Ensures every group along `parts` exists below `root`. */
