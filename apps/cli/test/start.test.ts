@@ -25,7 +25,7 @@ function documentedPrefix(): string[] {
   const readme = readFileSync(join(cliDir, "README.md"), "utf8");
   const m = /`(pnpm [^`<]*?) <command> …`/.exec(readme);
   if (!m) throw new Error("apps/cli/README.md no longer says `pnpm … <command> …`");
-  return m[1].split(" ");
+  return (m[1] as string).split(" ");
 }
 
 /** The documented command with `args` after it, run from the repository root through npx's pnpm 12.4.2. */

@@ -375,9 +375,15 @@ describe("graft train --resume after a kill mid-epoch", () => {
     expect(
       readFileSync(join(killed, "history.csv"), "utf8").split("\r\n").filter(Boolean),
     ).toHaveLength(3);
+    // kill -9 left its lock; a temporary like one cut short mid-checkpoint goes beside it.
+    const holder = JSON.parse(readFileSync(join(killed, "run.lock"), "utf8"));
+    writeFileSync(join(killed, `.last.h5.tmp-${holder.pid}-0badc0de`), "partial");
     const r = graft(["train", "--resume", killed, "--backend", "graft-cpu"]);
     expect(r.code, r.err).toBe(0);
     expect(r.out).toContain("Resuming large-similar");
+    expect(r.err).toContain(`taking over the lock of ${killed}: its run (pid ${holder.pid}`);
+    expect(r.err).toContain("removed 1 temporary file(s)");
+    expect(readdirSync(killed).filter((n) => n.includes(".tmp-") || n === "run.lock")).toEqual([]);
     expect(readFileSync(join(killed, "history.csv"), "utf8")).toBe(
       readFileSync(join(whole, "history.csv"), "utf8"),
     );

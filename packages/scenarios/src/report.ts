@@ -2,8 +2,8 @@
 import { join } from "node:path";
 import { loadImage } from "@graft/data";
 import { encodePng, renderReport } from "@graft/report";
+import { writeFileAtomic } from "@graft/weights";
 import type { Evaluation } from "./evaluate.ts";
-import { writeFileAtomic } from "./write-file.ts";
 
 /** What `writeRunReport` needs from a finished run. */
 export interface RunReportInput {

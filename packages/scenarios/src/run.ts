@@ -24,7 +24,12 @@ import {
   saveTrainingState,
   sgdMomentum,
 } from "@graft/training";
-import { type KerasJsonObject, loadKerasModel, saveKerasModel } from "@graft/weights";
+import {
+  type KerasJsonObject,
+  loadKerasModel,
+  saveKerasModel,
+  writeFileAtomic,
+} from "@graft/weights";
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { loadBase } from "./base.ts";
@@ -36,6 +41,7 @@ import { formatHead } from "./head.ts";
 import { chooseSeed, SeededMathRandom } from "./random.ts";
 import { recommend } from "./recommend.ts";
 import { writeRunReport } from "./report.ts";
+import { openRunFolder } from "./run-folder.ts";
 import {
   type BuiltModel,
   getScenario,
@@ -43,7 +49,6 @@ import {
   type Scenario,
   type ScenarioSettings,
 } from "./scenario.ts";
-import { writeFileAtomic } from "./write-file.ts";
 import "./strategies/index.ts";
 
 /** Options of `runTraining` and `resumeRun`: where output goes. */
@@ -58,6 +63,12 @@ export interface RunOptions {
   cwd?: string;
   /** Called after each epoch's state is saved (tests use it to kill a run). */
   onEpochSaved?: (epoch: number) => void;
+  /**
+   * For command-line tools: on SIGINT or SIGTERM, let the epoch's writes finish,
+   * say how to resume, unlock the run folder and exit 130 or 143. Default false
+   * (the signals keep Node's behaviour).
+   */
+  exitOnSignal?: boolean;
 }
 
 /** What a finished run produced (its files are in `runDir`). */
@@ -206,6 +217,84 @@ async function run(c0: RunConfig, saved: SavedConfig | null, o: RunOptions): Pro
   const log = o.log ?? ((m: string) => console.log(m));
   const warn = o.warn ?? ((m: string) => console.warn(m));
   const cwd = o.cwd ?? process.cwd();
+  const runDir = resolve(cwd, c0.out ?? join("runs", `train-${timestamp()}`));
+  if (!saved && existsSync(join(runDir, "config.json"))) {
+    throw configError(
+      `out: '${runDir}' already holds a run; continue it with --resume ${runDir}, or choose another --out`,
+    );
+  }
+  // Created and locked before anything trains: a bad --out fails at once with its cause.
+  const folder = openRunFolder(runDir, warn);
+  const guard = new WriteGuard(runDir, log, o.exitOnSignal === true, () => folder.release());
+  let ok = false;
+  try {
+    const result = await runIn(runDir, c0, saved, { ...o, log, warn, cwd }, guard);
+    ok = true;
+    return result;
+  } finally {
+    guard.uninstall();
+    folder.release({ removeIfEmpty: !ok });
+  }
+}
+
+/**
+ * Holds SIGINT/SIGTERM back while an epoch's files are written, then exits with
+ * 128 + the signal's number after saying how to resume.
+ */
+class WriteGuard {
+  private writing = false;
+  private pending: NodeJS.Signals | null = null;
+  /** Epochs whose state is saved (what a resume starts from). */
+  saved = 0;
+  private readonly handler = (sig: NodeJS.Signals) => {
+    this.pending = sig;
+    if (!this.writing) this.exit();
+  };
+  constructor(
+    private readonly runDir: string,
+    private readonly log: (line: string) => void,
+    private readonly active: boolean,
+    private readonly unlock: () => void,
+  ) {
+    if (!active) return;
+    process.on("SIGINT", this.handler);
+    process.on("SIGTERM", this.handler);
+  }
+  begin(): void {
+    this.writing = true;
+  }
+  end(savedEpochs: number): void {
+    this.saved = savedEpochs;
+    this.writing = false;
+    if (this.pending) this.exit();
+  }
+  uninstall(): void {
+    if (!this.active) return;
+    process.off("SIGINT", this.handler);
+    process.off("SIGTERM", this.handler);
+  }
+  private exit(): void {
+    const sig = this.pending as NodeJS.Signals;
+    // A newline first: the progress bar may be mid-line.
+    this.log("");
+    this.log(
+      this.saved > 0
+        ? `Interrupted (${sig}) after ${this.saved} saved epoch${this.saved === 1 ? "" : "s"}; resume with: graft train --resume ${this.runDir}`
+        : `Interrupted (${sig}) before the first epoch was saved; nothing to resume, start the run again`,
+    );
+    this.unlock();
+    process.exit(sig === "SIGINT" ? 130 : 143);
+  }
+}
+
+async function runIn(
+  runDir: string,
+  c0: RunConfig,
+  saved: SavedConfig | null,
+  o: RunOptions & Required<Pick<RunOptions, "log" | "warn" | "cwd">>,
+  guard: WriteGuard,
+): Promise<RunResult> {
+  const { log, warn, cwd } = o;
   const abs = (p: string | null) => (p === null ? null : resolve(cwd, p));
   const c: RunConfig = {
     ...c0,
@@ -217,12 +306,6 @@ async function run(c0: RunConfig, saved: SavedConfig | null, o: RunOptions): Pro
       c0.augment === "recipe" || c0.augment === "none" ? c0.augment : (abs(c0.augment) as string),
     cacheDir: abs(c0.cacheDir),
   };
-  const runDir = resolve(cwd, c.out ?? join("runs", `train-${timestamp()}`));
-  if (!saved && existsSync(join(runDir, "config.json"))) {
-    throw configError(
-      `out: '${runDir}' already holds a run; continue it with --resume ${runDir}, or choose another --out`,
-    );
-  }
   const seed = saved?.resolved.seed ?? chooseSeed(c.seed);
   const augment = readAugment(c, cwd);
 
@@ -371,6 +454,7 @@ async function run(c0: RunConfig, saved: SavedConfig | null, o: RunOptions): Pro
     // A resumed run reads its last state once: counters here, weights and slots in beforeFit.
     const resumed = saved ? await loadTrainingState(join(runDir, STATE_DIR)) : null;
     const initialEpoch = resumed?.epoch ?? 0;
+    guard.saved = initialEpoch;
     const stateExtra = resumed?.extra ?? null;
     if (resumed) {
       for (const h of (resumed.extra.history as Record<string, number>[] | undefined) ?? [])
@@ -413,6 +497,7 @@ async function run(c0: RunConfig, saved: SavedConfig | null, o: RunOptions): Pro
             history: history as unknown as JsonValue,
           },
         });
+        guard.end(epoch + 1);
         o.onEpochSaved?.(epoch + 1);
       }
     })();
@@ -433,7 +518,14 @@ async function run(c0: RunConfig, saved: SavedConfig | null, o: RunOptions): Pro
         })()
       : null;
     const bar = new ProgressBar(o.progressStream ? { stream: o.progressStream } : {});
+    // Holds a signal back from the first epoch-end write (best.h5) to the saved state.
+    const guardStart = new (class extends tfl.Callback {
+      override async onEpochEnd(): Promise<void> {
+        guard.begin();
+      }
+    })();
     const callbacks: tfl.Callback[] = [
+      guardStart,
       checkpoint,
       ...(early ? [early] : []),
       ...(reduce ? [reduce] : []),

@@ -14,7 +14,8 @@
  * a tfjs run's header reads `epoch,acc,loss,val_acc,val_loss`. Use
  * `renameKeys: {acc: "accuracy", val_acc: "val_accuracy"}` for Keras' names.
  */
-import { closeSync, existsSync, openSync, readFileSync, writeSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { writeFileAtomic } from "@graft/weights";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { argumentError } from "./errors.ts";
 import { pyFloat } from "./format.ts";
@@ -44,7 +45,8 @@ export class CSVLogger extends tfl.Callback {
   /** The one-character field separator. */
   readonly separator: string;
   private readonly rename: Record<string, string>;
-  private fd: number | null = null;
+  /** The whole file as written so far; each row rewrites it atomically. */
+  private text: string | null = null;
   private keys: string[] | null = null;
   private writeHeader = true;
 
@@ -63,15 +65,21 @@ export class CSVLogger extends tfl.Callback {
     this.rename = options.renameKeys ?? {};
   }
 
-  /** Opens the file (truncating it unless `append`) and decides whether a header is due. */
+  /**
+   * Starts the file (empty unless `append`, as Keras truncates it) and decides
+   * whether a header is due. Every write replaces the whole file atomically, so a
+   * full disk or a kill never leaves half a row.
+   */
   override async onTrainBegin(): Promise<void> {
     this.writeHeader = true;
     if (this.append && existsSync(this.filename)) {
-      const firstLine = readFileSync(this.filename, "utf8").split("\n", 1)[0] ?? "";
+      this.text = readFileSync(this.filename, "utf8");
+      const firstLine = this.text.split("\n", 1)[0] ?? "";
       this.writeHeader = firstLine.length === 0;
+    } else {
+      this.text = "";
+      writeFileAtomic(this.filename, this.text);
     }
-    this.close();
-    this.fd = openSync(this.filename, this.append ? "a" : "w");
     this.keys = null;
   }
 
@@ -94,14 +102,18 @@ export class CSVLogger extends tfl.Callback {
     ]);
   }
 
-  /** Closes the file. */
+  /** Ends the run's writing. */
   override async onTrainEnd(): Promise<void> {
-    this.close();
+    this.text = null;
   }
 
   private writeLine(fields: string[]): void {
-    if (this.fd === null) this.fd = openSync(this.filename, "a");
-    writeSync(this.fd, fields.map((f) => this.quote(f)).join(this.separator) + LINE_END);
+    if (this.text === null) {
+      this.text = existsSync(this.filename) ? readFileSync(this.filename, "utf8") : "";
+    }
+    const next = this.text + fields.map((f) => this.quote(f)).join(this.separator) + LINE_END;
+    writeFileAtomic(this.filename, next);
+    this.text = next;
   }
 
   /** csv.QUOTE_MINIMAL: quote fields holding the separator, a quote or a line break. */
@@ -110,12 +122,5 @@ export class CSVLogger extends tfl.Callback {
       return `"${field.replaceAll('"', '""')}"`;
     }
     return field;
-  }
-
-  private close(): void {
-    if (this.fd !== null) {
-      closeSync(this.fd);
-      this.fd = null;
-    }
   }
 }

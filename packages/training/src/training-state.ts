@@ -19,17 +19,9 @@
  * (tfjs does not implement its `setWeights`).
  */
 import { randomBytes } from "node:crypto";
-import {
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { loadWeights, saveWeights } from "@graft/weights";
+import { loadWeights, saveWeights, toWriteError, writeFileAtomic } from "@graft/weights";
 import * as tf from "@tensorflow/tfjs-core";
 import type { LayersModel } from "@tensorflow/tfjs-layers";
 import { argumentError, TrainingError } from "./errors.ts";
@@ -162,17 +154,19 @@ export async function saveTrainingState(dir: string, state: TrainingStateInput):
         learningRate = null;
       }
       file.optimizer = { className: optimizer.getClassName(), learningRate, slots, scalars };
-      writeFileSync(join(tmp, "optimizer.bin"), Buffer.concat(chunks));
+      writeFileAtomic(join(tmp, "optimizer.bin"), Buffer.concat(chunks));
     }
-    writeFileSync(join(tmp, "state.json"), `${JSON.stringify(file, null, 1)}\n`);
+    writeFileAtomic(join(tmp, "state.json"), `${JSON.stringify(file, null, 1)}\n`);
     renameSync(tmp, join(dir, name));
   } catch (err) {
     rmSync(tmp, { recursive: true, force: true });
-    throw err;
+    throw toWriteError(join(dir, name), err, false);
   }
-  const latestTmp = join(dir, `.${LATEST}.tmp-${randomBytes(4).toString("hex")}`);
-  writeFileSync(latestTmp, `${JSON.stringify({ format: FORMAT, version: 1, state: name })}\n`);
-  renameSync(latestTmp, join(dir, LATEST));
+  // The pointer flips last: until then a resume reads the earlier state.
+  writeFileAtomic(
+    join(dir, LATEST),
+    `${JSON.stringify({ format: FORMAT, version: 1, state: name })}\n`,
+  );
   // Only now is the old state unreferenced.
   for (const entry of readdirSync(dir)) {
     if (entry !== name && (entry.startsWith("state-") || entry.startsWith(".tmp-state-"))) {

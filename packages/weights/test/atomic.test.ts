@@ -64,6 +64,15 @@ describe("writeFileAtomic", () => {
     expect((err as WriteError).message).toContain(p);
   });
 
+  it("a failed rename (over a non-empty folder) throws and removes its temporary", () => {
+    const sub = mkdtempSync(join(dir, "sub-"));
+    const target = join(sub, "occupied");
+    mkdirSync(join(target, "inner"), { recursive: true });
+    expect(() => writeFileAtomic(target, "text")).toThrow(WriteError);
+    expect(readdirSync(sub)).toEqual(["occupied"]);
+    expect(readdirSync(target)).toEqual(["inner"]);
+  });
+
   it("replaceAtomic keeps the earlier file when fill or verify throws", async () => {
     const p = join(dir, "b.txt");
     writeFileAtomic(p, "old");

@@ -58,6 +58,7 @@ export async function trainCommand(argv: string[], io: Io): Promise<number> {
         warn,
         progressStream: progressStream(io),
         cwd,
+        exitOnSignal: true,
       });
       return 0;
     }
@@ -78,7 +79,13 @@ export async function trainCommand(argv: string[], io: Io): Promise<number> {
     });
     const tf = await initTf(config.backend);
     log(`backend: ${tf.getBackend()}`);
-    await runTraining(config, { log, warn, progressStream: progressStream(io), cwd });
+    await runTraining(config, {
+      log,
+      warn,
+      progressStream: progressStream(io),
+      cwd,
+      exitOnSignal: true,
+    });
     return 0;
   });
 }
