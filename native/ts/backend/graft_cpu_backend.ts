@@ -87,7 +87,9 @@ export class GraftCpuBackend extends MathBackendCPU {
    * caches a key it sees twice, so training (new filters every step) caches nothing.
    */
   weightsKey(t: TensorInfo): number {
-    return (t.dataId as { id: number }).id;
+    const id = (t.dataId as { id?: unknown }).id;
+    // A negative key caches nothing (a data id some other code made, with no numeric id).
+    return typeof id === "number" ? id : -1;
   }
 
   override disposeData(dataId: object, force?: boolean): boolean {
@@ -96,8 +98,10 @@ export class GraftCpuBackend extends MathBackendCPU {
       : undefined;
     const freed = super.disposeData(dataId as never, force);
     if (freed) {
-      this.native.releaseWeights((dataId as { id: number }).id);
-      this.pool.give(values);
+      // Kernels registered by users may make data ids of their own, without a numeric id.
+      const id = (dataId as { id?: unknown }).id;
+      if (typeof id === "number") this.native.releaseWeights(id);
+      if (values !== undefined) this.pool.give(values);
     }
     return freed;
   }
@@ -125,12 +129,22 @@ export class GraftCpuBackend extends MathBackendCPU {
     out: TensorInfo | TensorInfo[],
   ): void {
     const outs = Array.isArray(out) ? out : [out];
+    // An input may be a list of tensors (RaggedGather's paramsNestedSplits, Concat's…).
+    const ins = Object.values(inputs).flatMap((i) => (Array.isArray(i) ? i : [i])) as (
+      | TensorInfo
+      | undefined
+    )[];
+    // has() first: get() of an id this backend does not hold would move data between backends.
+    const valuesOf = (t: TensorInfo) =>
+      t?.dataId && this.data.has(t.dataId as never)
+        ? (this.data.get(t.dataId as never).values as ArrayBufferView | undefined)
+        : undefined;
     for (const o of outs) {
-      const ov = this.data.get(o.dataId)?.values as ArrayBufferView | undefined;
+      const ov = valuesOf(o);
       if (!ov || !ArrayBuffer.isView(ov)) continue;
-      for (const i of Object.values(inputs)) {
+      for (const i of ins) {
         if (!i || i.dataId === o.dataId) continue;
-        const iv = this.data.get(i.dataId)?.values as ArrayBufferView | undefined;
+        const iv = valuesOf(i);
         if (iv && ArrayBuffer.isView(iv) && iv.buffer === ov.buffer) this.pool.pin(ov);
       }
     }

@@ -1,6 +1,6 @@
 import { AvgPool, type AvgPoolAttrs, type AvgPoolInputs } from "@tensorflow/tfjs-core";
 import { poolParams } from "./conv_util.ts";
-import { poolInfo } from "./pool_util.ts";
+import { poolIdentityReason, poolInfo } from "./pool_util.ts";
 import { nativeKernel, type Req } from "./util.ts";
 
 export const avgPoolConfig = nativeKernel(AvgPool, ({ inputs, attrs, backend }) => {
@@ -8,6 +8,8 @@ export const avgPoolConfig = nativeKernel(AvgPool, ({ inputs, attrs, backend }) 
   const { filterSize, strides, pad, dimRoundingMode } = attrs as unknown as AvgPoolAttrs;
   const info = poolInfo(backend, x, filterSize, strides, pad, dimRoundingMode);
   if (typeof info === "string") return info;
+  const identity = poolIdentityReason(info);
+  if (identity) return identity;
   const y = backend.output(info.outShape);
   backend.native.pool2d(backend.f32(x), y.values, poolParams(info), 1);
   return y.info;

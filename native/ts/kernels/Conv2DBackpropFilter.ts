@@ -4,7 +4,7 @@ import {
   type Conv2DBackpropFilterAttrs,
   type Conv2DBackpropFilterInputs,
 } from "@tensorflow/tfjs-core";
-import { convParams, unsupportedConv } from "./conv_util.ts";
+import { convParams, dyMismatch, unsupportedConv } from "./conv_util.ts";
 import { nativeKernel, type Req } from "./util.ts";
 
 export const conv2DBackpropFilterConfig = nativeKernel(
@@ -24,7 +24,7 @@ export const conv2DBackpropFilterConfig = nativeKernel(
       false,
       backend_util.convertConv2DDataFormat(dataFormat),
     );
-    const why = unsupportedConv(info, dataFormat);
+    const why = unsupportedConv(info, dataFormat) ?? dyMismatch(dy, info);
     if (why) return why;
     const dw = backend.output(filterShape);
     backend.native.conv2dBackpropFilter(

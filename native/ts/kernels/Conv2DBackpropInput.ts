@@ -4,7 +4,7 @@ import {
   type Conv2DBackpropInputAttrs,
   type Conv2DBackpropInputInputs,
 } from "@tensorflow/tfjs-core";
-import { convParams, unsupportedConv } from "./conv_util.ts";
+import { convParams, dyMismatch, unsupportedConv } from "./conv_util.ts";
 import { nativeKernel, type Req } from "./util.ts";
 
 export const conv2DBackpropInputConfig = nativeKernel(
@@ -24,7 +24,7 @@ export const conv2DBackpropInputConfig = nativeKernel(
       false,
       backend_util.convertConv2DDataFormat(dataFormat),
     );
-    const why = unsupportedConv(info, dataFormat);
+    const why = unsupportedConv(info, dataFormat) ?? dyMismatch(dy, info);
     if (why) return why;
     const dx = backend.output(info.inShape);
     backend.native.conv2dBackpropInput(

@@ -1,4 +1,4 @@
-import type { backend_util } from "@tensorflow/tfjs-core";
+import type { backend_util, TensorInfo } from "@tensorflow/tfjs-core";
 
 /**
  * The Int32Array graft.node's convolutions read:
@@ -62,4 +62,15 @@ export function unsupportedConv(info: backend_util.Conv2DInfo, dataFormat: unkno
     return "negative explicit padding";
   }
   return null;
+}
+
+/**
+ * A dy whose size is not the convolution's output size: tfjs-cpu reads what it needs and
+ * ignores the rest (tfjs-core's own conv2dTranspose spec relies on it), so graft-cpu leaves
+ * such calls to it rather than refuse them.
+ */
+export function dyMismatch(dy: TensorInfo, info: backend_util.Conv2DInfo): string | null {
+  const n = dy.shape.reduce((a, b) => a * b, 1);
+  const expected = info.outShape.reduce((a, b) => a * b, 1);
+  return n === expected ? null : `dy has ${n} elements, the convolution's output ${expected}`;
 }

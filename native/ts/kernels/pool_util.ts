@@ -21,3 +21,14 @@ export function poolInfo(
     dimRoundingMode,
   );
 }
+
+/**
+ * tfjs-cpu's MaxPool and AvgPool return their input unchanged for a 1×1 window whose output
+ * shape equals the input's, whatever the padding says; graft-cpu leaves that case to it.
+ */
+export function poolIdentityReason(info: backend_util.Conv2DInfo): string | null {
+  const same = info.inShape.every((d, i) => d === info.outShape[i]);
+  return info.filterHeight === 1 && info.filterWidth === 1 && same
+    ? "1x1 window, output shape = input shape (tfjs-cpu returns the input)"
+    : null;
+}

@@ -1,0 +1,79 @@
+/**
+ * tfjs-core's own suite on graft-cpu: every spec that passes on tfjs-backend-cpu in the same
+ * run passes on graft-cpu (test/tfjs-suite/run.ts runs it in a child process: jasmine's
+ * globals and vitest's cannot share one). The per-backend counts go to CI's totals.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import "@tensorflow/tfjs-backend-cpu";
+import { getKernelsForBackend } from "@tensorflow/tfjs-core";
+import { afterAll, describe, expect, it } from "vitest";
+import { graftCpuUnavailableReason } from "../ts/graft_cpu.ts";
+import { inCI } from "./helpers.ts";
+import type { SuiteResult } from "./tfjs-suite/compare.ts";
+
+const nativeDir = fileURLToPath(new URL("..", import.meta.url));
+const tsx = join(nativeDir, "..", "node_modules", "tsx", "dist", "loader.mjs");
+const unavailable = graftCpuUnavailableReason();
+const describeNative = unavailable && !inCI ? describe.skip : describe;
+const scratch = mkdtempSync(join(tmpdir(), "graft-tfjs-suite-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describeNative("tfjs-core's test suite", () => {
+  let result: SuiteResult;
+
+  it("runs on tfjs-backend-cpu and graft-cpu in one process", () => {
+    const out = join(scratch, "result.json");
+    const r = spawnSync(
+      process.execPath,
+      ["--import", tsx, "--conditions=@graft/source", "test/tfjs-suite/run.ts", "--out", out],
+      {
+        cwd: nativeDir,
+        encoding: "utf8",
+        timeout: 300_000,
+        env: { ...process.env, SPEC_FILTER: "" },
+      },
+    );
+    expect(r.status, `${r.stdout.slice(-3000)}\n${r.stderr.slice(-3000)}`).toBe(0);
+    result = JSON.parse(readFileSync(out, "utf8")) as SuiteResult;
+    // The whole suite ran: tfjs-core 4.22 has about 3,800 specs per backend.
+    expect(result.counts.cpu?.passed).toBeGreaterThan(3500);
+    const dir = process.env.GRAFT_TEST_REPORT_DIR;
+    if (dir) {
+      // CI's closing totals count the suite per backend (see .ci/summarize.mjs).
+      for (const [b, c] of Object.entries(result.counts)) {
+        writeFileSync(
+          join(dir, `tfjs-core-suite-${b}.json`),
+          JSON.stringify({
+            suite: `tfjs-core ${b}`,
+            numPassedTests: c.passed,
+            numFailedTests: c.failed,
+            numPendingTests: c.leftOut,
+          }),
+        );
+      }
+    }
+  }, 360_000);
+
+  it("every spec that passes on tfjs-backend-cpu passes on graft-cpu", () => {
+    expect(result, "the suite did not run").toBeDefined();
+    expect(result.violations).toEqual([]);
+    expect(result.counts["graft-cpu"]?.passed).toBe(
+      (result.counts.cpu?.passed ?? 0) -
+        (result.leftOut["registered for tfjs-backend-cpu only (its constraints name that backend)"]
+          ?.length ?? 0),
+    );
+  });
+});
+
+describeNative("kernel registrations", () => {
+  it("every kernel registered for tfjs-backend-cpu is registered for graft-cpu", () => {
+    const cpu = getKernelsForBackend("cpu").map((k) => k.kernelName);
+    const graft = new Set(getKernelsForBackend("graft-cpu").map((k) => k.kernelName));
+    expect(cpu.length).toBeGreaterThan(150);
+    expect(cpu.filter((k) => !graft.has(k))).toEqual([]);
+  });
+});
