@@ -5,7 +5,13 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { afterAll, describe, expect, it } from "vitest";
 import { graftCpuUnavailableReason } from "../ts/graft_cpu.ts";
+import { createGraftCudaBackend, registerGraftCudaKernels } from "../ts/graft_cuda.ts";
+import { createHostNative, HOST_DISABLED } from "./cuda_host_native.ts";
 import { inCI, onBoth } from "./helpers.ts";
+
+const HOST = "graft-cuda-host-defects";
+tf.registerBackend(HOST, () => createGraftCudaBackend(createHostNative(), HOST_DISABLED), -1);
+registerGraftCudaKernels(HOST);
 
 const unavailable = graftCpuUnavailableReason();
 const describeNative = unavailable && !inCI ? describe.skip : describe;
@@ -69,5 +75,33 @@ describeNative("defects tfjs-core's suite found in graft-cpu", () => {
       return tf.conv2dTranspose(x, w, [1, 4, 4, 8], 1, "same");
     });
     expect(graft).toEqual(cpu);
+  });
+});
+
+describe("defects tfjs-core's suite found in graft-cuda's fallback (on the host double)", () => {
+  it("kernels whose inputs are a list (Concat, AddN) or hold lists (RaggedGather)", async () => {
+    const [cpu, host] = await onBoth(HOST, () => {
+      const a = tf.tensor2d([1, 2, 3, 4], [2, 2]);
+      const b = tf.tensor2d([5, 6, 7, 8], [2, 2]);
+      const r = tf.raggedGather(
+        [tf.tensor1d([0, 3, 3, 7, 9], "int32")],
+        tf.tensor1d([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]),
+        tf.tensor1d([3, 1, 2, 1, 0], "int32"),
+        1,
+      );
+      return [tf.concat([a, b], 1), tf.addN([a, b, a]), r.outputDenseValues];
+    });
+    expect(host).toEqual(cpu);
+  });
+
+  it("tfjs-cpu kernels that read an input's rank (Dilation2DBackpropInput)", async () => {
+    const [cpu, host] = await onBoth(HOST, () => {
+      const x = tf.tensor4d([1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 3, 3, 1]);
+      const f = tf.tensor3d([1, 0.5, 0.25, 2], [2, 2, 1]);
+      return tf.grads((xx: tf.Tensor4D, ff: tf.Tensor3D) => tf.dilation2d(xx, ff, 1, "same"))(
+        [x, f],
+      );
+    });
+    expect(host).toEqual(cpu);
   });
 });

@@ -1,6 +1,6 @@
 /**
- * tfjs-core's own suite on graft-cpu: every spec that passes on tfjs-backend-cpu in the same
- * run passes on graft-cpu (test/tfjs-suite/run.ts runs it in a child process: jasmine's
+ * tfjs-core's own suite on graft-cpu and graft-cuda's host double: every spec that passes on
+ * tfjs-backend-cpu in the same run passes on them (test/tfjs-suite/run.ts runs it in a child process: jasmine's
  * globals and vitest's cannot share one). The per-backend counts go to CI's totals.
  */
 import { spawnSync } from "node:child_process";
@@ -13,7 +13,7 @@ import { getKernelsForBackend } from "@tensorflow/tfjs-core";
 import { afterAll, describe, expect, it } from "vitest";
 import { graftCpuUnavailableReason } from "../ts/graft_cpu.ts";
 import { inCI } from "./helpers.ts";
-import type { SuiteResult } from "./tfjs-suite/compare.ts";
+import { LEFT_OUT, type SuiteResult } from "./tfjs-suite/compare.ts";
 
 const nativeDir = fileURLToPath(new URL("..", import.meta.url));
 const tsx = join(nativeDir, "..", "node_modules", "tsx", "dist", "loader.mjs");
@@ -60,12 +60,18 @@ describeNative("tfjs-core's test suite", () => {
 
   it("every spec that passes on tfjs-backend-cpu passes on graft-cpu", () => {
     expect(result, "the suite did not run").toBeDefined();
-    expect(result.violations).toEqual([]);
-    expect(result.counts["graft-cpu"]?.passed).toBe(
-      (result.counts.cpu?.passed ?? 0) -
-        (result.leftOut["registered for tfjs-backend-cpu only (its constraints name that backend)"]
-          ?.length ?? 0),
-    );
+    expect(result.violations.filter((v) => v.backend === "graft-cpu")).toEqual([]);
+    const cpuOnly = result.leftOut[LEFT_OUT.cpuOnly]?.length ?? 0;
+    expect(result.counts["graft-cpu"]?.passed).toBe((result.counts.cpu?.passed ?? 0) - cpuOnly);
+  });
+
+  it("and on graft-cuda's host double, apart from its named deviations", () => {
+    expect(result, "the suite did not run").toBeDefined();
+    expect(result.violations.filter((v) => v.backend === "graft-cuda-host")).toEqual([]);
+    const host = result.counts["graft-cuda-host"];
+    const deviating = Object.values(result.deviations).reduce((n, l) => n + l.length, 0);
+    const cpuOnly = result.leftOut[LEFT_OUT.cpuOnly]?.length ?? 0;
+    expect(host?.passed).toBe((result.counts.cpu?.passed ?? 0) - cpuOnly - deviating);
   });
 });
 

@@ -489,10 +489,8 @@ export class GraftCudaBackend extends KernelBackend {
     f.count++;
     f.reasons[reason] = (f.reasons[reason] ?? 0) + 1;
     const made: TensorInfo[] = [];
-    const hostInputs: NamedTensorInfoMap = {};
     const seen = new Map<DataId, TensorInfo>();
-    for (const [name, t] of Object.entries(inputs)) {
-      if (!t) continue;
+    const toHost = (t: TensorInfo): TensorInfo => {
       let host = seen.get(t.dataId);
       if (!host) {
         const values = this.download(t.dataId);
@@ -502,8 +500,18 @@ export class GraftCudaBackend extends KernelBackend {
         seen.set(t.dataId, host);
         made.push(host);
       }
-      hostInputs[name] = { ...host, shape: t.shape };
-    }
+      // Some tfjs-cpu kernels read `rank`, which Tensors have and TensorInfos do not.
+      return { ...host, shape: t.shape, rank: t.shape.length } as TensorInfo;
+    };
+    // Kernels take a record of tensors, a record holding lists (RaggedGather), or a list
+    // itself (AddN, Concat, Einsum…): each keeps its shape on the host.
+    const copy = (t: unknown): unknown =>
+      Array.isArray(t) ? t.map(copy) : t ? toHost(t as TensorInfo) : t;
+    const hostInputs = (
+      Array.isArray(inputs)
+        ? (inputs as unknown[]).map(copy)
+        : Object.fromEntries(Object.entries(inputs).map(([name, t]) => [name, copy(t)]))
+    ) as NamedTensorInfoMap;
     const temporaries = new Set<DataId>(made.map((t) => t.dataId));
     try {
       const out = kernelFunc({ inputs: hostInputs, attrs, backend: cpu }) as
