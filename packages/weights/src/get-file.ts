@@ -17,7 +17,7 @@
  *    complete and verified; if the download fails, the old file stays as it was.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { createReadStream } from "node:fs";
+import { createReadStream, rmSync } from "node:fs";
 import { access, constants, mkdir, open, rename, rm, stat } from "node:fs/promises";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -58,6 +58,19 @@ export interface GetFileOptions {
    * Default 60000.
    */
   timeoutMs?: number;
+  /**
+   * Longest the whole download may take, in milliseconds, from the request to the last byte.
+   * Default: no limit (the stall and throughput rules still apply).
+   */
+  deadlineMs?: number;
+  /**
+   * The slowest download allowed, in bytes per second, averaged over `throughputWindowMs`:
+   * a server that sends a byte now and then (which the stall timer alone never catches) fails
+   * with ERR_GRAFT_DOWNLOAD_TIMEOUT. Default 1024; 0 turns the rule off.
+   */
+  minBytesPerSecond?: number;
+  /** The window `minBytesPerSecond` is averaged over, in milliseconds. Default 60000. */
+  throughputWindowMs?: number;
   /** Where notices go (cache fallback, re-download of a bad file). Default: a line on stderr. */
   log?: (message: string) => void;
 }
@@ -134,6 +147,18 @@ export const KERAS_APPLICATIONS_BASE_URL =
   "https://storage.googleapis.com/tensorflow/keras-applications/";
 
 const DEFAULT_TIMEOUT_MS = 60_000;
+const DEFAULT_MIN_BYTES_PER_SECOND = 1024;
+const DEFAULT_THROUGHPUT_WINDOW_MS = 60_000;
+
+function positiveOption(name: string, value: number | undefined, fallback: number, zeroOk = false) {
+  const v = value ?? fallback;
+  if (!(Number.isFinite(v) || v === Number.POSITIVE_INFINITY) || v < 0 || (!zeroOk && v === 0)) {
+    throw new TypeError(
+      `Expected a ${zeroOk ? "non-negative" : "positive"} number for ${name} but received ${value}`,
+    );
+  }
+  return v;
+}
 
 /**
  * Returns the path of `fname` in the Keras cache, downloading it from `origin` first if it
@@ -148,6 +173,20 @@ export async function getFile(options: GetFileOptions): Promise<string> {
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
     throw new TypeError(`Expected a positive number for timeoutMs but received ${timeoutMs}`);
   }
+  const limits: DownloadLimits = {
+    deadlineMs: positiveOption("deadlineMs", options.deadlineMs, Number.POSITIVE_INFINITY),
+    minBytesPerSecond: positiveOption(
+      "minBytesPerSecond",
+      options.minBytesPerSecond,
+      DEFAULT_MIN_BYTES_PER_SECOND,
+      true,
+    ),
+    throughputWindowMs: positiveOption(
+      "throughputWindowMs",
+      options.throughputWindowMs,
+      DEFAULT_THROUGHPUT_WINDOW_MS,
+    ),
+  };
   const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`));
   options.signal?.throwIfAborted();
 
@@ -177,7 +216,7 @@ export async function getFile(options: GetFileOptions): Promise<string> {
   }
 
   try {
-    await download({ ...options, origin, fname, target, hash, timeoutMs, log });
+    await download({ ...options, origin, fname, target, hash, timeoutMs, limits, log });
   } catch (error) {
     if (badCachedFile !== undefined) await rm(badCachedFile, { force: true }).catch(() => {});
     throw error;
@@ -332,10 +371,54 @@ interface DownloadPlan {
   target: string;
   hash: ResolvedHash | undefined;
   timeoutMs: number;
+  limits: DownloadLimits;
   log: (message: string) => void;
   progress?: boolean | ProgressBarOptions;
   onProgress?: ProgressCallback;
   signal?: AbortSignal;
+  /** Set when graft's own limit aborted the download, and which. */
+  ownAbort?: OwnAbort;
+  /** The last throughput measured, bytes per second. */
+  rate?: number;
+  elapsedMs?: number;
+}
+
+interface DownloadLimits {
+  deadlineMs: number;
+  minBytesPerSecond: number;
+  throughputWindowMs: number;
+}
+
+/** Why graft itself aborted a download (the caller's signal is reported as the caller's). */
+type OwnAbort = "stall" | "slow" | "deadline";
+
+/** `.part` files of downloads in flight, removed if SIGINT or SIGTERM ends the process. */
+const inFlight = new Set<string>();
+let signalHandlersOn = false;
+function onSignal(sig: NodeJS.Signals): void {
+  for (const p of inFlight) rmSync(p, { force: true });
+  inFlight.clear();
+  process.off("SIGINT", onSignal);
+  process.off("SIGTERM", onSignal);
+  signalHandlersOn = false;
+  // Another handler (a CLI's) still decides what happens; without one, die of the signal.
+  if (process.listenerCount(sig) === 0) process.kill(process.pid, sig);
+}
+function trackPart(path: string): void {
+  inFlight.add(path);
+  if (!signalHandlersOn) {
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+    signalHandlersOn = true;
+  }
+}
+function untrackPart(path: string): void {
+  inFlight.delete(path);
+  if (inFlight.size === 0 && signalHandlersOn) {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    signalHandlersOn = false;
+  }
 }
 
 async function download(plan: DownloadPlan): Promise<void> {
@@ -343,18 +426,48 @@ async function download(plan: DownloadPlan): Promise<void> {
   const url = origin.href;
   const temp = `${target}.part-${process.pid}-${randomBytes(6).toString("hex")}`;
 
-  // One controller for stalls; the caller's signal is combined with it.
-  const stall = new AbortController();
-  const signal = plan.signal ? AbortSignal.any([plan.signal, stall.signal]) : stall.signal;
+  // One controller for graft's own limits; the caller's signal is combined with it.
+  const own = new AbortController();
+  const signal = plan.signal ? AbortSignal.any([plan.signal, own.signal]) : own.signal;
+  const abortOwn = (why: OwnAbort) => {
+    if (plan.ownAbort === undefined) plan.ownAbort = why;
+    own.abort();
+  };
   let timer: NodeJS.Timeout | undefined;
   const armStallTimer = () => {
     clearTimeout(timer);
-    timer = setTimeout(() => stall.abort(), plan.timeoutMs);
+    timer = setTimeout(() => abortOwn("stall"), plan.timeoutMs);
   };
-
   let bar: ProgressBar | undefined;
   let received = 0;
   let expectedBytes: number | undefined;
+  const { deadlineMs, minBytesPerSecond, throughputWindowMs } = plan.limits;
+  const started = Date.now();
+  const deadline = Number.isFinite(deadlineMs)
+    ? setTimeout(() => abortOwn("deadline"), deadlineMs)
+    : undefined;
+  // Throughput: bytes over the last window, sampled each tenth of it (at most once a second).
+  const samples: [number, number][] = [[started, 0]];
+  const tick = Math.min(1000, throughputWindowMs / 10);
+  const meter =
+    minBytesPerSecond > 0
+      ? setInterval(() => {
+          const now = Date.now();
+          samples.push([now, received]);
+          while (
+            samples.length > 1 &&
+            now - (samples[1] as [number, number])[0] >= throughputWindowMs
+          )
+            samples.shift();
+          const [t0, r0] = samples[0] as [number, number];
+          if (now - t0 >= throughputWindowMs) {
+            plan.rate = ((received - r0) * 1000) / (now - t0);
+            if (plan.rate < minBytesPerSecond) abortOwn("slow");
+          }
+        }, tick)
+      : undefined;
+
+  trackPart(temp);
   try {
     armStallTimer();
     let response: Response;
@@ -432,6 +545,10 @@ async function download(plan: DownloadPlan): Promise<void> {
     throw error;
   } finally {
     clearTimeout(timer);
+    clearTimeout(deadline);
+    clearInterval(meter);
+    untrackPart(temp);
+    plan.elapsedMs = Date.now() - started;
   }
 }
 
@@ -480,10 +597,16 @@ function networkError(
   const url = plan.origin.href;
   if (error instanceof GetFileError) return error;
   if (isStallAbort(error, plan)) {
+    const of = expectedBytes === undefined ? "" : ` of ${expectedBytes}`;
+    const what =
+      plan.ownAbort === "deadline"
+        ? `did not finish within deadlineMs ${plan.limits.deadlineMs} ms (${received}${of} bytes received). Nothing was saved; call again to retry, or raise deadlineMs.`
+        : plan.ownAbort === "slow"
+          ? `is too slow: ${Math.round(plan.rate ?? 0)} bytes/s over the last ${plan.limits.throughputWindowMs} ms, below minBytesPerSecond ${plan.limits.minBytesPerSecond} (${received}${of} bytes received). Nothing was saved; call again to retry, or lower minBytesPerSecond.`
+          : `stalled: no data for ${plan.timeoutMs} ms (${received}${of} bytes received). Nothing was saved; call again to retry, or raise timeoutMs.`;
     return new GetFileError(
       "ERR_GRAFT_DOWNLOAD_TIMEOUT",
-      `Download of ${plan.fname} from ${url} stalled: no data for ${plan.timeoutMs} ms ` +
-        `(${received} bytes received). Nothing was saved; call again to retry, or raise timeoutMs.` +
+      `Download of ${plan.fname} from ${url} ${what}` +
         (phase === "connect" ? `\n${manualInstallHint(plan)}` : ""),
       {
         url,
