@@ -15,6 +15,17 @@ export class ImageReadError extends DataError {
   /** Why, without the file name (what a listing of several files prints beside each name). */
   readonly reason: string;
   constructor(path: string, reason: string) {
+    // Decoders repeat themselves over several lines ("vipspng: libpng read error\n" twice):
+    // one line, each distinct part once.
+    const oneLine = [
+      ...new Set(
+        reason
+          .split(/\r?\n/)
+          .map((l) => l.trim())
+          .filter(Boolean),
+      ),
+    ].join("; ");
+    reason = oneLine || reason;
     super(`'${path}' could not be read as an image: ${reason}`);
     this.name = "ImageReadError";
     this.path = path;

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { ImageDataGenerator, parseGeneratorConfig } from "@graft/augment";
-import { listDirectory, loadImage, RandomState } from "@graft/data";
+import { imageFailure, listDirectory, loadImage, RandomState } from "@graft/data";
+import { writeFileAtomic } from "@graft/weights";
 import type * as tfTypes from "@tensorflow/tfjs-core";
 import sharp from "sharp";
 import { parse, positiveInt } from "../args.ts";
@@ -8,6 +9,7 @@ import { CliError, UsageError } from "../errors.ts";
 import type { Io } from "../io.ts";
 import { userPath } from "../paths.ts";
 import { initTf } from "../tf.ts";
+import { warnOnce } from "./common.ts";
 import { list } from "./data.ts";
 
 export const augmentHelp = `Usage:
@@ -83,7 +85,7 @@ async function preview(argv: string[], io: Io): Promise<number> {
     throw new CliError(`${values.config}: ${(err as Error).message}`);
   }
   const tf = await initTf();
-  const gen = new ImageDataGenerator({ ...config, warn: (m) => io.err(`graft: warning: ${m}`) });
+  const gen = new ImageDataGenerator({ ...config, warn: warnOnce(io) });
   const dir = userPath(values.data, io.env);
   const classes = list(values.classes);
   let listing: Awaited<ReturnType<typeof listDirectory>>;
@@ -91,7 +93,7 @@ async function preview(argv: string[], io: Io): Promise<number> {
     listing = await listDirectory(dir, {
       ...(classes ? { classes } : {}),
       includeHidden: values["include-hidden"] ?? false,
-      warn: (m) => io.err(`graft: warning: ${m}`),
+      warn: warnOnce(io),
     });
   } catch (err) {
     if ((err as { code?: string }).code === "ERR_GRAFT_DATA")
@@ -114,7 +116,11 @@ async function preview(argv: string[], io: Io): Promise<number> {
       (_, i) => files[order[i % files.length] as number] as string,
     );
     const images = await Promise.all(
-      pick.map((f) => loadImage(`${dir}/${f}`, { colorMode: "rgb", targetSize: [h, w] })),
+      pick.map((f) =>
+        loadImage(`${dir}/${f}`, { colorMode: "rgb", targetSize: [h, w] }).catch((err) => {
+          throw new CliError(`augment preview: cannot read '${dir}/${f}': ${imageFailure(err)}`);
+        }),
+      ),
     );
     const batch = new Float32Array(perClass * h * w * 3);
     images.forEach((img, i) => {
@@ -139,9 +145,10 @@ async function preview(argv: string[], io: Io): Promise<number> {
     }
   }
   const out = userPath(values.out, io.env);
-  await sharp(grid, { raw: { width: gridW, height: gridH, channels: 3 } })
+  const png = await sharp(grid, { raw: { width: gridW, height: gridH, channels: 3 } })
     .png()
-    .toFile(out);
+    .toBuffer();
+  writeFileAtomic(out, png);
   io.out(
     `${out}: ${names.length} classes × ${perClass} samples (${names.join(", ")}), ${gridW}×${gridH} px`,
   );

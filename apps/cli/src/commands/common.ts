@@ -52,3 +52,13 @@ export function readJsonObject(path: string, flag: string): Record<string, unkno
   }
   return value as Record<string, unknown>;
 }
+
+/** A warning printer that says each distinct message once (`warning: …` on stderr). */
+export function warnOnce(io: Io): (message: string) => void {
+  const said = new Set<string>();
+  return (message) => {
+    if (said.has(message)) return;
+    said.add(message);
+    io.err(`warning: ${message}`);
+  };
+}

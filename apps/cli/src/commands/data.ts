@@ -3,6 +3,7 @@ import { oneOf, parse } from "../args.ts";
 import { CliError, UsageError } from "../errors.ts";
 import type { Io } from "../io.ts";
 import { userPath } from "../paths.ts";
+import { warnOnce } from "./common.ts";
 
 export const dataHelp = `Usage:
   graft data inspect DIR [--validation-split X --subset training|validation] [--classes a,b]
@@ -83,7 +84,7 @@ async function inspect(argv: string[], io: Io): Promise<number> {
       includeHidden: values["include-hidden"] ?? false,
       extraFormats: extra as ExtraFormat[],
       ...(verify ? { verify } : {}),
-      warn: (m) => io.err(`graft: warning: ${m}`),
+      warn: warnOnce(io),
     });
   } catch (err) {
     if ((err as { code?: string }).code === "ERR_GRAFT_DATA")

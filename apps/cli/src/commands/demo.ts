@@ -6,7 +6,7 @@ import { UsageError } from "../errors.ts";
 import type { Io } from "../io.ts";
 import { userPath } from "../paths.ts";
 import { BACKEND_CHOICES, initTf } from "../tf.ts";
-import { progressStream, withCliErrors } from "./common.ts";
+import { progressStream, warnOnce, withCliErrors } from "./common.ts";
 
 export const demoHelp = `Usage: graft demo [--out DIR] [--epochs N] [--backend auto|graft-cpu|cpu|…] [--quiet]
 
@@ -91,7 +91,7 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
       const t0 = performance.now();
       const r = await runTraining(
         { ...common, ...extra },
-        { log, warn: (w) => io.err(`warning: ${w}`), progressStream: bar },
+        { log, warn: warnOnce(io), progressStream: bar },
       );
       runs.push({ label, r, seconds: (performance.now() - t0) / 1000 });
     }

@@ -6,13 +6,15 @@ import type { Io } from "../io.ts";
 import { loadTrainedModel } from "../model-file.ts";
 import { userPath } from "../paths.ts";
 import { BACKEND_CHOICES, initTf } from "../tf.ts";
-import { withCliErrors } from "./common.ts";
+import { warnOnce, withCliErrors } from "./common.ts";
 
 export const evaluateHelp = `Usage: graft evaluate --model RUN_DIR/best.h5|RUN_DIR --data DIR [--batch-size 16] [--json]
                       [--preprocess caffe|rescale|none] [--backend auto|…]
 
 Scores a trained model on class folders (named as the model's classes): accuracy,
-per-class precision, recall and F1, and the confusion matrix (rows: true class).`;
+per-class precision, recall and F1, and the confusion matrix (rows: true class). Images that
+cannot be read are named in a warning, left out of the scores (--json lists them under
+"skipped") and make the exit status 1.`;
 
 export async function evaluateCommand(argv: string[], io: Io): Promise<number> {
   if (argv.includes("--help") || argv.includes("-h")) {
@@ -47,7 +49,7 @@ export async function evaluateCommand(argv: string[], io: Io): Promise<number> {
         classMode: "categorical",
         shuffle: false,
         ...(loaded.classNames ? { classes: loaded.classNames } : {}),
-        warn: (m) => io.err(`warning: ${m}`),
+        warn: warnOnce(io),
       });
     } catch (err) {
       throw new UsageError(`--data: ${(err as Error).message}`);
@@ -64,6 +66,8 @@ export async function evaluateCommand(argv: string[], io: Io): Promise<number> {
       preprocess: preprocessFlag ?? loaded.preprocess ?? "caffe",
       classNames,
     });
+    // Files the listing or the decoder skipped (each already warned about once).
+    const skipped = it.skipped.map((f) => ({ file: f.filename, reason: f.reason }));
     if (values.json) {
       io.out(
         JSON.stringify({
@@ -72,10 +76,17 @@ export async function evaluateCommand(argv: string[], io: Io): Promise<number> {
           classes: e.classNames,
           perClass: e.perClass,
           confusion: e.confusion,
+          skipped,
         }),
       );
     } else io.out(formatEvaluation(e));
     loaded.model.dispose();
+    if (skipped.length > 0) {
+      io.err(
+        `evaluate: ${skipped.length} image${skipped.length === 1 ? "" : "s"} could not be read and ${skipped.length === 1 ? "is" : "are"} not counted; the scores are over the other ${e.samples}`,
+      );
+      return 1;
+    }
     return 0;
   });
 }

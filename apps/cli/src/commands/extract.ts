@@ -1,8 +1,9 @@
-import { existsSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, renameSync, rmSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { DirectoryIterator, listDirectory } from "@graft/data";
 import { cutAt, type PreprocessMode, preprocessInput } from "@graft/models";
 import { loadBase } from "@graft/scenarios";
+import { replaceAtomic, temporaryPath, writeFileAtomic } from "@graft/weights";
 import type * as tfc from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { blockFilters, oneOf, parse, positiveInt } from "../args.ts";
@@ -12,7 +13,7 @@ import { loadTrainedModel } from "../model-file.ts";
 import { NpyWriter } from "../npy.ts";
 import { userPath, weightsArg } from "../paths.ts";
 import { BACKEND_CHOICES, initTf } from "../tf.ts";
-import { withCliErrors } from "./common.ts";
+import { warnOnce, withCliErrors } from "./common.ts";
 
 export const extractHelp = `Usage: graft extract --data DIR --out PREFIX [--model vgg19|vgg16|FILE] [--weights imagenet|FILE|none]
                      [--layer block5_pool] [--pooling avg|max|none] [--input-size 224] [--batch-size 16]
@@ -69,7 +70,7 @@ export async function extractCommand(argv: string[], io: Io): Promise<number> {
     const tf = await initTf(backend);
     let listing: Awaited<ReturnType<typeof listDirectory>>;
     try {
-      listing = await listDirectory(data, { warn: (m) => io.err(`warning: ${m}`) });
+      listing = await listDirectory(data, { warn: warnOnce(io) });
     } catch (err) {
       throw new UsageError(`--data: ${(err as Error).message}`);
     }
@@ -130,13 +131,15 @@ export async function extractCommand(argv: string[], io: Io): Promise<number> {
       batchSize,
       classMode: null,
       shuffle: false,
-      warn: (m) => io.err(`warning: ${m}`),
+      warn: warnOnce(io),
     });
     io.out(
       `Extracting ${layerName}${pooling !== "none" ? ` (${pooling} pooled)` : ""} features [${featShape.join(", ")}] of ${listing.samples} images (backend ${tf.getBackend()}, preprocess ${preprocess})`,
     );
-    const npyTmp = `${prefix}.npy.tmp-${process.pid}`;
-    const csvTmp = `${prefix}.csv.tmp-${process.pid}`;
+    // The .npy streams into a temporary beside it (fsynced and renamed by replaceAtomic); the
+    // .csv follows through writeFileAtomic: a failure leaves earlier files as they were.
+    const npyPath = `${prefix}.npy`;
+    const npyTmp = temporaryPath(npyPath);
     const writer = new NpyWriter(npyTmp, [listing.samples, ...featShape]);
     const names = listing.classNames;
     const rows = ["filename,class"];
@@ -162,15 +165,13 @@ export async function extractCommand(argv: string[], io: Io): Promise<number> {
         }
       }
       writer.close();
-      writeFileSync(csvTmp, `${rows.join("\n")}\n`);
-      renameSync(npyTmp, `${prefix}.npy`);
-      renameSync(csvTmp, `${prefix}.csv`);
+      await replaceAtomic(npyPath, (tmp) => renameSync(npyTmp, tmp));
+      writeFileAtomic(`${prefix}.csv`, `${rows.join("\n")}\n`);
     } catch (err) {
       try {
         writer.close(); // releases the file; its complaint about a short write is moot here
       } catch {}
       rmSync(npyTmp, { force: true });
-      rmSync(csvTmp, { force: true });
       throw err;
     }
     io.out(

@@ -1,6 +1,6 @@
 import { readdirSync, statSync } from "node:fs";
 import { extname, join, relative } from "node:path";
-import { KERAS_FORMATS, loadImage } from "@graft/data";
+import { EXTRA_FORMATS, imageFailure, KERAS_FORMATS, loadImage } from "@graft/data";
 import { preprocessInput } from "@graft/models";
 import type * as tfc from "@tensorflow/tfjs-core";
 import { oneOf, parse, positiveInt } from "../args.ts";
@@ -17,9 +17,12 @@ export const predictHelp = `Usage: graft predict --model RUN_DIR/best.h5|RUN_DIR
 Classifies images (folders are searched recursively, files in sorted order) with a trained
 model, using the class names and preprocessing stored in it. Prints the top-k classes per
 image; --json prints one JSON object per line per image:
-  {"file": "...", "top": [{"label": "...", "index": 0, "probability": 0.97}, …]}`;
+  {"file": "...", "top": [{"label": "...", "index": 0, "probability": 0.97}, …]}
+An image that cannot be read is named on stderr ({"file": "...", "error": "..."} with
+--json) and the others are still classified; the exit status is then 1.`;
 
-const IMAGE_EXTS = new Set(KERAS_FORMATS.map((e) => `.${e}`));
+// Keras' formats plus GIF/WebP (an animation is read as its first frame, as Pillow does).
+const IMAGE_EXTS = new Set([...KERAS_FORMATS, ...EXTRA_FORMATS].map((e) => `.${e}`));
 
 function collect(path: string, flag: string): string[] {
   let st: ReturnType<typeof statSync>;
@@ -75,24 +78,37 @@ export async function predictCommand(argv: string[], io: Io): Promise<number> {
     if (!loaded.classNames)
       io.err(`warning: ${loaded.path} stores no class names; labels are class indices`);
     const [h, w] = loaded.inputSize;
+    const shown = (f: string) => {
+      const rel = relative(cwd, f);
+      return rel === "" || rel.startsWith("..") ? f : rel;
+    };
+    let failed = 0;
     for (let start = 0; start < files.length; start += batchSize) {
       const chunk = files.slice(start, start + batchSize);
-      const images = await Promise.all(
-        chunk.map(async (f) => {
-          try {
-            return await loadImage(f, { targetSize: [h, w] });
-          } catch (err) {
-            throw new UsageError(`predict: cannot read '${f}': ${(err as Error).message}`);
-          }
-        }),
+      // Each file on its own: a bad one is reported and the rest still get their answers.
+      const settled = await Promise.allSettled(
+        chunk.map((f) => loadImage(f, { targetSize: [h, w] })),
       );
-      const batch = new Float32Array(chunk.length * h * w * 3);
+      const good: { file: string; data: ArrayLike<number> }[] = [];
+      settled.forEach((r, i) => {
+        const f = chunk[i] as string;
+        if (r.status === "fulfilled") {
+          good.push({ file: f, data: r.value.data });
+          return;
+        }
+        failed++;
+        const why = imageFailure(r.reason);
+        io.err(`predict: cannot read '${f}': ${why}`);
+        if (values.json) io.out(JSON.stringify({ file: shown(f), error: why }));
+      });
+      if (good.length === 0) continue;
+      const batch = new Float32Array(good.length * h * w * 3);
       // loadImage's default colour mode is Keras' "rgb": three channels whatever the file holds.
-      images.forEach((img, i) => {
+      good.forEach((img, i) => {
         batch.set(img.data, i * h * w * 3);
       });
       const probs = tf.tidy(() => {
-        const x = preprocessInput(tf.tensor4d(batch, [chunk.length, h, w, 3]), preprocess);
+        const x = preprocessInput(tf.tensor4d(batch, [good.length, h, w, 3]), preprocess);
         return loaded.model.predict(x) as tfc.Tensor2D;
       });
       const rows = (await probs.array()) as number[][];
@@ -107,8 +123,7 @@ export async function predictCommand(argv: string[], io: Io): Promise<number> {
             index: t.index,
             probability: t.probability,
           }));
-        const rel = relative(cwd, chunk[i] as string);
-        const file = rel === "" || rel.startsWith("..") ? (chunk[i] as string) : rel;
+        const file = shown((good[i] as { file: string }).file);
         if (values.json) io.out(JSON.stringify({ file, top }));
         else
           io.out(
@@ -117,6 +132,10 @@ export async function predictCommand(argv: string[], io: Io): Promise<number> {
       });
     }
     loaded.model.dispose();
+    if (failed > 0) {
+      io.err(`predict: ${failed} of ${files.length} images could not be read`);
+      return 1;
+    }
     return 0;
   });
 }

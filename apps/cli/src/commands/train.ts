@@ -4,7 +4,7 @@ import { UsageError } from "../errors.ts";
 import type { Io } from "../io.ts";
 import { userCwd, userPath } from "../paths.ts";
 import { type BackendChoice, initTf } from "../tf.ts";
-import { progressStream, readJsonObject, withCliErrors } from "./common.ts";
+import { progressStream, readJsonObject, warnOnce, withCliErrors } from "./common.ts";
 
 const width = Math.max(...Object.keys(RUN_CONFIG_KEYS).map((k) => k.length)) + 2;
 
@@ -42,7 +42,7 @@ export async function trainCommand(argv: string[], io: Io): Promise<number> {
     throw new UsageError(`train: unexpected argument '${positionals[0]}' (see graft train --help)`);
   const cwd = userCwd(io.env);
   const log = (m: string) => io.out(m);
-  const warn = (m: string) => io.err(`warning: ${m}`);
+  const warn = warnOnce(io);
   return withCliErrors(async () => {
     if (values.resume !== undefined) {
       const others = Object.keys(values).filter((k) => k !== "resume" && k !== "backend");
