@@ -376,6 +376,8 @@ interface DownloadPlan {
   progress?: boolean | ProgressBarOptions;
   onProgress?: ProgressCallback;
   signal?: AbortSignal;
+  /** The proxy the request went through, if the environment set one. */
+  proxy?: { url: string; variable: string } | undefined;
   /** Set when graft's own limit aborted the download, and which. */
   ownAbort?: OwnAbort;
   /** The last throughput measured, bytes per second. */
@@ -473,11 +475,13 @@ async function download(plan: DownloadPlan): Promise<void> {
     let response: Response;
     try {
       // identity: Content-Length then counts the bytes we store, and is checkable.
-      response = await fetch(url, {
+      const init = {
         signal,
         redirect: "follow",
         headers: { "accept-encoding": "identity" },
-      });
+      } as const;
+      plan.proxy = proxyFor(origin);
+      response = plan.proxy ? await proxiedFetch(url, init) : await fetch(url, init);
     } catch (error) {
       throw networkError(error, plan, received, expectedBytes, "connect");
     }
@@ -646,7 +650,54 @@ function networkError(
 }
 
 function offlineMessage(plan: DownloadPlan, code: string): string {
-  return `Cannot reach ${plan.origin.host} to download ${plan.fname} (${code}).\n${manualInstallHint(plan)}`;
+  const via = plan.proxy
+    ? ` through the proxy ${plan.proxy.url} (from ${plan.proxy.variable})`
+    : "";
+  return `Cannot reach ${plan.origin.host}${via} to download ${plan.fname} (${code}).\n${manualInstallHint(plan)}`;
+}
+
+/**
+ * The proxy the environment names for `url`, as curl and undici read it: HTTPS_PROXY /
+ * https_proxy for https, HTTP_PROXY / http_proxy for http, unless NO_PROXY / no_proxy lists
+ * the host (a comma list of host names or suffixes, optional :port, or `*`). Loopback is not
+ * excluded unless listed.
+ */
+export function proxyFor(url: URL): { url: string; variable: string } | undefined {
+  const names =
+    url.protocol === "https:" ? ["HTTPS_PROXY", "https_proxy"] : ["HTTP_PROXY", "http_proxy"];
+  const variable = names.find((n) => (process.env[n] ?? "") !== "");
+  if (!variable) return undefined;
+  const noProxy = (process.env.NO_PROXY || process.env.no_proxy || "")
+    .split(/[,\s]+/)
+    .filter(Boolean);
+  const host = url.hostname.toLowerCase();
+  const port = url.port || (url.protocol === "https:" ? "443" : "80");
+  for (const entry of noProxy) {
+    if (entry === "*") return undefined;
+    const [h, p] = entry
+      .toLowerCase()
+      .replace(/^\*?\./, ".")
+      .split(":");
+    if (p && p !== port) continue;
+    if (h === host || (h?.startsWith(".") ? host.endsWith(h) : host.endsWith(`.${h}`)))
+      return undefined;
+  }
+  return { url: process.env[variable] as string, variable };
+}
+
+let proxyAgent: { key: string; agent: unknown } | undefined;
+/** fetch through undici's EnvHttpProxyAgent (loaded only when a proxy is set). */
+async function proxiedFetch(url: string, init: RequestInit): Promise<Response> {
+  const undici = await import("undici");
+  // The agent reads the environment when made: a new one when the variables change.
+  const key = ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy"]
+    .map((n) => process.env[n] ?? "")
+    .join("\n");
+  if (proxyAgent?.key !== key) proxyAgent = { key, agent: new undici.EnvHttpProxyAgent() };
+  return (await undici.fetch(url, {
+    ...(init as object),
+    dispatcher: proxyAgent.agent as InstanceType<typeof undici.EnvHttpProxyAgent>,
+  })) as unknown as Response;
 }
 
 /** Where the file goes and where it comes from, for machines without (direct) internet. */

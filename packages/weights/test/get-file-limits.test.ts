@@ -5,6 +5,8 @@
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, request } from "node:http";
+import { connect as netConnect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -157,4 +159,93 @@ describe("getFile and SIGTERM", () => {
     expect(signal === "SIGTERM" || code === 143).toBe(true);
     expect(leftovers(cache)).toEqual([]);
   }, 30_000);
+});
+
+/** A real forward proxy on 127.0.0.1: CONNECT tunnels and absolute-URI requests, counted. */
+async function startProxy() {
+  let used = 0;
+  const proxy = createServer((req, res) => {
+    used++;
+    const target = new URL(req.url as string);
+    const up = request(
+      {
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname,
+        method: req.method,
+        headers: req.headers,
+      },
+      (r) => {
+        res.writeHead(r.statusCode ?? 502, r.headers);
+        r.pipe(res);
+      },
+    );
+    req.pipe(up);
+  });
+  proxy.on("connect", (req, socket, head) => {
+    used++;
+    const [host, port] = (req.url as string).split(":");
+    const up = netConnect(Number(port), host as string, () => {
+      socket.write("HTTP/1.1 200 Connection Established\r\n\r\n");
+      up.write(head);
+      up.pipe(socket);
+      socket.pipe(up);
+    });
+    up.on("error", () => socket.destroy());
+    socket.on("error", () => up.destroy());
+  });
+  await new Promise<void>((r) => proxy.listen(0, "127.0.0.1", r));
+  const port = (proxy.address() as { port: number }).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    used: () => used,
+    close: () =>
+      new Promise<void>((r) => {
+        proxy.closeAllConnections();
+        proxy.close(() => r());
+      }),
+  };
+}
+
+describe("getFile through a proxy from the environment", () => {
+  const saved = { ...process.env };
+  afterAll(() => {
+    for (const k of ["HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy"]) {
+      if (saved[k] === undefined) delete process.env[k];
+      else process.env[k] = saved[k];
+    }
+  });
+
+  test("HTTP_PROXY carries the download; NO_PROXY bypasses it; a dead proxy is named", async () => {
+    const proxy = await startProxy();
+    try {
+      const body = new Uint8Array(3000).fill(9);
+      server.route("/via-proxy.bin", { kind: "bytes", body });
+      process.env.HTTP_PROXY = proxy.url;
+      delete process.env.NO_PROXY;
+      delete process.env.no_proxy;
+      const a = await getFile({
+        origin: server.url("/via-proxy.bin"),
+        cacheDir: cacheOf("proxy-a"),
+      });
+      expect(readdirSync(join(cacheOf("proxy-a"), "models"))).toEqual(["via-proxy.bin"]);
+      expect(a).toContain("via-proxy.bin");
+      expect(proxy.used()).toBe(1);
+
+      process.env.NO_PROXY = "example.org,127.0.0.1";
+      await getFile({ origin: server.url("/via-proxy.bin"), cacheDir: cacheOf("proxy-b") });
+      expect(proxy.used()).toBe(1);
+      delete process.env.NO_PROXY;
+
+      process.env.HTTP_PROXY = "http://127.0.0.1:9";
+      const e = await failure(
+        getFile({ origin: server.url("/via-proxy.bin"), cacheDir: cacheOf("proxy-c") }),
+      );
+      expect(e.message).toContain("through the proxy http://127.0.0.1:9 (from HTTP_PROXY)");
+      expect(leftovers(cacheOf("proxy-c"))).toEqual([]);
+    } finally {
+      delete process.env.HTTP_PROXY;
+      await proxy.close();
+    }
+  });
 });
