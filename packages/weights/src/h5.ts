@@ -73,8 +73,9 @@ export function hdf5Cause(
 export async function openH5(path: string, mode: "r" | "w" = "r"): Promise<H5File> {
   await h5Ready();
   let file: H5File;
+  let diagnostics = "";
   try {
-    file = new h5wasm.File(path, mode);
+    ({ value: file, diagnostics } = hdf5Quietly(() => new h5wasm.File(path, mode)));
   } catch (err) {
     throw new WeightsError(
       "ERR_GRAFT_H5_OPEN",
@@ -83,7 +84,11 @@ export async function openH5(path: string, mode: "r" | "w" = "r"): Promise<H5Fil
   }
   // h5wasm reports a failed open through a negative file id rather than an exception.
   if ((file as unknown as { file_id: bigint }).file_id < 0n) {
-    throw new WeightsError("ERR_GRAFT_H5_OPEN", `Cannot open ${path} as HDF5`);
+    const cause = hdf5Cause(diagnostics);
+    throw new WeightsError(
+      "ERR_GRAFT_H5_OPEN",
+      `Cannot open ${path} as HDF5${cause ? `: ${cause.reason}` : ""}`,
+    );
   }
   return file;
 }

@@ -30,6 +30,7 @@ import {
   type Dataset,
   type Group,
   type H5File,
+  hdf5Quietly,
   isDataset,
   openH5,
   readChunkedStringList,
@@ -122,10 +123,42 @@ export async function openWeights(path: string): Promise<KerasWeightsFile> {
   }
   const file = await openH5(path, "r");
   try {
-    return describeH5(path, file);
+    return quietly(path, "its structure", () => describeH5(path, file));
   } catch (err) {
-    file.close();
+    hdf5Quietly(() => file.close());
     throw err;
+  }
+}
+
+/**
+ * Runs synchronous h5wasm reads with HDF5's diagnostics held back, and turns whatever
+ * h5wasm or the wasm module throws (`error - name not defined!`, an abort) into a coded
+ * error that names the file and what was being read.
+ */
+function quietly<T>(path: string, what: string, f: () => T): T {
+  let result: { value: T; diagnostics: string };
+  try {
+    result = hdf5Quietly(f);
+  } catch (err) {
+    if (err instanceof WeightsError && err.message.includes(path)) throw err;
+    const message = err instanceof Error ? err.message : String(err);
+    throw new WeightsError(
+      "ERR_GRAFT_H5_READ",
+      `Cannot read ${what} in ${path}: ${message.split("\n")[0]} (the file is damaged or not written by Keras)`,
+    );
+  }
+  return result.value;
+}
+
+/** JSON from an archive entry, or a coded error naming the file and the entry. */
+function parseEntry(path: string, entry: string, bytes: Uint8Array): unknown {
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes));
+  } catch (err) {
+    throw new WeightsError(
+      "ERR_GRAFT_WEIGHTS_READ",
+      `${path}: the entry ${entry} is not valid JSON (${(err as Error).message})`,
+    );
   }
 }
 
@@ -159,14 +192,15 @@ async function openArchive(path: string): Promise<KerasWeightsFile> {
     );
   }
   const config = entries["config.json"]
-    ? JSON.parse(new TextDecoder().decode(entries["config.json"]))
+    ? parseEntry(path, "config.json", entries["config.json"])
     : null;
-  const metadata = entries["metadata.json"]
-    ? (JSON.parse(new TextDecoder().decode(entries["metadata.json"])) as {
-        keras_version?: string;
-        graft?: unknown;
-      })
+  const parsed = entries["metadata.json"]
+    ? parseEntry(path, "metadata.json", entries["metadata.json"])
     : {};
+  const metadata = (parsed !== null && typeof parsed === "object" ? parsed : {}) as {
+    keras_version?: string;
+    graft?: unknown;
+  };
   // h5wasm opens files by path only, so the inner HDF5 file goes to a private temp folder.
   const dir = mkdtempSync(join(tmpdir(), "graft-keras-"));
   const inner = join(dir, "model.weights.h5");
@@ -176,10 +210,15 @@ async function openArchive(path: string): Promise<KerasWeightsFile> {
     file = await openH5(inner, "r");
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
-    throw err;
+    throw new WeightsError(
+      "ERR_GRAFT_H5_OPEN",
+      `${path}: its model.weights.h5 entry is not a readable HDF5 file (${(err as Error).message.replace(inner, "the entry")})`,
+    );
   }
   try {
-    const d = describeKeras3(path, file, "keras3-archive", config, metadata.keras_version ?? null);
+    const d = quietly(path, "model.weights.h5", () =>
+      describeKeras3(path, file, "keras3-archive", config as never, metadata.keras_version ?? null),
+    );
     const graft = metadata.graft;
     return {
       ...d,
@@ -301,7 +340,12 @@ function dtypeName(ds: Dataset): string {
 function storedWeight(ds: Dataset, name: string, where: string): StoredWeight {
   const shape = ds.shape ?? [];
   const dtype = dtypeName(ds);
-  return { name, shape, dtype, read: () => readFloat32(ds, where) };
+  return {
+    name,
+    shape,
+    dtype,
+    read: () => quietly(where, `weight ${name}`, () => readFloat32(ds, where)),
+  };
 }
 
 /** Natural order for Keras 3 keys: conv2d, conv2d_1, conv2d_2, …, conv2d_10. */

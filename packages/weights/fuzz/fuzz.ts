@@ -1,0 +1,171 @@
+/**
+ * Hostile Keras files: mutates the committed fixtures (seeded) and reads each mutant as
+ * `graft weights inspect --stats` does (openWeights, every weight read), and, for model
+ * files, with loadKerasModel. Prints cases/s and the outcome table.
+ *
+ *   pnpm --filter @graft/weights fuzz -- --count 2000 --seed 1 --time-limit 600
+ *
+ * Outcomes: ok (read completely, the weights equal the original's), altered (the same
+ * weights by name and size with other values: flipped data bits, which HDF5 files without
+ * checksums cannot reveal), coded (a graft error
+ * with an ERR_GRAFT_ code naming the file), uncoded (any other error), abort (a wasm
+ * abort or RuntimeError), partial (success with fewer or different weights than the
+ * original holds), noisy (more than 3 lines went to stderr), hang (past the per-case
+ * watch, reported by the harness only; the limit that stops the work must be graft's).
+ */
+import fs, { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
+import "@tensorflow/tfjs-backend-cpu";
+import { fixturesDir } from "@graft/test-fixtures";
+import * as tf from "@tensorflow/tfjs-core";
+import { loadKerasModel, openWeights } from "../src/index.ts";
+import { mutate } from "./mutate.ts";
+
+const arg = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const count = arg("count", 1000);
+const seed = arg("seed", 1);
+const timeLimitS = arg("time-limit", 600);
+const watchMs = arg("watch-ms", 10_000);
+
+type Outcome =
+  | "ok"
+  | "altered"
+  | "coded"
+  | "coded-abort"
+  | "uncoded"
+  | "abort"
+  | "partial"
+  | "noisy"
+  | "hang";
+
+/** Every weight of a file by layer/name, as bytes, or the error reading threw. */
+async function readAll(path: string): Promise<Map<string, Float32Array>> {
+  const f = await openWeights(path);
+  try {
+    const out = new Map<string, Float32Array>();
+    for (const l of f.layers) for (const w of l.weights) out.set(`${l.name}/${w.name}`, w.read());
+    return out;
+  } finally {
+    f.close();
+  }
+}
+
+/** "ok": the same weights; "altered": the same names and sizes, other values; "partial": not. */
+function compare(a: Map<string, Float32Array>, b: Map<string, Float32Array>): Outcome {
+  if (a.size !== b.size) return "partial";
+  let same = true;
+  for (const [k, v] of a) {
+    const w = b.get(k);
+    if (!w || w.length !== v.length) return "partial";
+    for (let i = 0; same && i < v.length; i++) if (!Object.is(v[i], w[i])) same = false;
+  }
+  return same ? "ok" : "altered";
+}
+
+function classify(err: unknown, path: string): Outcome {
+  const e = err as { code?: unknown; message?: unknown; name?: unknown };
+  const message = String(e?.message ?? err);
+  const aborted =
+    e?.name === "RuntimeError" || /Aborted\(|memory access out of bounds|unreachable/.test(message);
+  const coded =
+    typeof e?.code === "string" && e.code.startsWith("ERR_GRAFT_") && message.includes(path);
+  // A wasm abort that graft caught and coded is still counted apart: the goal is none at all.
+  if (aborted) return coded ? "coded-abort" : "abort";
+  return coded ? "coded" : "uncoded";
+}
+
+async function main() {
+  await tf.setBackend("cpu");
+  const sources = readdirSync(join(fixturesDir, "keras"))
+    .filter((n) => n.endsWith(".h5") || n.endsWith(".keras"))
+    .sort()
+    .map((n) => join(fixturesDir, "keras", n));
+  const originals = new Map<string, Map<string, Float32Array>>();
+  for (const s of sources) originals.set(s, await readAll(s));
+  const scratch = mkdtempSync(join(tmpdir(), "graft-fuzz-"));
+  const table = new Map<string, number>();
+  const examples = new Map<string, string>();
+  const t0 = Date.now();
+  let done = 0;
+  // stderr lines per case, through both the stream and fs.writeSync(2) (h5wasm's route).
+  let lines = 0;
+  const origWrite = process.stderr.write.bind(process.stderr);
+  const origWriteSync = fs.writeSync;
+  process.stderr.write = ((chunk: unknown) => {
+    lines += String(chunk).split("\n").length - 1;
+    return true;
+  }) as typeof process.stderr.write;
+  fs.writeSync = ((fd: number, buf: unknown, ...rest: unknown[]) => {
+    if (fd === 2) {
+      const text =
+        typeof buf === "string"
+          ? buf
+          : Buffer.from(
+              (buf as ArrayBufferView).buffer,
+              (buf as ArrayBufferView).byteOffset + (typeof rest[0] === "number" ? rest[0] : 0),
+              typeof rest[1] === "number" ? rest[1] : (buf as ArrayBufferView).byteLength,
+            ).toString();
+      lines += text.split("\n").length - 1;
+      return typeof buf === "string" ? Buffer.byteLength(buf) : (rest[1] as number);
+    }
+    return (origWriteSync as (...a: unknown[]) => number)(fd, buf, ...rest);
+  }) as typeof fs.writeSync;
+  try {
+    for (let i = 0; i < count && Date.now() - t0 < timeLimitS * 1000; i++) {
+      const source = sources[i % sources.length] as string;
+      const { bytes, kind } = mutate(
+        readFileSync(source),
+        source.endsWith(".keras"),
+        seed * 1_000_003 + i,
+      );
+      const path = join(scratch, `case-${i}-${basename(source)}`);
+      writeFileSync(path, bytes);
+      lines = 0;
+      let outcome: Outcome;
+      const started = Date.now();
+      try {
+        const got = await readAll(path);
+        outcome = compare(got, originals.get(source) as Map<string, Float32Array>);
+        if (outcome === "ok" && (source.endsWith(".keras") || source.includes("full"))) {
+          const m = await loadKerasModel(path);
+          m.dispose();
+        }
+      } catch (err) {
+        outcome = classify(err, path);
+        if (!examples.has(`${outcome} ${kind}`))
+          examples.set(
+            `${outcome} ${kind}`,
+            String((err as Error)?.message ?? err)
+              .split("\n")[0]
+              ?.slice(0, 160) ?? "",
+          );
+      }
+      if (Date.now() - started > watchMs) outcome = "hang";
+      else if (lines > 3 && outcome !== "abort") outcome = "noisy";
+      table.set(`${outcome}\t${kind}`, (table.get(`${outcome}\t${kind}`) ?? 0) + 1);
+      rmSync(path, { force: true });
+      done++;
+    }
+  } finally {
+    process.stderr.write = origWrite;
+    fs.writeSync = origWriteSync;
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  const seconds = (Date.now() - t0) / 1000;
+  const totals = new Map<string, number>();
+  for (const [k, n] of table)
+    totals.set(k.split("\t")[0] as string, (totals.get(k.split("\t")[0] as string) ?? 0) + n);
+  console.log(
+    `graft fuzz: ${done} cases, seed ${seed}, ${(done / seconds).toFixed(1)} cases/s (${seconds.toFixed(0)} s), ${sources.length} fixtures`,
+  );
+  console.log(`totals: ${[...totals].map(([k, n]) => `${k} ${n}`).join(", ")}`);
+  console.log("outcome\tmutation\tcases");
+  for (const [k, n] of [...table].sort()) console.log(`${k}\t${n}`);
+  for (const [k, m] of [...examples].sort()) console.log(`e.g. ${k}: ${m}`);
+}
+
+await main();
