@@ -70,7 +70,56 @@ export function hdf5Cause(
   return minor ? { reason: `HDF5: ${minor.toLowerCase()}`, errno: undefined } : null;
 }
 
-export async function openH5(path: string, mode: "r" | "w" = "r"): Promise<H5File> {
+/**
+ * What a read of an opened file may claim: a dataset or attribute larger than `maxBytes`,
+ * or one stored contiguously that is larger than the file, is refused before h5wasm
+ * allocates it (an inflated length in a damaged header otherwise asks for gigabytes).
+ */
+export interface ReadBounds {
+  readonly path: string;
+  readonly fileSize: number;
+  readonly maxBytes: number;
+}
+
+/** Bounds of the files opened for reading, by HDF5 file id (ids are reused after close). */
+const boundsById = new Map<bigint, ReadBounds>();
+
+function boundsOf(obj: { file_id: bigint }): ReadBounds | undefined {
+  return boundsById.get(obj.file_id);
+}
+
+/** Refuses a read whose claimed size the file cannot hold or the memory limit forbids. */
+function checkClaim(
+  obj: { file_id: bigint },
+  meta: { size: number; total_size: number; vlen?: boolean; chunks?: number[] | null },
+  what: string,
+): void {
+  const bounds = boundsOf(obj);
+  if (!bounds) return;
+  const elements = Number(meta.total_size);
+  const bytes = elements * Math.max(1, Number(meta.size));
+  if (!Number.isFinite(bytes) || bytes > bounds.maxBytes) {
+    throw new WeightsError(
+      "ERR_GRAFT_SIZE_LIMIT",
+      `${bounds.path}: ${what} claims ${bytes} bytes, more than the memory limit of ${bounds.maxBytes} (a damaged size?)`,
+    );
+  }
+  // Uncompressed data lives in the file: it cannot be larger than the file. Variable-length
+  // strings need at least one byte each; chunked data may be compressed, so only the limit applies.
+  const stored = meta.vlen ? elements : bytes;
+  if (!meta.chunks && stored > bounds.fileSize) {
+    throw new WeightsError(
+      "ERR_GRAFT_SIZE_LIMIT",
+      `${bounds.path}: ${what} claims ${stored} bytes, more than the whole ${bounds.fileSize}-byte file holds (a damaged size)`,
+    );
+  }
+}
+
+export async function openH5(
+  path: string,
+  mode: "r" | "w" = "r",
+  bounds?: ReadBounds,
+): Promise<H5File> {
   await h5Ready();
   let file: H5File;
   let diagnostics = "";
@@ -90,6 +139,9 @@ export async function openH5(path: string, mode: "r" | "w" = "r"): Promise<H5Fil
       `Cannot open ${path} as HDF5${cause ? `: ${cause.reason}` : ""}`,
     );
   }
+  const id = (file as unknown as { file_id: bigint }).file_id;
+  if (bounds && mode === "r") boundsById.set(id, bounds);
+  else boundsById.delete(id);
   return file;
 }
 
@@ -130,6 +182,7 @@ export function attrNames(obj: Group | Dataset): string[] {
 export function readStringList(obj: Group | Dataset, name: string): string[] | null {
   const attr: Attribute | undefined = obj.attrs[name];
   if (attr === undefined) return null;
+  checkClaim(obj as never, attr.metadata, `the attribute ${name} of ${obj.path}`);
   const value = attr.value;
   return toStringList(value);
 }
@@ -179,6 +232,7 @@ export function readChunkedStringList(obj: Group, name: string): string[] | null
 export function readStringAttr(obj: Group | Dataset, name: string): string | null {
   const attr = obj.attrs[name];
   if (attr === undefined) return null;
+  checkClaim(obj as never, attr.metadata, `the attribute ${name} of ${obj.path}`);
   const v = attr.value;
   if (typeof v === "string") return stripNul(v);
   if (v instanceof Uint8Array) return stripNul(new TextDecoder().decode(v));
@@ -188,6 +242,7 @@ export function readStringAttr(obj: Group | Dataset, name: string): string | nul
 
 /** Dataset contents as float32, whatever float or int type the file used. */
 export function readFloat32(ds: Dataset, where: string): Float32Array {
+  checkClaim(ds as never, ds.metadata, `the dataset ${ds.path}`);
   const value = ds.value;
   if (value instanceof Float32Array) return value;
   const dtypeAttr = ds.attrs.dtype ? readStringAttr(ds, "dtype") : null;

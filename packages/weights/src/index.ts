@@ -56,7 +56,10 @@ export {
 } from "./model-file.ts";
 export { ProgressBar, type ProgressBarOptions } from "./progress.ts";
 export {
+  DEFAULT_MAX_BYTES,
+  DEFAULT_TIME_LIMIT_MS,
   type KerasWeightsFile,
+  type OpenWeightsOptions,
   openWeights,
   type StoredLayer,
   type StoredWeight,

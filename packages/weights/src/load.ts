@@ -7,7 +7,13 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { LayersModel } from "@tensorflow/tfjs-layers";
 import { WeightsError } from "./errors.ts";
-import { type KerasWeightsFile, openWeights, type StoredLayer, type StoredWeight } from "./read.ts";
+import {
+  type KerasWeightsFile,
+  type OpenWeightsOptions,
+  openWeights,
+  type StoredLayer,
+  type StoredWeight,
+} from "./read.ts";
 
 type Layer = LayersModel["layers"][number];
 type LayerVariable = Layer["weights"][number];
@@ -20,6 +26,8 @@ export interface LoadWeightsOptions {
   skipMismatch?: boolean;
   /** Receives warnings (skipped layers); defaults to console.warn. */
   onWarning?: (message: string) => void;
+  /** Memory and time limits for reading the file (see `OpenWeightsOptions`); ignored for an opened file. */
+  limits?: OpenWeightsOptions;
 }
 
 /** What `loadWeights` did: the file's layout and which layers got weights. */
@@ -48,7 +56,7 @@ export async function loadWeights(
   source: string | KerasWeightsFile,
   options: LoadWeightsOptions = {},
 ): Promise<LoadWeightsReport> {
-  const file = typeof source === "string" ? await openWeights(source) : source;
+  const file = typeof source === "string" ? await openWeights(source, options.limits) : source;
   try {
     const warn = options.onWarning ?? ((m: string) => console.warn(m));
     const plan = options.byName
@@ -61,7 +69,7 @@ export async function loadWeights(
       if (data.length !== expected) {
         throw new WeightsError(
           "ERR_GRAFT_WEIGHTS_SHAPE",
-          `Weight ${stored.name} holds ${data.length} values but ${variable.originalName} expects ${expected}`,
+          `Weight ${stored.name} in ${file.path} holds ${data.length} values but ${variable.originalName} expects ${expected}`,
         );
       }
       return data;
@@ -203,7 +211,8 @@ function planTopological(model: LayersModel, file: KerasWeightsFile): Plan {
   const assignments: Assignment[] = [];
   pairs.forEach(([layer, stored], i) => {
     const r = checkLayer(layer, stored, i);
-    if (!r.ok) throw new WeightsError("ERR_GRAFT_WEIGHTS_MISMATCH", r.reason);
+    if (!r.ok)
+      throw new WeightsError("ERR_GRAFT_WEIGHTS_MISMATCH", `${r.reason} (in ${file.path})`);
     assignments.push(...r.assignments);
   });
   return { assignments, loaded: pairs.map(([l]) => l.name), skipped: [] };
@@ -235,7 +244,7 @@ function planByName(
       plan.skipped.push({ layer: layer.name, reason: r.reason });
       warn(`Skipping loading weights for layer "${layer.name}": ${r.reason}`);
     } else {
-      throw new WeightsError("ERR_GRAFT_WEIGHTS_MISMATCH", r.reason);
+      throw new WeightsError("ERR_GRAFT_WEIGHTS_MISMATCH", `${r.reason} (in ${file.path})`);
     }
   }
   return plan;

@@ -24,7 +24,7 @@ import { temporaryPath, toWriteError, writeFileAtomic } from "./atomic.ts";
 import { WeightsError } from "./errors.ts";
 import { writeStringAttr } from "./h5.ts";
 import { type LoadWeightsReport, loadWeights } from "./load.ts";
-import { openWeights } from "./read.ts";
+import { type OpenWeightsOptions, openWeights } from "./read.ts";
 import { KERAS2_LAYOUT_VERSION, saveWeights, writeAtomically, writeKeras2Group } from "./save.ts";
 
 type LayersModel = tfl.LayersModel;
@@ -44,6 +44,8 @@ export const KERAS3_LAYOUT_VERSION = "3.6.0";
 export interface LoadKerasModelOptions {
   /** Receives the weight-loading report (layout, loaded layers). */
   onReport?: (report: LoadWeightsReport) => void;
+  /** Memory and time limits for reading the file (see `OpenWeightsOptions`). */
+  limits?: OpenWeightsOptions;
 }
 
 /** Rebuilds a model saved by Keras (`model.save`) and loads its weights. */
@@ -51,7 +53,7 @@ export async function loadKerasModel(
   path: string,
   options: LoadKerasModelOptions = {},
 ): Promise<LayersModel> {
-  const file = await openWeights(path);
+  const file = await openWeights(path, options.limits);
   try {
     if (file.modelConfig === null || typeof file.modelConfig !== "object") {
       throw new WeightsError(

@@ -10,18 +10,9 @@
  *  - keras3         `.weights.h5`: `layers/<snake_case_class>[_N]/vars/<i>`
  *  - keras3-archive `.keras` zip: config.json + model.weights.h5
  */
-import {
-  closeSync,
-  mkdtempSync,
-  openSync,
-  readFileSync,
-  readSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
-import { tmpdir } from "node:os";
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, statSync } from "node:fs";
+import { tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
-import { unzipSync } from "fflate";
 import { WeightsError } from "./errors.ts";
 import {
   attrNames,
@@ -37,6 +28,8 @@ import {
   readFloat32,
   readStringAttr,
 } from "./h5.ts";
+import { probeH5 } from "./probe.ts";
+import { ZipArchive } from "./zip.ts";
 
 /**
  * Which writer made a Keras weight file; the layouts are listed at the top of this module's source.
@@ -102,8 +95,56 @@ export interface KerasWeightsFile {
 
 const HDF5_SIGNATURE = Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]);
 
+/** Limits that keep a damaged or hostile file from taking the process's memory or time. */
+export interface OpenWeightsOptions {
+  /**
+   * The most bytes one weight, attribute or archive entry may claim before graft allocates
+   * it. Default: half the machine's memory, at most 2 GiB (the reach of h5wasm's memory).
+   */
+  maxBytes?: number;
+  /**
+   * The longest that opening the file and reading through the handle may take, in ms,
+   * before ERR_GRAFT_TIMEOUT; it counts from the open. Default 600000 (10 minutes). The
+   * walk of an HDF5 file's structure, done first in a worker thread that is stopped when
+   * it overruns (the only way to stop libhdf5 looping on a damaged file), gets at most 60 s.
+   */
+  timeLimitMs?: number;
+}
+
+/** The per-read memory limit `openWeights` uses unless told otherwise. */
+export const DEFAULT_MAX_BYTES = Math.min(Math.floor(totalmem() / 2), 2 ** 31);
+/** The per-file time limit `openWeights` uses unless told otherwise. */
+export const DEFAULT_TIME_LIMIT_MS = 600_000;
+/** Walking the structure of any real Keras file takes well under a second. */
+const PROBE_LIMIT_MS = 60_000;
+/** config.json of the largest Keras application is well under 1 MB. */
+const MAX_JSON_BYTES = 64 << 20;
+/** Keras configs nest a few levels per nested model; hundreds means a crafted file. */
+const MAX_JSON_DEPTH = 256;
+
+/** Throws ERR_GRAFT_TIMEOUT, naming the file and the step, once the time limit has passed. */
+type Deadline = (step: string) => void;
+
+function deadlineFor(path: string, limitMs: number): Deadline {
+  const until = Date.now() + limitMs;
+  return (step) => {
+    if (Date.now() > until) {
+      throw new WeightsError(
+        "ERR_GRAFT_TIMEOUT",
+        `${path}: reading took longer than the time limit of ${(limitMs / 1000).toFixed(1)} s (at ${step})`,
+      );
+    }
+  };
+}
+
 /** Opens a Keras weight or model file; call `close()` when done. */
-export async function openWeights(path: string): Promise<KerasWeightsFile> {
+export async function openWeights(
+  path: string,
+  options: OpenWeightsOptions = {},
+): Promise<KerasWeightsFile> {
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  const timeLimitMs = options.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS;
+  const deadline = deadlineFor(path, timeLimitMs);
   let head: Buffer;
   try {
     head = readHead(path);
@@ -113,7 +154,8 @@ export async function openWeights(path: string): Promise<KerasWeightsFile> {
       `Cannot read ${path}: ${(err as Error).message}`,
     );
   }
-  if (head[0] === 0x50 && head[1] === 0x4b) return openArchive(path);
+  if (head[0] === 0x50 && head[1] === 0x4b)
+    return openArchive(path, maxBytes, deadline, timeLimitMs);
   // Checking the signature first keeps libhdf5's diagnostics off stderr for non-HDF5 input.
   if (!head.equals(HDF5_SIGNATURE)) {
     throw new WeightsError(
@@ -121,9 +163,12 @@ export async function openWeights(path: string): Promise<KerasWeightsFile> {
       `Cannot open ${path} as HDF5: it is neither an HDF5 file nor a .keras archive (wrong signature)`,
     );
   }
-  const file = await openH5(path, "r");
+  // The structure is walked first in a worker with the time limit: a damaged file can send
+  // libhdf5 into an endless loop or an abort, which only a worker can survive.
+  await probeH5(path, path, Math.min(timeLimitMs, PROBE_LIMIT_MS));
+  const file = await openH5(path, "r", { path, fileSize: statSync(path).size, maxBytes });
   try {
-    return quietly(path, "its structure", () => describeH5(path, file));
+    return quietly(path, "its structure", () => describeH5(path, file, deadline));
   } catch (err) {
     hdf5Quietly(() => file.close());
     throw err;
@@ -152,13 +197,32 @@ function quietly<T>(path: string, what: string, f: () => T): T {
 
 /** JSON from an archive entry, or a coded error naming the file and the entry. */
 function parseEntry(path: string, entry: string, bytes: Uint8Array): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(new TextDecoder().decode(bytes));
+    value = JSON.parse(new TextDecoder().decode(bytes));
   } catch (err) {
     throw new WeightsError(
       "ERR_GRAFT_WEIGHTS_READ",
       `${path}: the entry ${entry} is not valid JSON (${(err as Error).message})`,
     );
+  }
+  checkDepth(value, `${path}: the entry ${entry}`);
+  return value;
+}
+
+/** Refuses JSON nested deeper than MAX_JSON_DEPTH, which would overflow recursive readers. */
+function checkDepth(value: unknown, where: string): void {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop() as [unknown, number];
+    if (v === null || typeof v !== "object") continue;
+    if (depth > MAX_JSON_DEPTH) {
+      throw new WeightsError(
+        "ERR_GRAFT_WEIGHTS_READ",
+        `${where} nests JSON more than ${MAX_JSON_DEPTH} levels deep (a damaged or crafted file)`,
+      );
+    }
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
   }
 }
 
@@ -174,76 +238,99 @@ function readHead(path: string): Buffer {
   }
 }
 
-async function openArchive(path: string): Promise<KerasWeightsFile> {
-  let entries: Record<string, Uint8Array>;
+async function openArchive(
+  path: string,
+  maxBytes: number,
+  deadline: Deadline,
+  timeLimitMs: number,
+): Promise<KerasWeightsFile> {
+  let zip: ZipArchive;
   try {
-    entries = unzipSync(readFileSync(path));
+    zip = ZipArchive.open(path);
   } catch (err) {
+    if (err instanceof WeightsError) throw err;
     throw new WeightsError(
       "ERR_GRAFT_WEIGHTS_READ",
       `${path} is not a valid .keras archive: ${(err as Error).message}`,
     );
   }
-  const weights = entries["model.weights.h5"];
-  if (!weights) {
-    throw new WeightsError(
-      "ERR_GRAFT_WEIGHTS_READ",
-      `${path} has no model.weights.h5 entry (not a Keras 3 .keras file?)`,
-    );
-  }
-  const config = entries["config.json"]
-    ? parseEntry(path, "config.json", entries["config.json"])
-    : null;
-  const parsed = entries["metadata.json"]
-    ? parseEntry(path, "metadata.json", entries["metadata.json"])
-    : {};
-  const metadata = (parsed !== null && typeof parsed === "object" ? parsed : {}) as {
-    keras_version?: string;
-    graft?: unknown;
-  };
+  let config: unknown = null;
+  let metadata: { keras_version?: string; graft?: unknown } = {};
   // h5wasm opens files by path only, so the inner HDF5 file goes to a private temp folder.
   const dir = mkdtempSync(join(tmpdir(), "graft-keras-"));
   const inner = join(dir, "model.weights.h5");
-  writeFileSync(inner, weights);
-  let file: H5File;
+  let file: H5File | undefined;
   try {
-    file = await openH5(inner, "r");
-  } catch (err) {
-    rmSync(dir, { recursive: true, force: true });
-    throw new WeightsError(
-      "ERR_GRAFT_H5_OPEN",
-      `${path}: its model.weights.h5 entry is not a readable HDF5 file (${(err as Error).message.replace(inner, "the entry")})`,
-    );
-  }
-  try {
+    if (!zip.entries.has("model.weights.h5")) {
+      throw new WeightsError(
+        "ERR_GRAFT_WEIGHTS_READ",
+        `${path} has no model.weights.h5 entry (not a Keras 3 .keras file?)`,
+      );
+    }
+    if (zip.entries.has("config.json")) {
+      config = parseEntry(path, "config.json", zip.read("config.json", MAX_JSON_BYTES));
+    }
+    if (zip.entries.has("metadata.json")) {
+      const parsed = parseEntry(path, "metadata.json", zip.read("metadata.json", MAX_JSON_BYTES));
+      if (parsed !== null && typeof parsed === "object") metadata = parsed as typeof metadata;
+    }
+    deadline("its config");
+    const out = openSync(inner, "wx", 0o600);
+    try {
+      zip.extract("model.weights.h5", out, {
+        head: HDF5_SIGNATURE,
+        maxBytes,
+        step: () => deadline("the entry model.weights.h5"),
+      });
+    } finally {
+      closeSync(out);
+    }
+    const where = `${path} (entry model.weights.h5)`;
+    await probeH5(inner, where, Math.min(timeLimitMs, PROBE_LIMIT_MS));
+    try {
+      file = await openH5(inner, "r", { path: where, fileSize: statSync(inner).size, maxBytes });
+    } catch (err) {
+      throw new WeightsError(
+        "ERR_GRAFT_H5_OPEN",
+        `${path}: its model.weights.h5 entry is not a readable HDF5 file (${(err as Error).message.replace(inner, "the entry")})`,
+      );
+    }
+    const h5 = file;
+    const kerasVersion = typeof metadata.keras_version === "string" ? metadata.keras_version : null;
     const d = quietly(path, "model.weights.h5", () =>
-      describeKeras3(path, file, "keras3-archive", config as never, metadata.keras_version ?? null),
+      describeKeras3(where, h5, "keras3-archive", config as never, kerasVersion, deadline),
     );
-    const graft = metadata.graft;
     return {
       ...d,
-      graftMetadata: objectOrNull(graft),
+      path,
+      graftMetadata: objectOrNull(metadata.graft),
       close() {
         d.close();
         rmSync(dir, { recursive: true, force: true });
       },
     };
   } catch (err) {
-    file.close();
+    if (file) hdf5Quietly(() => file?.close());
     rmSync(dir, { recursive: true, force: true });
-    throw err;
+    if (err instanceof WeightsError) throw err;
+    throw new WeightsError(
+      "ERR_GRAFT_WEIGHTS_READ",
+      `Cannot read ${path}: ${(err as Error).message}`,
+    );
+  } finally {
+    zip.close();
   }
 }
 
-function describeH5(path: string, file: H5File): KerasWeightsFile {
+function describeH5(path: string, file: H5File, deadline: Deadline): KerasWeightsFile {
   const rootAttrs = attrNames(file);
   const hasLayerNames = rootAttrs.includes("layer_names") || rootAttrs.includes("layer_names0");
   if (!hasLayerNames && childGroup(file, "model_weights")) {
-    return describeLegacy(path, file, childGroup(file, "model_weights") as Group, true);
+    return describeLegacy(path, file, childGroup(file, "model_weights") as Group, true, deadline);
   }
-  if (hasLayerNames) return describeLegacy(path, file, file, false);
+  if (hasLayerNames) return describeLegacy(path, file, file, false, deadline);
   if (childGroup(file, "layers") || childGroup(file, "vars")) {
-    return describeKeras3(path, file, "keras3", null, null);
+    return describeKeras3(path, file, "keras3", null, null, deadline);
   }
   throw new WeightsError(
     "ERR_GRAFT_WEIGHTS_LAYOUT",
@@ -260,17 +347,26 @@ function objectOrNull(x: unknown): Record<string, unknown> | null {
 function parseJsonAttr(obj: Group, name: string, path: string): unknown {
   const s = readStringAttr(obj, name);
   if (s === null) return null;
+  let value: unknown;
   try {
-    return JSON.parse(s);
-  } catch {
+    value = JSON.parse(s);
+  } catch (err) {
     throw new WeightsError(
       "ERR_GRAFT_WEIGHTS_READ",
-      `${path}: attribute ${name} is not valid JSON`,
+      `${path}: attribute ${name} is not valid JSON (${(err as Error).message})`,
     );
   }
+  checkDepth(value, `${path}: attribute ${name}`);
+  return value;
 }
 
-function describeLegacy(path: string, file: H5File, root: Group, full: boolean): KerasWeightsFile {
+function describeLegacy(
+  path: string,
+  file: H5File,
+  root: Group,
+  full: boolean,
+  deadline: Deadline,
+): KerasWeightsFile {
   const layerNames = readChunkedStringList(root, "layer_names") ?? [];
   const kerasVersion =
     readStringAttr(root, "keras_version") ?? readStringAttr(file, "keras_version");
@@ -289,7 +385,17 @@ function describeLegacy(path: string, file: H5File, root: Group, full: boolean):
         `${path}: layer_names lists "${name}" but the file has no group of that name`,
       );
     }
-    const weightNames = readChunkedStringList(group, "weight_names") ?? [];
+    deadline(`layer ${name}`);
+    const listed = readChunkedStringList(group, "weight_names");
+    // Keras writes weight_names for every layer, empty for weightless ones; without it the
+    // attribute was lost, and with it the layer's weights, which must not vanish quietly.
+    if (listed === null) {
+      throw new WeightsError(
+        "ERR_GRAFT_WEIGHTS_LAYOUT",
+        `${path}: layer "${name}" has no weight_names attribute, which Keras writes for every layer (the file is damaged)`,
+      );
+    }
+    const weightNames = listed ?? [];
     const weights = weightNames.map((wname) => {
       const ds = childDataset(group, wname);
       if (!ds) {
@@ -298,10 +404,23 @@ function describeLegacy(path: string, file: H5File, root: Group, full: boolean):
           `${path}: layer "${name}" lists weight "${wname}" but there is no such dataset`,
         );
       }
-      return storedWeight(ds, wname, `${name}/${wname} in ${path}`);
+      return storedWeight(ds, wname, `${name}/${wname} in ${path}`, deadline);
     });
     return { name, key: name, weights };
   });
+  // Every layer group is listed in layer_names (Keras 2.x adds top_level_model_weights,
+  // which is not): a group left out means the list lost names, and with them weights.
+  const named = new Set(layerNames);
+  for (const key of root.keys()) {
+    if (named.has(key) || key === "top_level_model_weights") continue;
+    const group = childGroup(root, key);
+    if (group && (readChunkedStringList(group, "weight_names")?.length ?? 0) > 0) {
+      throw new WeightsError(
+        "ERR_GRAFT_WEIGHTS_LAYOUT",
+        `${path}: the group "${key}" holds weights but layer_names does not list it (the file is damaged)`,
+      );
+    }
+  }
   return {
     path,
     layout,
@@ -337,14 +456,19 @@ function dtypeName(ds: Dataset): string {
   return DTYPE_NAMES[raw] ?? raw;
 }
 
-function storedWeight(ds: Dataset, name: string, where: string): StoredWeight {
+function storedWeight(ds: Dataset, name: string, where: string, deadline: Deadline): StoredWeight {
   const shape = ds.shape ?? [];
   const dtype = dtypeName(ds);
   return {
     name,
     shape,
     dtype,
-    read: () => quietly(where, `weight ${name}`, () => readFloat32(ds, where)),
+    read: () => {
+      deadline(`weight ${where}`);
+      const values = quietly(where, `weight ${name}`, () => readFloat32(ds, where));
+      deadline(`weight ${where}`);
+      return values;
+    },
   };
 }
 
@@ -359,20 +483,28 @@ function describeKeras3(
   layout: WeightLayout,
   config: unknown,
   kerasVersion: string | null,
+  deadline: Deadline,
 ): KerasWeightsFile {
   const layers: StoredLayer[] = [];
   let named = true;
-  const walk = (group: Group, prefix: string) => {
+  const damaged = (what: string) =>
+    new WeightsError("ERR_GRAFT_WEIGHTS_LAYOUT", `${path}: ${what} (the file is damaged)`);
+  const walk = (group: Group, prefix: string, depth: number) => {
+    if (depth > 64) throw damaged(`${prefix} nests layers more than 64 deep`);
     for (const key of group.keys().sort(naturalCompare)) {
-      const sub = childGroup(group, key);
-      if (!sub) continue;
+      deadline(`${prefix}${key}`);
       const keyPath = `${prefix}${key}`;
+      // Keras 3 writes a group for every layer, each with a vars group (empty when weightless).
+      const sub = childGroup(group, key);
+      if (!sub) throw damaged(`${keyPath} is listed but is not a readable group`);
       const vars = childGroup(sub, "vars");
+      if (!vars && !childGroup(sub, "layers")) throw damaged(`${keyPath} has no vars group`);
       if (vars) {
-        const indices = vars
-          .keys()
-          .filter((k) => /^\d+$/.test(k))
-          .sort((x, y) => Number(x) - Number(y));
+        const keys = vars.keys();
+        const indices = keys.filter((k) => /^\d+$/.test(k)).sort((x, y) => Number(x) - Number(y));
+        if (indices.length !== keys.length || indices.some((k, i) => Number(k) !== i)) {
+          throw damaged(`${keyPath}/vars holds ${JSON.stringify(keys.slice(0, 8))}, not 0…n-1`);
+        }
         const weights = indices.map((i) => {
           const ds = vars.get(i);
           if (!isDataset(ds)) {
@@ -381,18 +513,20 @@ function describeKeras3(
               `${path}: ${keyPath}/vars/${i} is not a dataset`,
             );
           }
-          return storedWeight(ds, `vars/${i}`, `${keyPath}/vars/${i} in ${path}`);
+          return storedWeight(ds, `vars/${i}`, `${keyPath}/vars/${i} in ${path}`, deadline);
         });
         const name = readStringAttr(vars, "name");
         if (name === null) named = false;
         layers.push({ name: name ?? key, key: keyPath, weights });
       }
       const nested = childGroup(sub, "layers");
-      if (nested) walk(nested, `${keyPath}/layers/`);
+      if (nested) walk(nested, `${keyPath}/layers/`, depth + 1);
     }
   };
   const top = childGroup(file, "layers");
-  if (top) walk(top, "layers/");
+  // Keras 3 always writes layers/ (a model has layers); a file with vars/ alone lost it.
+  if (!top) throw damaged("it has no layers group");
+  walk(top, "layers/", 0);
   return {
     path,
     layout,

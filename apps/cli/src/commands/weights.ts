@@ -11,9 +11,11 @@ import type { Io } from "../io.ts";
 import { userPath } from "../paths.ts";
 
 export const weightsHelp = `Usage:
-  graft weights inspect FILE [--json] [--stats]
+  graft weights inspect FILE [--json] [--stats] [--time-limit S]
       Detected layout, keras_version and each layer's weights (name, shape, dtype).
       --stats adds min, max, mean and sum (sum in float64) of every array.
+      --time-limit S ends the read of a damaged file after S seconds (default 600;
+      its HDF5 structure gets at most 60).
   graft weights fetch vgg16|vgg19 [--include-top] [--base-url URL] [--cache-dir DIR]
       Downloads the official Keras ImageNet file into the Keras cache ($KERAS_HOME or
       ~/.keras, subdir models), verifying its md5. A mirror can be given with --base-url
@@ -59,6 +61,7 @@ async function inspect(argv: string[], io: Io): Promise<number> {
     {
       json: { type: "boolean" },
       stats: { type: "boolean" },
+      "time-limit": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     "weights inspect",
@@ -69,7 +72,13 @@ async function inspect(argv: string[], io: Io): Promise<number> {
   }
   if (positionals.length !== 1) throw new UsageError("weights inspect: expected exactly one FILE");
   const path = userPath(positionals[0] as string, io.env);
-  const file = await openWeights(path);
+  const limit = values["time-limit"] === undefined ? undefined : Number(values["time-limit"]);
+  if (limit !== undefined && !(limit > 0)) {
+    throw new UsageError(
+      `weights inspect: --time-limit wants seconds > 0, got '${values["time-limit"]}'`,
+    );
+  }
+  const file = await openWeights(path, limit === undefined ? {} : { timeLimitMs: limit * 1000 });
   try {
     const layers = file.layers.map((l) => ({
       name: l.name,

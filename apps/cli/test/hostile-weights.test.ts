@@ -1,0 +1,81 @@
+/**
+ * Hostile weight files through the real CLI (`graft weights inspect --stats`): a damaged
+ * file ends in exit 1 and one stderr line with the file and a graft code, never a hang, a
+ * wasm abort's noise or HDF5's diagnostic stack. The mutants are seeded, so each case is
+ * the same every run: among them a file that sends libhdf5 into an endless loop and one
+ * that aborts it.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fixture } from "@graft/test-fixtures";
+import { mutate } from "@graft/test-fixtures/mutate";
+import { afterAll, describe, expect, it } from "vitest";
+import { graft } from "./run_cli.ts";
+
+const scratch = mkdtempSync(join(tmpdir(), "graft-cli-hostile-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+function mutant(name: string, seed: number): string {
+  const source = fixture("keras", name);
+  const { bytes } = mutate(readFileSync(source), name.endsWith(".keras"), seed);
+  const path = join(scratch, `${seed}-${name}`);
+  writeFileSync(path, bytes);
+  return path;
+}
+
+function expectOneCodedLine(path: string, r: ReturnType<typeof graft>) {
+  expect(r.signal).toBeNull();
+  expect(r.code).toBe(1);
+  const lines = r.err.trimEnd().split("\n");
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toContain(path);
+  expect(lines[0]).toMatch(/\[ERR_GRAFT_[A-Z0-9_]+\]$/);
+}
+
+describe("graft weights inspect on damaged files", () => {
+  it("a file that makes libhdf5 loop ends at --time-limit with ERR_GRAFT_TIMEOUT", () => {
+    const path = mutant("mixed.keras2_weights_prefix.h5", 2 * 1_000_003 + 89);
+    const started = Date.now();
+    const r = graft(["weights", "inspect", "--stats", "--time-limit", "3", path], {
+      timeoutMs: 60_000,
+    });
+    expectOneCodedLine(path, r);
+    expect(r.err).toContain("ERR_GRAFT_TIMEOUT");
+    expect(Date.now() - started).toBeLessThan(30_000);
+  }, 90_000);
+
+  it("a file that aborts libhdf5 ends in one coded line", () => {
+    const path = mutant("mixed.keras2_weights.h5", 2 * 1_000_003 + 2);
+    const r = graft(["weights", "inspect", "--stats", path], { timeoutMs: 60_000 });
+    expectOneCodedLine(path, r);
+    expect(r.err).toContain("ERR_GRAFT_H5_READ");
+  }, 90_000);
+
+  it("truncated, CRC-damaged and zip-bomb .keras files end in one coded line", () => {
+    const cases = [
+      ["vgg19_tiny.top.keras3.keras", 11],
+      ["mixed.keras3.keras", 1_000_003 + 48],
+      ["mixed.keras1.h5", 1_000_003 + 1],
+    ] as const;
+    for (const [name, seed] of cases) {
+      const path = mutant(name, seed);
+      const r = graft(["weights", "inspect", "--stats", path], { timeoutMs: 60_000 });
+      if (r.code === 0) continue; // a mutant that happens to read is not this test's business
+      expectOneCodedLine(path, r);
+    }
+    // A bomb built on purpose: 1 GiB of zeros declared as model.weights.h5.
+    let bomb = "";
+    for (let seed = 0; !bomb && seed < 400; seed++) {
+      const m = mutate(readFileSync(fixture("keras", "mixed.keras3.keras")), true, seed);
+      if (m.kind === "zip-bomb") {
+        bomb = join(scratch, "bomb.keras");
+        writeFileSync(bomb, m.bytes);
+      }
+    }
+    const started = Date.now();
+    const r = graft(["weights", "inspect", bomb], { timeoutMs: 60_000 });
+    expectOneCodedLine(bomb, r);
+    expect(Date.now() - started).toBeLessThan(20_000);
+  }, 180_000);
+});

@@ -1,0 +1,80 @@
+/**
+ * A CI sample of the fuzz harness (fuzz/fuzz.ts): 1,000 seeded mutants of the committed
+ * Keras files, each read as `weights inspect --stats` does. Every failure must be a coded
+ * graft error naming the file, in one line; every success must hold as many weights of the
+ * same sizes as the original (a bare Keras 3 .weights.h5 excepted, see README); no case may
+ * pass graft's own time limit by more than the probe's grace.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
+import { fixturesDir } from "@graft/test-fixtures";
+import { mutate } from "@graft/test-fixtures/mutate";
+import { afterAll, describe, expect, it } from "vitest";
+import { openWeights } from "../src/index.ts";
+
+const sources = readdirSync(join(fixturesDir, "keras"))
+  .filter((n) => n.endsWith(".h5") || n.endsWith(".keras"))
+  .sort()
+  .map((n) => join(fixturesDir, "keras", n));
+const scratch = mkdtempSync(join(tmpdir(), "graft-hostile-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+async function sizes(path: string, timeLimitMs: number): Promise<number[]> {
+  const f = await openWeights(path, { timeLimitMs });
+  try {
+    return f.layers.flatMap((l) => l.weights.map((w) => w.read().length)).sort();
+  } finally {
+    f.close();
+  }
+}
+
+describe("hostile Keras files", () => {
+  it("1,000 mutants: coded one-line errors naming the file, or every weight", async () => {
+    const originals = new Map<string, number[]>();
+    for (const s of sources) originals.set(s, await sizes(s, 60_000));
+    const problems: string[] = [];
+    const tally = new Map<string, number>();
+    for (let i = 0; i < 1000; i++) {
+      const source = sources[i % sources.length] as string;
+      const { bytes, kind } = mutate(
+        readFileSync(source),
+        source.endsWith(".keras"),
+        7_000_003 + i,
+      );
+      const path = join(scratch, `case-${i}-${basename(source)}`);
+      writeFileSync(path, bytes);
+      const started = Date.now();
+      let outcome = "ok";
+      try {
+        const got = await sizes(path, 3000);
+        if (got.join() !== (originals.get(source) as number[]).join()) {
+          outcome = "partial";
+          if (!source.endsWith("keras3_weights.weights.h5"))
+            problems.push(`case ${i} (${kind} ${basename(source)}): fewer weights, no error`);
+        }
+      } catch (err) {
+        const e = err as { code?: unknown; message?: string };
+        outcome = "coded";
+        const message = String(e.message ?? err);
+        if (typeof e.code !== "string" || !e.code.startsWith("ERR_GRAFT_"))
+          problems.push(`case ${i} (${kind}): uncoded ${message.slice(0, 120)}`);
+        else if (!message.includes(path))
+          problems.push(`case ${i} (${kind}): no file in ${message}`);
+        else if (message.includes("\n")) problems.push(`case ${i} (${kind}): several lines`);
+      }
+      // graft's limit is 3 s; the case must end within it and a little grace.
+      if (Date.now() - started > 6000)
+        problems.push(`case ${i} (${kind}): took ${Date.now() - started} ms`);
+      tally.set(outcome, (tally.get(outcome) ?? 0) + 1);
+      rmSync(path, { force: true });
+    }
+    expect(problems).toEqual([]);
+    // The sample exercises both sides: most mutants fail, some read.
+    expect(tally.get("coded") ?? 0).toBeGreaterThan(300);
+    expect(tally.get("ok") ?? 0).toBeGreaterThan(20);
+    // After aborts and endless loops in the probe, a good file still reads exactly.
+    const good = sources[0] as string;
+    expect(await sizes(good, 60_000)).toEqual(originals.get(good));
+  }, 600_000);
+});
