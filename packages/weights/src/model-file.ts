@@ -24,7 +24,7 @@ import { temporaryPath, toWriteError, writeFileAtomic } from "./atomic.ts";
 import { WeightsError } from "./errors.ts";
 import { writeStringAttr } from "./h5.ts";
 import { type LoadWeightsReport, loadWeights } from "./load.ts";
-import { type OpenWeightsOptions, openWeights } from "./read.ts";
+import { type KerasWeightsFile, type OpenWeightsOptions, openWeights } from "./read.ts";
 import { KERAS2_LAYOUT_VERSION, saveWeights, writeAtomically, writeKeras2Group } from "./save.ts";
 
 type LayersModel = tfl.LayersModel;
@@ -61,7 +61,9 @@ export async function loadKerasModel(
         `${path} holds weights only (layout ${file.layout}), no model config: build the model in code and use loadWeights`,
       );
     }
+    checkConfigSizes(file);
     const config = kerasConfigToTfjs(file.modelConfig as KerasJson);
+    checkGraph(file.path, config);
     let model: LayersModel;
     try {
       model = await tfl.models.modelFromJSON({ modelTopology: config } as never);
@@ -81,6 +83,82 @@ export async function loadKerasModel(
     return model;
   } finally {
     file.close();
+  }
+}
+
+const SIZE_KEYS = new Set(["units", "filters", "input_dim", "output_dim"]);
+const SHAPE_KEYS = new Set(["batch_input_shape", "batch_shape", "target_shape", "input_shape"]);
+
+/**
+ * Refuses a config whose sizes the file's weights cannot back: a layer of N units or
+ * filters needs at least N stored values, so a count above all the file holds comes from
+ * a damaged number, which tfjs-layers would otherwise spend minutes allocating. Shape
+ * dimensions above both that total and 2^16 are refused for the same reason.
+ */
+function checkConfigSizes(file: KerasWeightsFile): void {
+  const stored = file.layers.reduce(
+    (n, l) => n + l.weights.reduce((m, w) => m + w.shape.reduce((a, b) => a * b, 1), 0),
+    0,
+  );
+  const stack: unknown[] = [file.modelConfig];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (v === null || typeof v !== "object") continue;
+    for (const [key, child] of Object.entries(v)) {
+      const bad =
+        (SIZE_KEYS.has(key) && typeof child === "number" && child > Math.max(stored, 1)) ||
+        (SHAPE_KEYS.has(key) &&
+          Array.isArray(child) &&
+          child.some((d) => typeof d === "number" && d > Math.max(stored, 1 << 16)));
+      if (bad) {
+        throw new WeightsError(
+          "ERR_GRAFT_MODEL_CONFIG",
+          `${file.path}: the model config gives ${key} ${JSON.stringify(child)}, more than the ${stored} weight values the file holds can back (a damaged config)`,
+        );
+      }
+      stack.push(child);
+    }
+  }
+}
+
+/**
+ * Refuses a functional config that calls a layer it does not define: tfjs-layers waits for
+ * such a node forever. Names come from inbound_nodes, input_layers and output_layers, in
+ * the Keras 2 form the converted config uses; nested models are checked the same way.
+ */
+function checkGraph(path: string, config: unknown): void {
+  const stack: unknown[] = [config];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (v === null || typeof v !== "object") continue;
+    const c = (v as { config?: { layers?: unknown } }).config;
+    const layers =
+      c && Array.isArray(c.layers)
+        ? (c.layers as { name?: unknown; config?: { name?: unknown } }[])
+        : null;
+    if (layers) {
+      const names = new Set(layers.map((l) => l?.name ?? l?.config?.name));
+      const refs: unknown[] = [];
+      const cfg = c as { input_layers?: unknown; output_layers?: unknown };
+      for (const l of layers) {
+        const nodes = (l as { inbound_nodes?: unknown }).inbound_nodes;
+        if (Array.isArray(nodes))
+          for (const node of nodes)
+            if (Array.isArray(node))
+              for (const t of node) refs.push(Array.isArray(t) ? t[0] : undefined);
+      }
+      for (const list of [cfg.input_layers, cfg.output_layers])
+        if (Array.isArray(list)) for (const t of list) refs.push(Array.isArray(t) ? t[0] : t);
+      for (const name of refs) {
+        if (typeof name === "string" && !names.has(name)) {
+          throw new WeightsError(
+            "ERR_GRAFT_MODEL_CONFIG",
+            `${path}: the model config connects layer "${name}", which it does not define (a damaged config)`,
+          );
+        }
+      }
+    }
+    for (const child of Object.values(v)) stack.push(child);
   }
 }
 
