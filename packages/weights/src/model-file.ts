@@ -62,7 +62,13 @@ export async function loadKerasModel(
       );
     }
     checkConfigSizes(file);
-    const config = kerasConfigToTfjs(file.modelConfig as KerasJson);
+    let config: ReturnType<typeof kerasConfigToTfjs>;
+    try {
+      config = kerasConfigToTfjs(file.modelConfig as KerasJson);
+    } catch (err) {
+      if (err instanceof WeightsError) throw err;
+      throw new WeightsError("ERR_GRAFT_MODEL_CONFIG", `${path}: ${(err as Error).message}`);
+    }
     checkGraph(file.path, config);
     let model: LayersModel;
     try {
