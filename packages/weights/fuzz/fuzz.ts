@@ -32,6 +32,9 @@ const seed = arg("seed", 1);
 const timeLimitS = arg("time-limit", 600);
 const watchMs = arg("watch-ms", 10_000);
 const trace = process.argv.includes("--trace");
+/** --keep DIR: copy every partial, uncoded, abort, noisy or hang case there to look at. */
+const keepAt = process.argv.indexOf("--keep");
+const keepDir = keepAt > 0 ? process.argv[keepAt + 1] : undefined;
 /** graft's own per-file limit, below the harness's watch: a case past it must end coded. */
 const limits = { timeLimitMs: arg("file-limit-ms", 5_000) };
 
@@ -87,21 +90,37 @@ async function modelFor(source: string): Promise<LayersModel | null> {
 
 type Op = "inspect" | "by-name" | "topological" | "model";
 
+/** What one way of reading gave: the values, and whether a load left some weight unset. */
+interface Read {
+  values: Float32Array[];
+  unset: boolean;
+}
+
 /** One way of reading a file, as a user's code or the CLI does; what it read, to compare. */
-async function runOp(op: Op, path: string, model: LayersModel | null): Promise<Float32Array[]> {
-  if (op === "inspect") return [...(await readAll(path)).values()];
+async function runOp(op: Op, path: string, model: LayersModel | null): Promise<Read> {
+  if (op === "inspect") return { values: [...(await readAll(path)).values()], unset: false };
   if (op === "model") {
     const m = await loadKerasModel(path, { limits });
     try {
-      return modelValues(m);
+      return { values: modelValues(m), unset: false };
     } finally {
       m.dispose();
     }
   }
+  // Loaded twice over two different fills: a value the load did not set keeps the fill, so
+  // it differs between the two (a NaN in the file's own data reads the same both times).
   const target = model as LayersModel;
-  poison(target);
-  await loadWeights(target, path, { byName: op === "by-name", onWarning: () => {}, limits });
-  return modelValues(target);
+  const load = async (fill: number) => {
+    target.setWeights(target.getWeights().map((t) => tf.fill(t.shape, fill)));
+    await loadWeights(target, path, { byName: op === "by-name", onWarning: () => {}, limits });
+    return modelValues(target);
+  };
+  const first = await load(Number.NaN);
+  const second = await load(-7.25e30);
+  const unset = first.some((v, i) =>
+    v.some((x, j) => !Object.is(x, (second[i] as Float32Array)[j] as number)),
+  );
+  return { values: first, unset };
 }
 
 /** Every weight of the model, flattened, in order. */
@@ -109,21 +128,14 @@ function modelValues(m: LayersModel): Float32Array[] {
   return m.getWeights().map((t) => t.dataSync() as Float32Array);
 }
 
-/** NaN in every weight, so that a load that skips one shows. */
-function poison(m: LayersModel): void {
-  m.setWeights(m.getWeights().map((t) => tf.fill(t.shape, Number.NaN)));
-}
-
 /** ok / altered / partial for a model after a load, against the values the original gave. */
-function compareModel(got: Float32Array[], want: Float32Array[]): Outcome {
+function compareModel(got: Read, want: Float32Array[]): Outcome {
+  if (got.unset) return "partial";
   let same = true;
   for (let i = 0; i < want.length; i++) {
-    const g = got[i] as Float32Array;
+    const g = got.values[i] as Float32Array;
     const w = want[i] as Float32Array;
-    for (let j = 0; j < w.length; j++) {
-      if (Number.isNaN(g[j] as number) && !Number.isNaN(w[j] as number)) return "partial";
-      if (!Object.is(g[j], w[j])) same = false;
-    }
+    for (let j = 0; j < w.length; j++) if (!Object.is(g[j], w[j])) same = false;
   }
   return same ? "ok" : "altered";
 }
@@ -158,7 +170,7 @@ async function main() {
     for (const op of ["by-name", "topological", "model"] as const) {
       if (op !== "model" && !model) continue;
       try {
-        ops.set(op, await runOp(op, s, model));
+        ops.set(op, (await runOp(op, s, model)).values);
       } catch {}
     }
     baselines.set(s, ops);
@@ -242,6 +254,10 @@ async function main() {
       if (Date.now() - started > watchMs) outcome = "hang";
       else if (lines > 3 && outcome !== "abort") outcome = "noisy";
       table.set(`${outcome}\t${kind}`, (table.get(`${outcome}\t${kind}`) ?? 0) + 1);
+      if (keepDir && !["ok", "altered", "coded", "coded-abort"].includes(outcome)) {
+        fs.mkdirSync(keepDir, { recursive: true });
+        fs.copyFileSync(path, join(keepDir, `${outcome}-${kind}-${basename(path)}`));
+      }
       rmSync(path, { force: true });
       done++;
     }

@@ -8,15 +8,24 @@ import fs from "node:fs";
 import { parentPort } from "node:worker_threads";
 import h5wasm from "h5wasm/node";
 
-// libhdf5 prints its diagnostic stacks and emscripten its abort notice through fd 2; in
-// the probe they are noise (the caller reports one line), so they go nowhere.
+// libhdf5 prints its diagnostic stacks and emscripten its abort notice through fd 2. They
+// never reach the terminal (the caller reports one line); the first few KiB of each probe
+// go back with its reply, since h5wasm returns an empty listing where libhdf5 reported a
+// damaged group, and the stack is the only sign of it.
+const HELD_MAX = 16384;
+let held = "";
 const writeSync = fs.writeSync;
-fs.writeSync = (fd, buf, ...rest) =>
-  fd === 2
-    ? typeof buf === "string"
-      ? Buffer.byteLength(buf)
-      : (rest[1] ?? buf.byteLength)
-    : writeSync(fd, buf, ...rest);
+fs.writeSync = (fd, buf, ...rest) => {
+  if (fd !== 2) return writeSync(fd, buf, ...rest);
+  const offset = typeof rest[0] === "number" ? rest[0] : 0;
+  const length = typeof rest[1] === "number" ? rest[1] : buf.byteLength - offset;
+  if (held.length < HELD_MAX)
+    held +=
+      typeof buf === "string"
+        ? buf
+        : Buffer.from(buf.buffer, buf.byteOffset + offset, length).toString("utf8");
+  return typeof buf === "string" ? Buffer.byteLength(buf) : length;
+};
 console.error = () => {};
 console.warn = () => {};
 
@@ -38,11 +47,12 @@ function visit(node, depth) {
 parentPort.on("message", async ({ id, path }) => {
   await ready;
   let file;
+  held = "";
   try {
     file = new h5wasm.File(path, "r");
     if (file.file_id < 0n) throw new Error("unable to open file");
     visit(file, 0);
-    parentPort.postMessage({ id, ok: true });
+    parentPort.postMessage({ id, ok: true, diagnostics: held.slice(0, HELD_MAX) });
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     const aborted =

@@ -47,6 +47,20 @@ export function hdf5Quietly<T>(f: () => T): { value: T; diagnostics: string } {
   }
 }
 
+/**
+ * What went wrong, when HDF5 printed an error stack: the innermost frame's text (`bad symbol
+ * table node signature`), else the outermost, else null. h5wasm answers some failed calls
+ * (a group listing over a damaged symbol table) with an empty result instead of an error, so
+ * the stack is the only sign that a read was incomplete.
+ */
+export function hdf5Failure(diagnostics: string): string | null {
+  if (!diagnostics.includes("HDF5-DIAG")) return null;
+  const frames = [...diagnostics.matchAll(/#\d+: .*? in [^\s(]+\(\)(?:: (.+))?/g)]
+    .map((m) => m[1]?.trim())
+    .filter((t): t is string => Boolean(t));
+  return frames.at(-1) ?? "HDF5 reported an error";
+}
+
 const ERRNO_TEXT: [RegExp, string][] = [
   [/No space left on device/i, "ENOSPC"],
   [/Disk quota exceeded/i, "EDQUOT"],

@@ -66,8 +66,11 @@ export async function loadKerasModel(
     try {
       config = kerasConfigToTfjs(file.modelConfig as KerasJson);
     } catch (err) {
-      if (err instanceof WeightsError) throw err;
-      throw new WeightsError("ERR_GRAFT_MODEL_CONFIG", `${path}: ${(err as Error).message}`);
+      const message = (err as Error).message;
+      if (err instanceof WeightsError && message.includes(path)) throw err;
+      // The conversion's own errors ("Unsupported in a Keras model config: ...") name no file.
+      const code = err instanceof WeightsError ? err.code : "ERR_GRAFT_MODEL_CONFIG";
+      throw new WeightsError(code, `${path}: ${message}`);
     }
     checkGraph(file.path, config);
     let model: LayersModel;

@@ -6,12 +6,15 @@
  */
 import { Worker } from "node:worker_threads";
 import { WeightsError } from "./errors.ts";
+import { hdf5Failure } from "./h5.ts";
 
 interface Reply {
   id: number;
   ok: boolean;
   message?: string;
   aborted?: boolean;
+  /** What libhdf5 printed during a walk that returned (the first 16 KiB). */
+  diagnostics?: string;
 }
 
 let worker: Worker | undefined;
@@ -72,7 +75,10 @@ export async function probeH5(path: string, label: string, timeLimitMs: number):
       `${label}: reading its HDF5 structure took longer than the time limit of ${(timeLimitMs / 1000).toFixed(1)} s (the file is damaged)`,
     );
   }
-  if (!reply.ok) {
+  // A walk can return with HDF5's error stack printed (a listing h5wasm left empty).
+  const failure = reply.ok ? hdf5Failure(reply.diagnostics ?? "") : null;
+  if (failure) reply.message = failure;
+  if (!reply.ok || failure) {
     if (reply.aborted) stop(w);
     throw new WeightsError(
       "ERR_GRAFT_H5_READ",

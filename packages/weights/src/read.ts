@@ -21,6 +21,7 @@ import {
   type Dataset,
   type Group,
   type H5File,
+  hdf5Failure,
   hdf5Quietly,
   isDataset,
   openH5,
@@ -192,6 +193,13 @@ function quietly<T>(path: string, what: string, f: () => T): T {
       `Cannot read ${what} in ${path}: ${message.split("\n")[0]} (the file is damaged or not written by Keras)`,
     );
   }
+  // h5wasm can return (an empty listing, a short read) where libhdf5 printed an error.
+  const failure = hdf5Failure(result.diagnostics);
+  if (failure)
+    throw new WeightsError(
+      "ERR_GRAFT_H5_READ",
+      `Cannot read ${what} in ${path}: ${failure} (the file is damaged or not written by Keras)`,
+    );
   return result.value;
 }
 

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import "@tensorflow/tfjs-backend-cpu";
 import { fixture, kerasFixture, kerasManifest } from "@graft/test-fixtures";
 import { relErr } from "@graft/test-fixtures/compare";
+import { storedEntries, writeZip } from "@graft/test-fixtures/mutate";
 import { readNpyFloat32 } from "@graft/test-fixtures/npy";
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
@@ -75,6 +76,27 @@ describe("loadKerasModel reproduces Keras on every full-model fixture", () => {
       model.dispose();
     });
   }
+
+  it("names the file when the config holds what the conversion refuses", async () => {
+    const zip = storedEntries(readFileSync(kerasFixture("mixed.keras3.keras")));
+    const entries = zip.map((e) => {
+      if (e.name !== "config.json") return e;
+      const text = e.data.toString().replaceAll('"float32"', '"mixed_float16"');
+      return { name: e.name, data: Buffer.from(text) };
+    });
+    const dir = mkdtempSync(join(tmpdir(), "graft-model-config-"));
+    const path = join(dir, "policy.keras");
+    writeFileSync(path, writeZip(entries));
+    try {
+      const err = await loadKerasModel(path).catch((e) => e);
+      expect(err).toBeInstanceOf(WeightsError);
+      expect(err.code).toBe("ERR_GRAFT_MODEL_CONFIG");
+      expect(err.message).toContain(path);
+      expect(err.message).toMatch(/dtype policy "mixed_float16"/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   it("refuses a weights-only file, saying why", async () => {
     const err = await loadKerasModel(kerasFixture("mixed.keras2_weights.h5")).catch((e) => e);
