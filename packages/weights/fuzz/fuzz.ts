@@ -4,6 +4,7 @@
  * files, with loadKerasModel. Prints cases/s and the outcome table.
  *
  *   pnpm --filter @graft/weights fuzz -- --count 2000 --seed 1 --time-limit 600
+ *   pnpm --filter @graft/weights fuzz -- --seed 1 --start 7278 --count 1 --keep /tmp/k
  *
  * Outcomes: ok (read completely, the weights equal the original's), altered (the same
  * weights by name and size with other values: flipped data bits, which HDF5 files without
@@ -28,6 +29,8 @@ const arg = (name: string, fallback: number) => {
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
 };
 const count = arg("count", 1000);
+/** --start N: begin at case N (with --count 1, replays one case of a longer run). */
+const start = arg("start", 0);
 const seed = arg("seed", 1);
 const timeLimitS = arg("time-limit", 600);
 const watchMs = arg("watch-ms", 10_000);
@@ -204,7 +207,7 @@ async function main() {
     return (origWriteSync as (...a: unknown[]) => number)(fd, buf, ...rest);
   }) as typeof fs.writeSync;
   try {
-    for (let i = 0; i < count && Date.now() - t0 < timeLimitS * 1000; i++) {
+    for (let i = start; i < start + count && Date.now() - t0 < timeLimitS * 1000; i++) {
       const source = sources[i % sources.length] as string;
       const { bytes, kind } = mutate(
         readFileSync(source),

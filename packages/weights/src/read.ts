@@ -24,6 +24,7 @@ import {
   hdf5Failure,
   hdf5Quietly,
   isDataset,
+  isGroup,
   openH5,
   readChunkedStringList,
   readFloat32,
@@ -414,6 +415,16 @@ function describeLegacy(
       }
       return storedWeight(ds, wname, `${name}/${wname} in ${path}`, deadline);
     });
+    // Keras stores exactly the weights weight_names lists under the layer's group: a dataset
+    // it leaves out means the list lost a name (a shortened dimension, a rank turned scalar),
+    // and the weight would be dropped without a word.
+    const unlisted = firstUnlistedDataset(group, new Set(weightNames), deadline);
+    if (unlisted !== null) {
+      throw new WeightsError(
+        "ERR_GRAFT_WEIGHTS_LAYOUT",
+        `${path}: layer "${name}" holds the dataset "${unlisted}" but its weight_names (${weightNames.length} listed) does not name it (the file is damaged)`,
+      );
+    }
     return { name, key: name, weights };
   });
   // Every layer group is listed in layer_names (Keras 2.x adds top_level_model_weights,
@@ -441,6 +452,36 @@ function describeLegacy(
     hasLayerNames: true,
     close: () => void file.close(),
   };
+}
+
+/** Deepest nesting a layer group's weights use (Keras 2 nests models in models). */
+const MAX_WEIGHT_DEPTH = 16;
+
+/**
+ * The first dataset below `group` (its path relative to it) that `listed` does not name, or
+ * null. Depth-bounded and under the deadline: a damaged file can link a group into itself.
+ */
+function firstUnlistedDataset(
+  group: Group,
+  listed: Set<string>,
+  deadline: Deadline,
+): string | null {
+  const walk = (g: Group, prefix: string, depth: number): string | null => {
+    if (depth > MAX_WEIGHT_DEPTH) return null;
+    for (const key of g.keys()) {
+      deadline(`the datasets of ${group.path}`);
+      const rel = prefix === "" ? key : `${prefix}/${key}`;
+      const child = g.get(key);
+      if (isDataset(child)) {
+        if (!listed.has(rel)) return rel;
+      } else if (isGroup(child)) {
+        const found = walk(child, rel, depth + 1);
+        if (found !== null) return found;
+      }
+    }
+    return null;
+  };
+  return walk(group, "", 0);
 }
 
 const DTYPE_NAMES: Record<string, string> = {

@@ -97,4 +97,27 @@ describe("hostile Keras files", () => {
       expect((err as Error).message).toContain(cause);
     });
   }
+
+  // weight_names of a Keras 1 layer, a 1-D dataspace of two names: made scalar (rank 0) or
+  // shortened to one, HDF5 reads one name and the bias would be dropped without a word.
+  for (const [change, offset, value] of [
+    ["made scalar", 1, 0],
+    ["shortened to one name", 8, 1],
+  ] as const) {
+    it(`weight_names ${change} is an error naming the unlisted weight`, async () => {
+      const source = join(fixturesDir, "keras", "vgg19_tiny.notop.keras1.h5");
+      const bytes = Buffer.from(readFileSync(source));
+      // Dataspace message v1: version 1, rank 1, max dims present; dims [2], max dims [2].
+      const space = Buffer.from(`0101010000000000${"0200000000000000".repeat(2)}`, "hex");
+      const at = bytes.indexOf(space, bytes.indexOf("weight_names"));
+      expect(at).toBeGreaterThan(0);
+      bytes[at + offset] = value;
+      const path = join(scratch, `weight-names-${offset}.h5`);
+      writeFileSync(path, bytes);
+      const err = await sizes(path, 10_000).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: "ERR_GRAFT_WEIGHTS_LAYOUT" });
+      expect((err as Error).message).toContain(path);
+      expect((err as Error).message).toContain('holds the dataset "block1_conv1_b_1:0"');
+    });
+  }
 });
