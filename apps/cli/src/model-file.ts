@@ -30,9 +30,12 @@ export async function loadTrainedModel(pathOrRun: string, flag = "--model"): Pro
   try {
     model = await loadKerasModel(path);
   } catch (err) {
-    throw new UsageError(
-      `${flag}: cannot load '${path}' as a Keras model: ${(err as Error).message}`,
-    );
+    const message = `${flag}: cannot load '${path}' as a Keras model: ${(err as Error).message}`;
+    // A damaged or unsupported file is bad input, not a bad flag: exit 1 with graft's code.
+    const code = (err as { code?: unknown }).code;
+    if (typeof code === "string" && code.startsWith("ERR_GRAFT_"))
+      throw Object.assign(new Error(message), { code });
+    throw new UsageError(message);
   }
   const meta = (await readModelMetadata(path)) ?? {};
   const shape = (model.inputs[0] as tfl.SymbolicTensor).shape;
@@ -56,4 +59,19 @@ export async function loadTrainedModel(pathOrRun: string, flag = "--model"): Pro
     preprocess: pre === "caffe" || pre === "rescale" || pre === "none" ? pre : null,
     inputSize: [h, w],
   };
+}
+
+/**
+ * How many classes a loaded model scores; a UsageError when its output is not one row of
+ * scores per image (a base without a classifier head, whose feature maps are for extract).
+ */
+export function classCount(loaded: LoadedModel, command: string): number {
+  const shape = loaded.model.outputs[0]?.shape ?? [];
+  const k = shape[1];
+  if (loaded.model.outputs.length !== 1 || shape.length !== 2 || typeof k !== "number" || k < 1) {
+    throw new UsageError(
+      `${command}: '${loaded.path}' outputs shape [${shape.map((d) => d ?? "null").join(", ")}], not one score per class: it has no classifier head (\`graft extract\` writes such features)`,
+    );
+  }
+  return k;
 }

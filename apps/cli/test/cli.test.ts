@@ -2,7 +2,8 @@
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { kerasFixture, kerasManifest } from "@graft/test-fixtures";
+import { demoFile } from "@graft/demo";
+import { fixture, kerasFixture, kerasManifest } from "@graft/test-fixtures";
 import { afterAll, describe, expect, it } from "vitest";
 import { graft } from "./run_cli.ts";
 
@@ -94,6 +95,24 @@ describe("graft weights inspect", () => {
     expect(r.err).toMatch(/^graft: error: Cannot read .*nope\.h5/);
     expect(r.err).not.toMatch(/\n\s+at /);
   });
+});
+
+describe("graft predict and evaluate on a base without a classifier head", () => {
+  it("say the model has no classifier head, in one line, exit 2", () => {
+    const model = kerasFixture("vgg19_tiny.notop.keras2_full.h5");
+    const image = fixture("data", "images", "rgb.png");
+    const runs = [
+      graft(["predict", "--model", model, image]),
+      graft(["evaluate", "--model", model, "--data", demoFile("target", "val")]),
+    ];
+    for (const r of runs) {
+      expect(r.code, r.err).toBe(2);
+      expect(r.err.trim().split("\n")).toHaveLength(1);
+      expect(r.err).toContain(model);
+      expect(r.err).toContain("outputs shape [null, 1, 1, 16], not one score per class");
+      expect(r.out).toBe("");
+    }
+  }, 120_000);
 });
 
 describe("graft weights fetch", () => {

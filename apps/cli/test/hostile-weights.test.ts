@@ -78,4 +78,13 @@ describe("graft weights inspect on damaged files", () => {
     expectOneCodedLine(bomb, r);
     expect(Date.now() - started).toBeLessThan(20_000);
   }, 180_000);
+
+  it("predict on a damaged model file exits 1 with graft's code, not as a bad flag", () => {
+    // A truncated Keras 2 full-model file (what cli-fuzz found as exit 2 without a code).
+    const path = mutant("mixed.keras2_full.h5", 1_000_003 + 1);
+    const image = fixture("data", "images", "exif_rot6.jpg");
+    const r = graft(["predict", "--model", path, image], { timeoutMs: 60_000 });
+    expectOneCodedLine(path, r);
+    expect(r.err).toContain("cannot load");
+  }, 90_000);
 });

@@ -3,7 +3,7 @@ import { evaluateModel, formatEvaluation } from "@graft/scenarios";
 import { oneOf, parse, positiveInt } from "../args.ts";
 import { UsageError } from "../errors.ts";
 import type { Io } from "../io.ts";
-import { loadTrainedModel } from "../model-file.ts";
+import { classCount, loadTrainedModel } from "../model-file.ts";
 import { userPath } from "../paths.ts";
 import { BACKEND_CHOICES, initTf } from "../tf.ts";
 import { warnOnce, withCliErrors } from "./common.ts";
@@ -55,7 +55,7 @@ export async function evaluateCommand(argv: string[], io: Io): Promise<number> {
       throw new UsageError(`--data: ${(err as Error).message}`);
     }
     if (it.samples === 0) throw new UsageError(`--data: no images found in '${data}'`);
-    const outputs = (loaded.model.outputs[0]?.shape[1] as number) ?? 0;
+    const outputs = classCount(loaded, "evaluate");
     if (it.numClasses !== outputs) {
       throw new UsageError(
         `--data: '${data}' has ${it.numClasses} classes but the model predicts ${outputs}`,
