@@ -15,6 +15,7 @@ export {
 export { TrainingError } from "./errors.ts";
 export { formatPath, pyFloat } from "./format.ts";
 export { FusedMomentumOptimizer, MOMENTUM_UPDATE, sgdMomentum } from "./fused-momentum.ts";
+export { KerasAdamOptimizer, kerasAdam } from "./keras-adam.ts";
 export { getLearningRate, setLearningRate } from "./learning-rate.ts";
 export { type Logs, resolveLogs, type UnresolvedLogs } from "./logs.ts";
 export { ModelCheckpoint, type ModelCheckpointOptions } from "./model-checkpoint.ts";

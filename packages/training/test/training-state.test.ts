@@ -156,7 +156,7 @@ describe("saveTrainingState / loadTrainingState", () => {
     const other = buildModel(1);
     other.compile({ optimizer: tf.train.sgd(0.1), loss: "categoricalCrossentropy" });
     await expect(loadTrainingState(run, { model: other })).rejects.toThrow(
-      /holds Adam optimizer state but the optimizer is SGD/,
+      /holds KerasAdam optimizer state but the optimizer is SGD/,
     );
   });
 });

@@ -12,7 +12,7 @@
 import { pathToFileURL } from "node:url";
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
-import { SeededRandom, saveTrainingState } from "../../src/index.ts";
+import { kerasAdam, SeededRandom, saveTrainingState } from "../../src/index.ts";
 
 export const TOTAL_EPOCHS = 4;
 
@@ -32,7 +32,7 @@ export function buildModel(seed: number): tfl.LayersModel {
     ],
   });
   model.compile({
-    optimizer: tf.train.adam(0.05),
+    optimizer: kerasAdam(0.05),
     loss: "categoricalCrossentropy",
     metrics: ["accuracy"],
   });
