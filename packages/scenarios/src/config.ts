@@ -40,6 +40,10 @@ export const RUN_CONFIG_KEYS = {
     kind: { type: "string" },
     help: "imagenet (the official Keras file, cached or downloaded), a weights FILE, or none (default imagenet)",
   },
+  "initial-weights": {
+    kind: { type: "string" },
+    help: "a weights FILE for the whole model, base and head, loaded by layer name once it is built (every layer with weights must be in it): to start from exactly the weights another run or Keras itself began with",
+  },
   "block-filters": {
     kind: { type: "ints", count: 5 },
     help: "conv widths per block for a narrow VGG-shaped base, e.g. 8,16,32,64,64 (default: VGG's own)",
@@ -51,6 +55,10 @@ export const RUN_CONFIG_KEYS = {
   "input-size": { kind: { type: "int", min: 32 }, help: "images are resized to N×N (default 256)" },
   "batch-size": { kind: { type: "int", min: 1 }, help: "default 16" },
   epochs: { kind: { type: "int", min: 1 }, help: "default 50" },
+  shuffle: {
+    kind: { type: "bool" },
+    help: "reshuffle the training images each epoch (default true; false keeps file order, as flow_from_directory(shuffle=False))",
+  },
   optimizer: {
     kind: { type: "enum", values: ["sgd", "adam"] },
     help: "default sgd (with --momentum)",
@@ -152,6 +160,8 @@ export interface RunConfig {
   model: "vgg19" | "vgg16";
   /** "imagenet" (the official Keras file), a weights file, or "none". Default imagenet. */
   weights: string;
+  /** Weights for the whole built model (base and head), by layer name; null for none. */
+  initialWeights: string | null;
   /** Conv widths per block for a narrow VGG-shaped base; null for VGG's own. */
   blockFilters: [number, number, number, number, number] | null;
   /** A registered scenario (the four built in: small-similar, large-similar, small-different, large-different) or "auto". */
@@ -162,6 +172,8 @@ export interface RunConfig {
   batchSize: number;
   /** Epochs to train at most. Default 50. */
   epochs: number;
+  /** Reshuffle the training images each epoch. Default true. */
+  shuffle: boolean;
   /** Default sgd (with momentum). */
   optimizer: "sgd" | "adam";
   /** Learning rate. Default 1e-4. */
@@ -348,11 +360,13 @@ export function parseRunConfig(
     validationSplit: v.valData ? 0 : ((v.validationSplit as number | undefined) ?? 0.1),
     model: (v.model as RunConfig["model"] | undefined) ?? "vgg19",
     weights: (v.weights as string | undefined) ?? "imagenet",
+    initialWeights: (v.initialWeights as string | undefined) ?? null,
     blockFilters: (v.blockFilters as RunConfig["blockFilters"] | undefined) ?? null,
     scenario: (v.scenario as RunConfig["scenario"] | undefined) ?? "large-similar",
     inputSize: (v.inputSize as number | undefined) ?? 256,
     batchSize: (v.batchSize as number | undefined) ?? 16,
     epochs: (v.epochs as number | undefined) ?? 50,
+    shuffle: (v.shuffle as boolean | undefined) ?? true,
     optimizer: (v.optimizer as RunConfig["optimizer"] | undefined) ?? "sgd",
     lr: (v.lr as number | undefined) ?? 1e-4,
     momentum: (v.momentum as number | undefined) ?? 0.9,

@@ -23,6 +23,8 @@ export interface DataOptions {
   batchSize: number;
   /** Seeds the training order and augmentation. */
   seed: number;
+  /** Reshuffle the training images each epoch (default true); false keeps file order. */
+  shuffle?: boolean;
   /** ImageDataGenerator arguments for the training images; null for none. */
   augment?: ImageDataGeneratorOptions | null;
   /** Keras' class order; default: the sorted subfolders of `data`. */
@@ -33,7 +35,7 @@ export interface DataOptions {
 
 /** A run's data, as `openData` opens it. */
 export interface OpenedData {
-  /** Shuffled, augmented training batches. */
+  /** Training batches: shuffled (unless `shuffle` is false) and augmented. */
   train: DirectoryIterator;
   /** The same training images in file order, without augmentation (feature caching, evaluation). */
   trainPlain: () => Promise<DirectoryIterator>;
@@ -68,7 +70,7 @@ export async function openData(o: DataOptions): Promise<OpenedData> {
       });
       train = await gen.flowFromDirectory(o.data, {
         ...common,
-        shuffle: true,
+        shuffle: o.shuffle ?? true,
         seed: o.seed,
         ...(split > 0 ? { subset: "training" as const } : {}),
       });
@@ -76,7 +78,7 @@ export async function openData(o: DataOptions): Promise<OpenedData> {
       train = await flowFromDirectory(o.data, {
         ...common,
         ...splitOpts,
-        shuffle: true,
+        shuffle: o.shuffle ?? true,
         seed: o.seed,
       });
     }

@@ -14,6 +14,7 @@ import {
   type EarlyStoppingState,
   hasTrainingState,
   type JsonValue,
+  kerasAdam,
   loadTrainingState,
   ModelCheckpoint,
   ProgressBar,
@@ -27,6 +28,7 @@ import {
 import {
   type KerasJsonObject,
   loadKerasModel,
+  loadWeights,
   saveKerasModel,
   writeFileAtomic,
 } from "@graft/weights";
@@ -191,7 +193,8 @@ function readAugment(
 }
 
 function makeOptimizer(c: RunConfig): tf.Optimizer {
-  if (c.optimizer === "adam") return tf.train.adam(c.lr);
+  // Keras' Adam (ε outside the bias correction), not tfjs': the same steps as a Keras run.
+  if (c.optimizer === "adam") return kerasAdam(c.lr);
   // sgdMomentum: tfjs's MomentumOptimizer, each variable's update one kernel on graft-cpu.
   return c.momentum > 0 ? sgdMomentum(c.lr, c.momentum) : tf.train.sgd(c.lr);
 }
@@ -305,6 +308,7 @@ async function runIn(
     augment:
       c0.augment === "recipe" || c0.augment === "none" ? c0.augment : (abs(c0.augment) as string),
     cacheDir: abs(c0.cacheDir),
+    initialWeights: abs(c0.initialWeights),
   };
   const seed = saved?.resolved.seed ?? chooseSeed(c.seed);
   const augment = readAugment(c, cwd);
@@ -317,6 +321,7 @@ async function runIn(
     targetSize: [c.inputSize, c.inputSize],
     batchSize: c.batchSize,
     seed,
+    shuffle: c.shuffle,
     augment: augment.options,
     warn,
   });
@@ -388,6 +393,15 @@ async function runIn(
     } catch (err) {
       base.dispose();
       throw configError(`head: cannot build the model: ${(err as Error).message}`);
+    }
+    // A resumed run takes its weights from the saved state instead.
+    if (c.initialWeights && !saved) {
+      try {
+        await loadInitialWeights(built.model, c.initialWeights);
+      } catch (err) {
+        built.model.dispose();
+        throw err;
+      }
     }
     const frozen = scenario.chooseTrainable(built, base, settings);
 
@@ -552,6 +566,7 @@ async function runIn(
         epochs: c.epochs,
         initialEpoch,
         batchSize: c.batchSize,
+        shuffle: c.shuffle,
         callbacks,
         classWeight,
         log,
@@ -624,6 +639,29 @@ async function runIn(
     return result;
   } finally {
     mathRandom.uninstall();
+  }
+}
+
+/**
+ * The whole model's starting weights from a file, by layer name (Keras' by_name=True), with
+ * nothing left as built: a layer with weights the file does not hold is an error.
+ */
+async function loadInitialWeights(model: tfl.LayersModel, path: string): Promise<void> {
+  let loaded: string[];
+  try {
+    loaded = (await loadWeights(model, path, { byName: true, onWarning: () => {} })).loaded;
+  } catch (err) {
+    throw configError(`initial-weights: ${(err as Error).message}`);
+  }
+  const got = new Set(loaded);
+  const missing = model.layers.filter((l) => l.weights.length > 0 && !got.has(l.name));
+  if (missing.length > 0) {
+    throw configError(
+      `initial-weights: ${path} holds no weights for ${missing.map((l) => l.name).join(", ")} (it must cover every layer with weights: ${model.layers
+        .filter((l) => l.weights.length > 0)
+        .map((l) => l.name)
+        .join(", ")})`,
+    );
   }
 }
 

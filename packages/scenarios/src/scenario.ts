@@ -70,6 +70,8 @@ export interface TrainContext {
   initialEpoch: number;
   /** Images (or feature rows) per batch. */
   batchSize: number;
+  /** Reshuffle the training rows each epoch (default true); false keeps file order. */
+  shuffle?: boolean;
   /** Callbacks for `fit` (checkpoints, early stopping, CSV log, progress). */
   callbacks: tfl.Callback[];
   /** Per-class loss weights; null or absent for none. */
@@ -206,14 +208,17 @@ export abstract class BaseScenario implements Scenario {
       compile(head);
       try {
         await ctx.beforeFit?.(head, optimizer);
-        const history = await head.fitDataset(featureDataset(train.x, train.y, ctx.batchSize), {
-          epochs: ctx.epochs,
-          initialEpoch: ctx.initialEpoch,
-          verbose: 0,
-          callbacks: ctx.callbacks,
-          ...(val ? { validationData: [val.x, val.y] as [tf.Tensor, tf.Tensor] } : {}),
-          ...(classWeight ? { classWeight } : {}),
-        });
+        const history = await head.fitDataset(
+          featureDataset(train.x, train.y, ctx.batchSize, ctx.shuffle ?? true),
+          {
+            epochs: ctx.epochs,
+            initialEpoch: ctx.initialEpoch,
+            verbose: 0,
+            callbacks: ctx.callbacks,
+            ...(val ? { validationData: [val.x, val.y] as [tf.Tensor, tf.Tensor] } : {}),
+            ...(classWeight ? { classWeight } : {}),
+          },
+        );
         return { history, fitModel: head, usedCachedFeatures: true };
       } finally {
         tf.dispose([train.x, train.y, ...(val ? [val.x, val.y] : [])]);
