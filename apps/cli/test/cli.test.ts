@@ -150,8 +150,11 @@ describe("graft demo", () => {
         expect(existsSync(join(out, run, f)), `${run}/${f}`).toBe(true);
       }
     }
-    // The point of the demo: the pretrained base transfers (Keras measured the same gap).
+    // The point of the demo: the pretrained base transfers. From scratch is no longer pinned
+    // at chance (0.200) since the networks start as Keras' do (glorot-uniform); graft-cpu
+    // measured 0.41 to 0.75 over seeds 1 to 4 against Keras' 0.35 to 0.52 (best epoch, 5 seeds).
     const [transfer, fromScratch] = rows.map((m) => Number(m[2]));
-    expect(transfer).toBeGreaterThan((fromScratch as number) + 0.1);
+    expect(transfer).toBeGreaterThan(fromScratch as number);
+    expect(fromScratch).toBeGreaterThan(0.25);
   }, 600_000);
 });

@@ -17,4 +17,12 @@ export {
   type SummaryRow,
   summarize,
 } from "./summary.ts";
-export { buildVGG, VGG, VGG16, VGG19, type VGGOptions, type VGGVariant } from "./vgg.ts";
+export {
+  buildVGG,
+  KERAS_KERNEL_INIT,
+  VGG,
+  VGG16,
+  VGG19,
+  type VGGOptions,
+  type VGGVariant,
+} from "./vgg.ts";

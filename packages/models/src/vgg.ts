@@ -113,7 +113,13 @@ function checkOptions(o: VGGOptions): Required<Pick<VGGOptions, "includeTop" | "
   return { includeTop, classes };
 }
 
-/** Builds the network with random weights (no file access). */
+/**
+ * Keras' default kernel initializer for Conv2D and Dense (glorot_uniform: U(±sqrt(6 /
+ * (fan_in + fan_out)))); tfjs-layers defaults to glorotNormal instead.
+ */
+export const KERAS_KERNEL_INIT = "glorotUniform" as const;
+
+/** Builds the network with random weights (no file access), initialised as Keras does. */
 export function buildVGG(variant: VGGVariant, options: VGGOptions = {}): tfl.LayersModel {
   const { includeTop, classes } = checkOptions(options);
   const inputShape = options.inputShape ?? (includeTop ? [224, 224, 3] : [null, null, 3]);
@@ -128,6 +134,10 @@ export function buildVGG(variant: VGGVariant, options: VGGOptions = {}): tfl.Lay
           kernelSize: [3, 3],
           activation: "relu",
           padding: "same",
+          // Keras' defaults, not tfjs-layers' (glorotNormal, truncated without Keras'
+          // correction: 0.77× the variance, which compounds over 16 convs from scratch).
+          kernelInitializer: KERAS_KERNEL_INIT,
+          biasInitializer: "zeros",
           name: `block${b + 1}_conv${i}`,
         })
         .apply(x) as tfl.SymbolicTensor;
@@ -139,11 +149,15 @@ export function buildVGG(variant: VGGVariant, options: VGGOptions = {}): tfl.Lay
   if (includeTop) {
     const units = options.topUnits ?? 4096;
     x = tfl.layers.flatten({ name: "flatten" }).apply(x) as tfl.SymbolicTensor;
-    x = tfl.layers.dense({ units, activation: "relu", name: "fc1" }).apply(x) as tfl.SymbolicTensor;
-    x = tfl.layers.dense({ units, activation: "relu", name: "fc2" }).apply(x) as tfl.SymbolicTensor;
+    for (const name of ["fc1", "fc2"]) {
+      x = tfl.layers
+        .dense({ units, activation: "relu", kernelInitializer: KERAS_KERNEL_INIT, name })
+        .apply(x) as tfl.SymbolicTensor;
+    }
     x = tfl.layers
       .dense({
         units: classes,
+        kernelInitializer: KERAS_KERNEL_INIT,
         activation: options.classifierActivation ?? "softmax",
         name: "predictions",
       })

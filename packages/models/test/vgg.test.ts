@@ -222,3 +222,48 @@ describe("argument checks", () => {
     }
   });
 });
+
+describe("random weights are initialised as Keras does", () => {
+  // Keras' glorot_uniform: U(−l, l) with l = sqrt(6 / (fan_in + fan_out)), variance l²/3, for
+  // every conv and dense kernel; zero biases. tfjs-layers' own default (glorotNormal, a
+  // truncated normal without Keras' correction) has 0.77× that variance and no hard bound.
+  it("glorot-uniform kernels and zero biases, conv and dense", () => {
+    const model = buildVGG("vgg19", {
+      ...TINY,
+      weights: null,
+      classes: 10,
+      blockFilters: [16, 32, 64, 64, 64],
+      topUnits: 256,
+    });
+    // Sizes: 432, 36,864, 36,864, 16,384 and 2,560 values. Every value within the bound;
+    // the variance (a sample of n uniforms spreads by about 0.9/sqrt(n) of it: under 0.8%
+    // for n ≥ 16,384) and the reach to the bound only where n is large enough to tell.
+    for (const name of ["block1_conv1", "block3_conv2", "block5_conv4", "fc1", "predictions"]) {
+      const [kernel, bias] = model.getLayer(name).getWeights() as [tf.Tensor, tf.Tensor];
+      const shape = kernel.shape;
+      const receptive = shape.slice(0, -2).reduce((a, b) => a * b, 1);
+      const fanIn = receptive * (shape.at(-2) as number);
+      const fanOut = receptive * (shape.at(-1) as number);
+      const limit = Math.sqrt(6 / (fanIn + fanOut));
+      const w = kernel.dataSync() as Float32Array;
+      let sum = 0;
+      let sq = 0;
+      let max = 0;
+      for (const v of w) {
+        sum += v;
+        sq += v * v;
+        max = Math.max(max, Math.abs(v));
+      }
+      expect(max, name).toBeLessThanOrEqual(limit);
+      expect(
+        Array.from(bias.dataSync()).every((b) => b === 0),
+        name,
+      ).toBe(true);
+      if (w.length < 16_000) continue;
+      const variance = sq / w.length - (sum / w.length) ** 2;
+      expect(Math.abs(variance / ((limit * limit) / 3) - 1), name).toBeLessThan(0.05);
+      expect(max / limit, name).toBeGreaterThan(0.999);
+    }
+    model.dispose();
+  });
+});

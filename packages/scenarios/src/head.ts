@@ -4,6 +4,7 @@
  * Flatten → Dense 1024 relu → Dropout 0.5 → Dense 1024 relu; the final
  * Dense(classes, softmax) is always appended.
  */
+import { KERAS_KERNEL_INIT } from "@graft/models";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { configError } from "./errors.ts";
 
@@ -120,11 +121,23 @@ export function headLayers(
     else if (l.kind === "max") layers.push(tfl.layers.globalMaxPooling2d({ name: name("max") }));
     else if (l.kind === "dense") {
       layers.push(
-        tfl.layers.dense({ units: l.units, activation: l.activation, name: name("dense") }),
+        tfl.layers.dense({
+          units: l.units,
+          activation: l.activation,
+          kernelInitializer: KERAS_KERNEL_INIT,
+          name: name("dense"),
+        }),
       );
     } else layers.push(tfl.layers.dropout({ rate: l.rate, name: name("dropout") }));
   }
-  layers.push(tfl.layers.dense({ units: numClasses, activation: "softmax", name: "predictions" }));
+  layers.push(
+    tfl.layers.dense({
+      units: numClasses,
+      activation: "softmax",
+      kernelInitializer: KERAS_KERNEL_INIT,
+      name: "predictions",
+    }),
+  );
   return layers;
 }
 

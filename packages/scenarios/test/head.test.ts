@@ -36,6 +36,22 @@ describe("parseHead", () => {
 });
 
 describe("headLayers", () => {
+  it("initialises its dense kernels as Keras does (glorot-uniform), not as tfjs does", () => {
+    const dense = headLayers(parseHead("flatten,dense:8,dense:8:tanh"), 3).filter(
+      (l) => l.getClassName() === "Dense",
+    );
+    expect(dense).toHaveLength(3);
+    for (const l of dense) {
+      // tfjs serialises glorotUniform as the VarianceScaling it is.
+      const init = l.getConfig().kernelInitializer as { config: Record<string, unknown> };
+      expect(init.config, l.name).toMatchObject({
+        scale: 1,
+        mode: "fanAvg",
+        distribution: "uniform",
+      });
+    }
+  });
+
   it("ends in a softmax over the classes and shares weights between two applications", () => {
     const layers = headLayers(parseHead("flatten,dense:4,dropout:0.5"), 3);
     expect(layers.map((l) => l.name)).toEqual([
