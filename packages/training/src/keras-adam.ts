@@ -52,6 +52,7 @@ export class KerasAdamOptimizer extends AdamOptimizer {
     return "KerasAdam";
   }
 
+  /** One Keras Adam step for every variable, then β₁ᵗ and β₂ᵗ move on to the next step. */
   override applyGradients(variableGradients: VariableGradients): void {
     const s = this as unknown as AdamState;
     const names = Array.isArray(variableGradients)
