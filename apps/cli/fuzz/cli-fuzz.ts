@@ -19,6 +19,7 @@
 import { spawn } from "node:child_process";
 import {
   copyFileSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -68,9 +69,7 @@ function command(): string[] {
     return ["--conditions=@graft/source", "--import", loader, join(cliDir, "src", "main.ts")];
   }
   const built = join(cliDir, "dist", "main.js");
-  try {
-    readFileSync(built);
-  } catch {
+  if (!existsSync(built)) {
     console.error(
       `cli-fuzz: ${built} is missing: run \`pnpm --filter @graft/cli build\` first, or pass --source`,
     );

@@ -13,10 +13,27 @@ export interface LoadedModel {
   preprocess: PreprocessMode | null;
   /** [height, width] the model takes. */
   inputSize: [number, number];
+  /** Classes it scores, when loaded with `scoredBy`; null otherwise. */
+  classes: number | null;
+}
+
+/** What `loadTrainedModel` checks beyond a loadable model taking fixed-size RGB images. */
+export interface LoadTrainedModelOptions {
+  /** The flag the path came from, for messages. Default "--model". */
+  flag?: string;
+  /**
+   * The command that needs one score per class (predict, evaluate): a model without a
+   * classifier head is then refused, naming the command.
+   */
+  scoredBy?: string;
 }
 
 /** A model file, or a run folder (its best.h5, else last.h5). */
-export async function loadTrainedModel(pathOrRun: string, flag = "--model"): Promise<LoadedModel> {
+export async function loadTrainedModel(
+  pathOrRun: string,
+  options: LoadTrainedModelOptions = {},
+): Promise<LoadedModel> {
+  const flag = options.flag ?? "--model";
   let path = pathOrRun;
   if (existsSync(path) && statSync(path).isDirectory()) {
     const best = join(path, "best.h5");
@@ -47,6 +64,15 @@ export async function loadTrainedModel(pathOrRun: string, flag = "--model"): Pro
       `${flag}: '${path}' does not take fixed-size RGB images (input shape [${shape.join(", ")}])`,
     );
   }
+  let classes: number | null = null;
+  if (options.scoredBy !== undefined) {
+    try {
+      classes = classCount(model, path, options.scoredBy);
+    } catch (err) {
+      model.dispose();
+      throw err;
+    }
+  }
   const names = meta.classNames;
   const pre = meta.preprocess;
   return {
@@ -58,19 +84,20 @@ export async function loadTrainedModel(pathOrRun: string, flag = "--model"): Pro
         : null,
     preprocess: pre === "caffe" || pre === "rescale" || pre === "none" ? pre : null,
     inputSize: [h, w],
+    classes,
   };
 }
 
 /**
- * How many classes a loaded model scores; a UsageError when its output is not one row of
- * scores per image (a base without a classifier head, whose feature maps are for extract).
+ * How many classes a model scores; a UsageError when its output is not one row of scores
+ * per image (a base without a classifier head, whose feature maps are for extract).
  */
-export function classCount(loaded: LoadedModel, command: string): number {
-  const shape = loaded.model.outputs[0]?.shape ?? [];
+function classCount(model: tfl.LayersModel, path: string, command: string): number {
+  const shape = model.outputs[0]?.shape ?? [];
   const k = shape[1];
-  if (loaded.model.outputs.length !== 1 || shape.length !== 2 || typeof k !== "number" || k < 1) {
+  if (model.outputs.length !== 1 || shape.length !== 2 || typeof k !== "number" || k < 1) {
     throw new UsageError(
-      `${command}: '${loaded.path}' outputs shape [${shape.map((d) => d ?? "null").join(", ")}], not one score per class: it has no classifier head (\`graft extract\` writes such features)`,
+      `${command}: '${path}' outputs shape [${shape.map((d) => d ?? "null").join(", ")}], not one score per class: it has no classifier head (\`graft extract\` writes such features)`,
     );
   }
   return k;

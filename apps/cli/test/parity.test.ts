@@ -36,6 +36,20 @@ function history(path: string): ParityEpoch[] {
   });
 }
 
+/** The run's data, starting weights and network, as make_parity_fixtures.py describes it. */
+const NETWORK = [
+  "--data",
+  parityFixture("data", "train"),
+  "--weights",
+  "none",
+  "--initial-weights",
+  parityFixture("init.h5"),
+  "--block-filters",
+  g.config.block_filters.join(","),
+  "--input-size",
+  String(g.config.input_size),
+];
+
 describe("graft train matches a Keras run epoch by epoch", () => {
   for (const name of ["sgd", "adam"] as const) {
     const run = g.runs[name];
@@ -43,18 +57,9 @@ describe("graft train matches a Keras run epoch by epoch", () => {
       const out = join(scratch, name);
       const r = graft([
         "train",
-        "--data",
-        parityFixture("data", "train"),
+        ...NETWORK,
         "--val-data",
         parityFixture("data", "val"),
-        "--weights",
-        "none",
-        "--initial-weights",
-        parityFixture("init.h5"),
-        "--block-filters",
-        g.config.block_filters.join(","),
-        "--input-size",
-        String(g.config.input_size),
         "--head",
         g.config.head,
         "--freeze",
@@ -89,16 +94,7 @@ describe("graft train matches a Keras run epoch by epoch", () => {
   it("--initial-weights must cover every layer with weights", () => {
     const r = graft([
       "train",
-      "--data",
-      parityFixture("data", "train"),
-      "--weights",
-      "none",
-      "--initial-weights",
-      parityFixture("init.h5"),
-      "--block-filters",
-      g.config.block_filters.join(","),
-      "--input-size",
-      String(g.config.input_size),
+      ...NETWORK,
       "--head",
       "flatten,dense:16,dense:16,dense:16",
       "--out",

@@ -654,13 +654,11 @@ async function loadInitialWeights(model: tfl.LayersModel, path: string): Promise
     throw configError(`initial-weights: ${(err as Error).message}`);
   }
   const got = new Set(loaded);
-  const missing = model.layers.filter((l) => l.weights.length > 0 && !got.has(l.name));
+  const weighted = model.layers.filter((l) => l.weights.length > 0).map((l) => l.name);
+  const missing = weighted.filter((name) => !got.has(name));
   if (missing.length > 0) {
     throw configError(
-      `initial-weights: ${path} holds no weights for ${missing.map((l) => l.name).join(", ")} (it must cover every layer with weights: ${model.layers
-        .filter((l) => l.weights.length > 0)
-        .map((l) => l.name)
-        .join(", ")})`,
+      `initial-weights: ${path} holds no weights for ${missing.join(", ")} (it must cover every layer with weights: ${weighted.join(", ")})`,
     );
   }
 }

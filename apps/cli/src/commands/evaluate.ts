@@ -3,7 +3,7 @@ import { evaluateModel, formatEvaluation } from "@graft/scenarios";
 import { oneOf, parse, positiveInt } from "../args.ts";
 import { UsageError } from "../errors.ts";
 import type { Io } from "../io.ts";
-import { classCount, loadTrainedModel } from "../model-file.ts";
+import { loadTrainedModel } from "../model-file.ts";
 import { userPath } from "../paths.ts";
 import { BACKEND_CHOICES, initTf } from "../tf.ts";
 import { warnOnce, withCliErrors } from "./common.ts";
@@ -39,7 +39,9 @@ export async function evaluateCommand(argv: string[], io: Io): Promise<number> {
   const backend = oneOf(values.backend, "--backend", BACKEND_CHOICES) ?? "auto";
   return withCliErrors(async () => {
     await initTf(backend);
-    const loaded = await loadTrainedModel(userPath(values.model as string, io.env));
+    const loaded = await loadTrainedModel(userPath(values.model as string, io.env), {
+      scoredBy: "evaluate",
+    });
     const data = userPath(values.data as string, io.env);
     let it: Awaited<ReturnType<typeof flowFromDirectory>>;
     try {
@@ -55,7 +57,7 @@ export async function evaluateCommand(argv: string[], io: Io): Promise<number> {
       throw new UsageError(`--data: ${(err as Error).message}`);
     }
     if (it.samples === 0) throw new UsageError(`--data: no images found in '${data}'`);
-    const outputs = classCount(loaded, "evaluate");
+    const outputs = loaded.classes as number;
     if (it.numClasses !== outputs) {
       throw new UsageError(
         `--data: '${data}' has ${it.numClasses} classes but the model predicts ${outputs}`,

@@ -6,7 +6,7 @@ import type * as tfc from "@tensorflow/tfjs-core";
 import { oneOf, parse, positiveInt } from "../args.ts";
 import { UsageError } from "../errors.ts";
 import type { Io } from "../io.ts";
-import { classCount, loadTrainedModel } from "../model-file.ts";
+import { loadTrainedModel } from "../model-file.ts";
 import { userPath } from "../paths.ts";
 import { BACKEND_CHOICES, initTf } from "../tf.ts";
 import { withCliErrors } from "./common.ts";
@@ -73,13 +73,9 @@ export async function predictCommand(argv: string[], io: Io): Promise<number> {
 
   return withCliErrors(async () => {
     const tf = await initTf(backend);
-    const loaded = await loadTrainedModel(userPath(values.model as string, io.env));
-    try {
-      classCount(loaded, "predict");
-    } catch (err) {
-      loaded.model.dispose();
-      throw err;
-    }
+    const loaded = await loadTrainedModel(userPath(values.model as string, io.env), {
+      scoredBy: "predict",
+    });
     const preprocess = preprocessFlag ?? loaded.preprocess ?? "caffe";
     if (!loaded.classNames)
       io.err(`warning: ${loaded.path} stores no class names; labels are class indices`);
