@@ -93,3 +93,26 @@ export interface DemoManifest {
 export function demoManifest(): DemoManifest {
   return JSON.parse(readFileSync(demoFile("manifest.json"), "utf8")) as DemoManifest;
 }
+
+/**
+ * The classic recipe on the demo's target classes as `graft train` / `runTraining` options
+ * (the keys of --config): the training and validation folders, the base's widths and input
+ * size, and the manifest's optimizer, head, batch size, epochs and augmentation. Add the
+ * scenario, weights, seed and stopping rule the run wants.
+ */
+export function demoRecipeOptions(): Record<string, string | number | number[]> {
+  const m = demoManifest();
+  return {
+    data: demoFile("target", "train"),
+    "val-data": demoFile("target", "val"),
+    "block-filters": m.blockFilters,
+    "input-size": m.inputSize[0],
+    epochs: m.recipe.epochs,
+    "batch-size": m.recipe.batchSize,
+    optimizer: "sgd",
+    lr: m.recipe.lr,
+    momentum: m.recipe.momentum,
+    head: `flatten,dense:${m.recipe.headUnits},dropout:${m.recipe.dropout}`,
+    augment: demoFile("augment.json"),
+  };
+}

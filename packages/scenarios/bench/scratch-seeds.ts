@@ -11,7 +11,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
-import { demoFile, demoManifest } from "@graft/demo";
+import { demoManifest, demoRecipeOptions } from "@graft/demo";
 import "@graft/native/graft-cpu";
 import * as tf from "@tensorflow/tfjs-core";
 import { runTraining } from "../src/index.ts";
@@ -34,17 +34,7 @@ try {
   for (let seed = 1; seed <= seeds; seed++) {
     const r = await runTraining(
       {
-        data: demoFile("target", "train"),
-        "val-data": demoFile("target", "val"),
-        "block-filters": m.blockFilters,
-        "input-size": m.inputSize[0],
-        epochs: m.recipe.epochs,
-        "batch-size": m.recipe.batchSize,
-        optimizer: "sgd",
-        lr: m.recipe.lr,
-        momentum: m.recipe.momentum,
-        head: `flatten,dense:${m.recipe.headUnits},dropout:${m.recipe.dropout}`,
-        augment: demoFile("augment.json"),
+        ...demoRecipeOptions(),
         patience: 0,
         scenario: "large-different",
         init: "random",

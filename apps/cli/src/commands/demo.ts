@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { demoFile, demoManifest } from "@graft/demo";
+import { demoFile, demoManifest, demoRecipeOptions } from "@graft/demo";
 import { type RunResult, runTraining } from "@graft/scenarios";
 import { oneOf, parse, positiveInt } from "../args.ts";
 import { UsageError } from "../errors.ts";
@@ -48,7 +48,6 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
 
   return withCliErrors(async () => {
     const tf = await initTf(backend);
-    const train = demoFile("target", "train");
     const val = demoFile("target", "val");
     io.out(
       `graft demo on ${tf.getBackend()}: ${classes.length} target classes (${classes.join(", ")}): ${m.target.description}; ${m.target.train} training and ${m.target.val} validation pictures, ${size}×${size}`,
@@ -56,21 +55,7 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
     io.out(
       `base: VGG19-shaped, widths ${m.blockFilters.join("-")}, pretrained on the source domain "${m.source.name}" (${m.source.classes.length} other classes; ${m.weights.file})`,
     );
-    const common = {
-      data: train,
-      "val-data": val,
-      "block-filters": m.blockFilters,
-      "input-size": size,
-      epochs,
-      "batch-size": m.recipe.batchSize,
-      optimizer: "sgd",
-      lr: m.recipe.lr,
-      momentum: m.recipe.momentum,
-      head: `flatten,dense:${m.recipe.headUnits},dropout:${m.recipe.dropout}`,
-      augment: demoFile("augment.json"),
-      patience: 10,
-      seed: 1,
-    };
+    const common = { ...demoRecipeOptions(), epochs, patience: 10, seed: 1 };
     const runs: { label: string; r: RunResult; seconds: number }[] = [];
     for (const [label, extra] of [
       [
