@@ -175,8 +175,10 @@ if(GRAFT_CUDA_ADDON)
     src/cuda/storage.cc
     src/cuda/kernels/Conv2D.cc
     src/cuda/kernels/Elementwise.cc
+    src/cuda/kernels/Gather.cc
     src/cuda/kernels/MatMul.cc
     src/cuda/kernels/Pool.cc
+    src/cuda/kernels/Reduce.cc
     src/cuda/kernels/Softmax.cc
     src/cuda/kernels/Elementwise.cu
     src/cuda/kernels/Reduce.cu

@@ -1,4 +1,5 @@
 // graft.node's entry point: the table of exported functions. Loaded only by ts/index.ts.
+#include "boundary_napi.h"
 #include "capabilities.h"
 #include "common.h"
 #include "cpu/kernels.h"
@@ -46,6 +47,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Export<graft::Capabilities>(env, exports, "capabilities");
   Export<graft::SelfTest>(env, exports, "_selfTest");
   exports.Set("cpu", CpuExports(env));
+  exports.Set("boundary", graft::BoundaryObject(env));
   return exports;
 }
 

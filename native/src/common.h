@@ -7,6 +7,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "boundary.h"
+
 namespace graft {
 
 // Stable codes carried by every Error graft.node throws into JavaScript.

@@ -5,7 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BufferPool, POOL_MIN_BYTES, poolCapBytes } from "../ts/backend/buffer_pool.ts";
+import { BufferPool, POOL_MIN_BYTES, poolCapBytes } from "../ts/cpu/buffer_pool.ts";
 import { type GraftCpuBackend, graftCpuUnavailableReason } from "../ts/graft_cpu.ts";
 import { inCI } from "./helpers.ts";
 

@@ -7,6 +7,18 @@
  * (convolutions, pooling, softmax, matmul) are not imitated: tests disable them
  * (HOST_DISABLED), so they take the counted host fallback.
  */
+import {
+  CUDA_BINARY_OPS as B,
+  BOUNDARY,
+  CUDA_BINARY_ARRAYS,
+  CUDA_BINARY_BLOCK,
+  CUDA_STRIDED_ARRAYS,
+  CUDA_STRIDED_BLOCK,
+  CUDA_DTYPES as D,
+  CUDA_REDUCE_OPS as R,
+  CUDA_TRANSFERS as T,
+  CUDA_UNARY_OPS as U,
+} from "../ts/common/boundary.ts";
 import type { CudaKernels, CudaNative, CudaNativeStats, CudaProbe } from "../ts/cuda/addon.ts";
 
 export const HOST_DISABLED = [
@@ -24,6 +36,12 @@ export const HOST_DISABLED = [
 ];
 
 type Arr = Float32Array | Int32Array | Uint8Array;
+
+/** The rank-long arrays after a block's fixed fields: arr(k) is the k-th (src/boundary.h). */
+function arrays(p: Int32Array, fixed: object, rank: number): (k: number) => number[] {
+  const head = Object.keys(fixed).length;
+  return (k) => Array.from(p.subarray(head + k * rank, head + (k + 1) * rank));
+}
 
 export function createHostNative(): CudaNative & { buffers: Map<number, Uint8Array> } {
   const buffers = new Map<number, Uint8Array>();
@@ -45,9 +63,9 @@ export function createHostNative(): CudaNative & { buffers: Map<number, Uint8Arr
   };
   const view = (id: number, dtype: number): Arr => {
     const b = get(id);
-    return dtype === 0
+    return dtype === D.float32
       ? new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4)
-      : dtype === 1
+      : dtype === D.int32
         ? new Int32Array(b.buffer, b.byteOffset, b.byteLength / 4)
         : b;
   };
@@ -57,53 +75,53 @@ export function createHostNative(): CudaNative & { buffers: Map<number, Uint8Arr
     stats.allocations++;
   };
   const make = (id: number, dtype: number, n: number): Arr => {
-    alloc(id, n * (dtype === 2 ? 1 : 4));
+    alloc(id, n * (dtype === D.bool ? 1 : 4));
     return view(id, dtype);
   };
   const unary = (op: number, v: number, alpha: number, beta: number): number => {
     switch (op) {
-      case 0:
+      case U.neg:
         return -v;
-      case 1:
+      case U.log:
         return Math.log(v);
-      case 2:
+      case U.square:
         return v * v;
-      case 3:
+      case U.relu:
         // biome-ignore lint/complexity/useMathMinMax: tfjs keeps -0 and NaN here; Math.max/min would not
         return v < 0 ? 0 : v;
-      case 4:
+      case U.step:
         return v > 0 ? 1 : Number.isNaN(v) ? v : alpha;
-      case 5:
+      case U.floor:
         return Math.floor(v);
-      case 6:
+      case U.exp:
         return Math.exp(v);
-      case 7:
+      case U.sqrt:
         return Math.sqrt(v);
-      case 8:
+      case U.abs:
         return Math.abs(v);
-      case 9:
+      case U.sigmoid:
         return 1 / (1 + Math.exp(-v));
-      case 10:
+      case U.tanh:
         return Math.tanh(v);
-      case 11:
+      case U.rsqrt:
         return 1 / Math.sqrt(v);
-      case 12:
+      case U.reciprocal:
         return 1 / v;
-      case 13:
+      case U.clip:
         // biome-ignore lint/complexity/useMathMinMax: tfjs keeps -0 and NaN here; Math.max/min would not
         return v > beta ? beta : v < alpha ? alpha : v;
-      case 14:
+      case U.relu6:
         // biome-ignore lint/complexity/useMathMinMax: tfjs keeps -0 and NaN here; Math.max/min would not
         return v < 0 ? 0 : v > 6 ? 6 : v;
-      case 15:
+      case U.elu:
         return v < 0 ? Math.exp(v) - 1 : v;
-      case 16:
+      case U.leakyrelu:
         return v < 0 ? alpha * v : v;
-      case 17:
+      case U.ceil:
         return Math.ceil(v);
-      case 18:
+      case U.sign:
         return v > 0 ? 1 : v < 0 ? -1 : 0;
-      case 19:
+      case U.log1p:
         return Math.log1p(v);
       default:
         throw new Error(`unary op ${op}`);
@@ -112,39 +130,39 @@ export function createHostNative(): CudaNative & { buffers: Map<number, Uint8Arr
   const f32 = (v: number) => Math.fround(v);
   const binary = (op: number, a: number, b: number, float: boolean): number => {
     switch (op) {
-      case 0:
+      case B.add:
         return a + b;
-      case 1:
+      case B.sub:
         return a - b;
-      case 2:
+      case B.mul:
         return float ? f32(a) * f32(b) : Math.imul(a, b);
-      case 3:
+      case B.div:
         return a / b;
-      case 4:
+      case B.max:
         return Number.isNaN(a) || Number.isNaN(b) ? Number.NaN : Math.max(a, b);
-      case 5:
+      case B.min:
         return Number.isNaN(a) || Number.isNaN(b) ? Number.NaN : Math.min(a, b);
-      case 6:
+      case B.squaredDiff:
         return (a - b) * (a - b);
-      case 7:
+      case B.pow:
         return a ** b;
-      case 8:
+      case B.equal:
         return a === b ? 1 : 0;
-      case 9:
+      case B.notEqual:
         return a !== b ? 1 : 0;
-      case 10:
+      case B.greater:
         return a > b ? 1 : 0;
-      case 11:
+      case B.greaterEqual:
         return a >= b ? 1 : 0;
-      case 12:
+      case B.less:
         return a < b ? 1 : 0;
-      case 13:
+      case B.lessEqual:
         return a <= b ? 1 : 0;
-      case 14:
+      case B.logicalAnd:
         return a && b ? 1 : 0;
-      case 15:
+      case B.logicalOr:
         return a || b ? 1 : 0;
-      case 16:
+      case B.reluGrad:
         return a * (b > 0 ? 1 : Number.isNaN(b) ? b : 0);
       default:
         throw new Error(`binary op ${op}`);
@@ -188,26 +206,27 @@ export function createHostNative(): CudaNative & { buffers: Map<number, Uint8Arr
       throw new Error("host double: no cuBLAS");
     },
     unary(op, x, y, n, alpha, beta) {
-      const xv = view(x, 0);
-      const yv = make(y, 0, n);
+      const xv = view(x, D.float32);
+      const yv = make(y, D.float32, n);
       for (let i = 0; i < n; i++) yv[i] = unary(op, xv[i] as number, alpha, beta);
     },
     binary(op, dtype, a, b, y, p) {
-      const rank = p[0] as number;
-      const shape = Array.from(p.subarray(1, 1 + rank));
+      const rank = p[CUDA_BINARY_BLOCK.rank] as number;
+      const arr = arrays(p, CUDA_BINARY_BLOCK, rank);
+      const shape = arr(CUDA_BINARY_ARRAYS.shape);
       const n = shape.reduce((s, d) => s * d, 1);
-      const ao = offsets(shape, Array.from(p.subarray(1 + rank, 1 + 2 * rank)), 0, n);
-      const bo = offsets(shape, Array.from(p.subarray(1 + 2 * rank, 1 + 3 * rank)), 0, n);
+      const ao = offsets(shape, arr(CUDA_BINARY_ARRAYS.aStrides), 0, n);
+      const bo = offsets(shape, arr(CUDA_BINARY_ARRAYS.bStrides), 0, n);
       const av = view(a, dtype);
       const bv = view(b, dtype);
-      const outDtype = op >= 8 && op <= 15 ? 2 : dtype;
+      const outDtype = op >= B.equal && op <= B.logicalOr ? D.bool : dtype;
       const yv = make(y, outDtype, n);
       for (let i = 0; i < n; i++) {
         yv[i] = binary(
           op,
           av[ao[i] as number] as number,
           bv[bo[i] as number] as number,
-          dtype === 0,
+          dtype === D.float32,
         );
       }
     },
@@ -216,24 +235,26 @@ export function createHostNative(): CudaNative & { buffers: Map<number, Uint8Arr
       const yv = make(y, to, n);
       for (let i = 0; i < n; i++) {
         const v = xv[i] as number;
-        yv[i] = to === 2 ? (v !== 0 ? 1 : 0) : v; // Int32Array stores ToInt32, as tfjs-cpu
+        yv[i] = to === D.bool ? (v !== 0 ? 1 : 0) : v; // Int32Array stores ToInt32, as tfjs-cpu
       }
     },
     select(c, a, b, y, dtype, n) {
-      const cv = view(c, 2);
+      const cv = view(c, D.bool);
       const av = view(a, dtype);
       const bv = view(b, dtype);
       const yv = make(y, dtype, n);
       for (let i = 0; i < n; i++) yv[i] = (cv[i] ? av[i] : bv[i]) as number;
     },
     fill(y, dtype, n, value) {
-      make(y, dtype, n).fill(dtype === 2 ? (value ? 1 : 0) : value);
+      make(y, dtype, n).fill(dtype === D.bool ? (value ? 1 : 0) : value);
     },
     stridedCopy(x, y, dtype, p) {
-      const rank = p[0] as number;
-      const shape = Array.from(p.subarray(2, 2 + rank));
+      const rank = p[CUDA_STRIDED_BLOCK.rank] as number;
+      const arr = arrays(p, CUDA_STRIDED_BLOCK, rank);
+      const shape = arr(CUDA_STRIDED_ARRAYS.shape);
       const n = shape.reduce((s, d) => s * d, 1);
-      const xo = offsets(shape, Array.from(p.subarray(2 + rank, 2 + 2 * rank)), p[1] as number, n);
+      const offset = p[CUDA_STRIDED_BLOCK.offset] as number;
+      const xo = offsets(shape, arr(CUDA_STRIDED_ARRAYS.inStrides), offset, n);
       const xv = view(x, dtype);
       const yv = make(y, dtype, n);
       for (let i = 0; i < n; i++) yv[i] = xv[xo[i] as number] as number;
@@ -243,13 +264,14 @@ export function createHostNative(): CudaNative & { buffers: Map<number, Uint8Arr
       const yv = make(y, dtype, outer * inner);
       for (let o = 0; o < outer; o++)
         for (let i = 0; i < inner; i++) {
-          let acc = op === 4 ? 1 : op >= 2 ? (xv[o * r * inner + i] as number) : 0;
-          for (let j = op >= 2 && op !== 4 ? 1 : 0; j < r; j++) {
+          const extreme = op === R.max || op === R.min;
+          let acc = op === R.prod ? 1 : extreme ? (xv[o * r * inner + i] as number) : 0;
+          for (let j = extreme ? 1 : 0; j < r; j++) {
             const v = xv[(o * r + j) * inner + i] as number;
-            if (op === 0) acc += v;
-            else if (op === 1) acc += f32(v / r);
-            else if (op === 2) acc = Number.isNaN(v) || v > acc ? v : acc;
-            else if (op === 3) acc = Number.isNaN(v) || v < acc ? v : acc;
+            if (op === R.sum) acc += v;
+            else if (op === R.mean) acc += f32(v / r);
+            else if (op === R.max) acc = Number.isNaN(v) || v > acc ? v : acc;
+            else if (op === R.min) acc = Number.isNaN(v) || v < acc ? v : acc;
             else acc *= v;
           }
           yv[o * inner + i] = acc;
@@ -257,7 +279,7 @@ export function createHostNative(): CudaNative & { buffers: Map<number, Uint8Arr
     },
     argReduce(max, dtype, x, y, outer, r, inner) {
       const xv = view(x, dtype);
-      const yv = make(y, 1, outer * inner);
+      const yv = make(y, D.int32, outer * inner);
       for (let o = 0; o < outer; o++)
         for (let i = 0; i < inner; i++) {
           let best = xv[o * r * inner + i] as number;
@@ -274,7 +296,7 @@ export function createHostNative(): CudaNative & { buffers: Map<number, Uint8Arr
     },
     gather(x, indices, y, dtype, outer, axis, nIdx, inner) {
       const xv = view(x, dtype);
-      const iv = view(indices, 1);
+      const iv = view(indices, D.int32);
       const yv = make(y, dtype, outer * nIdx * inner);
       for (let o = 0; o < outer; o++)
         for (let j = 0; j < nIdx; j++) {
@@ -286,13 +308,13 @@ export function createHostNative(): CudaNative & { buffers: Map<number, Uint8Arr
         }
     },
     momentumUpdate(value, acc, grad, m, c, newValue, newAcc, n, nesterov) {
-      const v = view(value, 0);
-      const a = view(acc, 0);
-      const g = view(grad, 0);
-      const mv = view(m, 0)[0] as number;
-      const cv = view(c, 0)[0] as number;
-      const nv = make(newValue, 0, n);
-      const na = make(newAcc, 0, n);
+      const v = view(value, D.float32);
+      const a = view(acc, D.float32);
+      const g = view(grad, D.float32);
+      const mv = view(m, D.float32)[0] as number;
+      const cv = view(c, D.float32)[0] as number;
+      const nv = make(newValue, D.float32, n);
+      const na = make(newAcc, D.float32, n);
       for (let i = 0; i < n; i++) {
         const ai = f32(f32(mv * (a[i] as number)) + (g[i] as number));
         na[i] = ai;
@@ -301,7 +323,7 @@ export function createHostNative(): CudaNative & { buffers: Map<number, Uint8Arr
       }
     },
     oneHot(indices, y, dtype, n, depth, on, off) {
-      const iv = view(indices, 1);
+      const iv = view(indices, D.int32);
       const yv = make(y, dtype, n * depth);
       for (let i = 0; i < n * depth; i++)
         yv[i] = iv[Math.floor(i / depth)] === i % depth ? on : off;
@@ -330,6 +352,7 @@ export function createHostNative(): CudaNative & { buffers: Map<number, Uint8Arr
   };
   return {
     buffers,
+    boundary: BOUNDARY,
     probe: () => probe,
     profile(on) {
       profiling = on;
@@ -351,7 +374,7 @@ export function createHostNative(): CudaNative & { buffers: Map<number, Uint8Arr
     },
     upload(id, values) {
       const t0 = performance.now();
-      record(0, values.byteLength, t0);
+      record(T.upload, values.byteLength, t0);
       alloc(id, values.byteLength);
       get(id).set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
       stats.uploads++;
@@ -364,7 +387,7 @@ export function createHostNative(): CudaNative & { buffers: Map<number, Uint8Arr
       if (b.byteLength !== out.byteLength)
         throw new Error(`readSync: ${b.byteLength} != ${out.byteLength} bytes`);
       new Uint8Array(out.buffer, out.byteOffset, out.byteLength).set(b);
-      record(1, b.byteLength, performance.now());
+      record(T.readSync, b.byteLength, performance.now());
       stats.downloads++;
       stats.bytesDown += b.byteLength;
     },
@@ -372,7 +395,7 @@ export function createHostNative(): CudaNative & { buffers: Map<number, Uint8Arr
       const b = get(id);
       stats.asyncDownloads++;
       stats.bytesDown += b.byteLength;
-      record(2, b.byteLength, performance.now());
+      record(T.read, b.byteLength, performance.now());
       return b.slice().buffer;
     },
     copy(src, dst) {

@@ -16,8 +16,10 @@ import {
   CPU_ACTIVATIONS,
   type CpuKernels,
   capabilities,
+  convParams,
   DEFAULT_ADDON_PATH,
   loadAddon,
+  poolParams,
 } from "../ts/index.ts";
 import { inCI, relErr } from "./helpers.ts";
 
@@ -80,51 +82,6 @@ function values(t: tf.Tensor | tf.Tensor[]): Float32Array {
   const one = Array.isArray(t) ? t[0] : t;
   if (!one) throw new Error("no tensor");
   return one.dataSync() as Float32Array;
-}
-
-// --- parameter layouts (as ts/index.ts documents them) ---
-
-function convParams(info: tf.backend_util.Conv2DInfo): Int32Array {
-  const p = info.padInfo;
-  return Int32Array.of(
-    info.batchSize,
-    info.inHeight,
-    info.inWidth,
-    info.inChannels,
-    info.filterHeight,
-    info.filterWidth,
-    info.outChannels,
-    info.outHeight,
-    info.outWidth,
-    info.strideHeight,
-    info.strideWidth,
-    info.dilationHeight,
-    info.dilationWidth,
-    p.top,
-    p.left,
-    p.bottom,
-    p.right,
-  );
-}
-
-function poolParams(info: tf.backend_util.Conv2DInfo): Int32Array {
-  const p = info.padInfo;
-  return Int32Array.of(
-    info.batchSize,
-    info.inHeight,
-    info.inWidth,
-    info.inChannels,
-    info.filterHeight,
-    info.filterWidth,
-    info.outHeight,
-    info.outWidth,
-    info.strideHeight,
-    info.strideWidth,
-    p.top,
-    p.left,
-    p.bottom,
-    p.right,
-  );
 }
 
 const ACTIVATION_NAMES = Object.keys(CPU_ACTIVATIONS) as (keyof typeof CPU_ACTIVATIONS)[];

@@ -98,9 +98,10 @@ describe("defects tfjs-core's suite found in graft-cuda's fallback (on the host 
     const [cpu, host] = await onBoth(HOST, () => {
       const x = tf.tensor4d([1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 3, 3, 1]);
       const f = tf.tensor3d([1, 0.5, 0.25, 2], [2, 2, 1]);
-      return tf.grads((xx: tf.Tensor4D, ff: tf.Tensor3D) => tf.dilation2d(xx, ff, 1, "same"))(
-        [x, f],
+      const grads = tf.grads((...[xx, ff]: tf.Tensor[]) =>
+        tf.dilation2d(xx as tf.Tensor4D, ff as tf.Tensor3D, 1, "same"),
       );
+      return grads([x, f]);
     });
     expect(host).toEqual(cpu);
   });

@@ -14,21 +14,21 @@ import {
   registerKernel,
   type TensorInfo,
 } from "@tensorflow/tfjs-core";
-import { setConvAlgorithm, setMath } from "./backend/cpu_math.ts";
-import { GraftCpuBackend } from "./backend/graft_cpu_backend.ts";
+import { GraftCpuBackend } from "./cpu/backend.ts";
+import { setConvAlgorithm, setMath } from "./cpu/cpu_math.ts";
+import { reluGradientConfig } from "./cpu/kernels/ReluGrad.ts";
+import { cpuKernels } from "./cpu/kernels/register_all_kernels.ts";
+import { BACKEND_NAME } from "./cpu/kernels/util.ts";
 import { addonStatus, type CpuConvAlgorithm, type CpuMath, loadAddon } from "./index.ts";
-import { reluGradientConfig } from "./kernels/ReluGrad.ts";
-import { nativeKernelConfigs } from "./kernels/register_all_kernels.ts";
-import { BACKEND_NAME } from "./kernels/util.ts";
 
+export { GraftCpuBackend, type KernelStats } from "./cpu/backend.ts";
 export {
   CPU_CONV_ENV,
   CPU_MATH_ENV,
   type CpuEnv,
   effectiveMath,
   readCpuEnv,
-} from "./backend/cpu_math.ts";
-export { GraftCpuBackend, type KernelStats } from "./backend/graft_cpu_backend.ts";
+} from "./cpu/cpu_math.ts";
 export type { CpuConvAlgorithm, CpuMath } from "./index.ts";
 export { BACKEND_NAME as GRAFT_CPU };
 /** graft-cpu's tfjs registration priority: above cpu (1) and wasm (2), below graft-cuda (4). */
@@ -89,7 +89,7 @@ export function registerGraftCpu(): void {
   if (registered) return;
   registered = true;
   registerBackend(BACKEND_NAME, createBackend, GRAFT_CPU_PRIORITY);
-  const native = new Set(nativeKernelConfigs.map((k) => k.kernelName));
+  const native = new Set(cpuKernels.map((k) => k.kernelName));
   for (const k of getKernelsForBackend("cpu")) {
     if (native.has(k.kernelName)) continue;
     const run = k.kernelFunc;
@@ -103,7 +103,7 @@ export function registerGraftCpu(): void {
       },
     });
   }
-  for (const k of nativeKernelConfigs) registerKernel(k);
+  for (const k of cpuKernels) registerKernel(k);
   registerGradient(reluGradientConfig);
 }
 

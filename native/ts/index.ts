@@ -14,6 +14,8 @@ import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { ACTIVATIONS, type POOL_KINDS } from "./common/boundary.ts";
+import { boundaryMismatch } from "./common/boundary_check.ts";
 import {
   buildCommand,
   CPU_PREBUILT_PACKAGES,
@@ -80,22 +82,14 @@ export type SelfTestKind = (typeof SELF_TEST_KINDS)[number];
 
 /**
  * Activation codes of `conv2d` and `matmul`, fused into the kernel as a oneDNN
- * post-op (tfjs names as keys): y = act(conv + bias).
+ * post-op (tfjs names as keys): y = act(conv + bias). src/boundary.h's ACTIVATIONS.
  */
-export const CPU_ACTIVATIONS = {
-  linear: 0,
-  relu: 1,
-  relu6: 2,
-  elu: 3,
-  sigmoid: 4,
-  leakyrelu: 5,
-} as const;
+export const CPU_ACTIVATIONS = ACTIVATIONS;
+export { CPU_BINARY_OPS, CPU_BROADCAST, POOL_KINDS } from "./common/boundary.ts";
+export { convParams, poolParams } from "./common/conv.ts";
 
-/** `binary`'s operations: y = a op b (RealDiv is real division). */
-export const CPU_BINARY_OPS = { add: 0, sub: 1, mul: 2, div: 3 } as const;
-
-/** How `binary` indexes an input: full (index i), scalar (index 0), row vector (index i % inner). */
-export const CPU_BROADCAST = { full: 0, scalar: 1, row: 2 } as const;
+/** A pooling kind code (POOL_KINDS). */
+export type PoolKind = (typeof POOL_KINDS)[keyof typeof POOL_KINDS];
 
 /**
  * The arithmetic of the oneDNN kernels (conv2d*, matmul): "fp32", the default, or
@@ -174,9 +168,9 @@ export interface CpuStats {
  */
 export interface CpuKernels {
   /**
-   * y = act(conv2d(x, w) + bias) (oneDNN). `p` = [N, H, W, C, KH, KW, OC, OH, OW,
-   * strideH, strideW, dilationH, dilationW, padTop, padLeft, padBottom, padRight]
-   * with dilations as tfjs counts them (1 = none) and pads from
+   * y = act(conv2d(x, w) + bias) (oneDNN). `p` is the CONV_PARAMS block (convParams():
+   * N, H, W, C, KH, KW, OC, OH, OW, strideH, strideW, dilationH, dilationW, padTop,
+   * padLeft, padBottom, padRight) with dilations as tfjs counts them (1 = none) and pads from
    * `backend_util.computeConv2DInfo` (`padInfo`). x: [N,H,W,C], w: [KH,KW,C,OC],
    * bias: [OC] or null, y: [N,OH,OW,OC]. `activation` is one of CPU_ACTIVATIONS;
    * `alpha` is leakyrelu's slope (ignored otherwise).
@@ -203,11 +197,12 @@ export interface CpuKernels {
   /** dw = the gradient of conv2d with respect to w (oneDNN), HWIO. Same `p`; no bias gradient (use `sumRows`). */
   conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, p: Int32Array): void;
   /**
-   * Max (kind 0) or average (kind 1, over the window's in-bounds values) pooling,
-   * exactly as tfjs-backend-cpu. `p` = [N, H, W, C, KH, KW, OH, OW, strideH,
-   * strideW, padTop, padLeft, padBottom, padRight]. x: [N,H,W,C], y: [N,OH,OW,C].
+   * Max (POOL_KINDS.max) or average (POOL_KINDS.avg, over the window's in-bounds values)
+   * pooling, exactly as tfjs-backend-cpu. `p` is the POOL_PARAMS block (poolParams(): N, H,
+   * W, C, KH, KW, OH, OW, strideH, strideW, padTop, padLeft, padBottom, padRight).
+   * x: [N,H,W,C], y: [N,OH,OW,C].
    */
-  pool2d(x: Float32Array, y: Float32Array, p: Int32Array, kind: 0 | 1): void;
+  pool2d(x: Float32Array, y: Float32Array, p: Int32Array, kind: PoolKind): void;
   /**
    * tfjs's MaxPoolGrad: each dy goes to the first strictly greatest x of its
    * window (row-major; NaN never wins); overlapping windows add up. Same `p` as pool2d.
@@ -219,8 +214,8 @@ export interface CpuKernels {
    */
   avgPoolGrad(dy: Float32Array, dx: Float32Array, p: Int32Array): void;
   /**
-   * y = act(op(a) @ op(b) + bias) (oneDNN). `p` = [batchA, batchB, M, K, N,
-   * transposeA, transposeB]: a is [batchA, M, K] ([batchA, K, M] when transposed),
+   * y = act(op(a) @ op(b) + bias) (oneDNN). `p` is the MATMUL_PARAMS block (batchA,
+   * batchB, M, K, N, transposeA, transposeB): a is [batchA, M, K] ([batchA, K, M] when transposed),
    * b is [batchB, K, N] ([batchB, N, K] when transposed), y is [max(batchA, batchB), M, N];
    * a batch of 1 broadcasts. bias: [N] or null. `activation` and `alpha` as in conv2d.
    * `weightsKey` names b's values as conv2d's names its filter; it only matters in
@@ -306,6 +301,8 @@ export interface NativeAddon {
   _selfTest(kind: SelfTestKind): true;
   /** The graft-cpu backend's kernels. */
   cpu: CpuKernels;
+  /** src/boundary.h's tables and constants, as this binary was built with them. */
+  boundary: unknown;
 }
 
 /** Where a graft.node came from, in the order the loader tries them. */
@@ -460,6 +457,13 @@ function tryLoad(path: string): LoadResult {
     reasons.push(
       `${path} loaded but lacks ${missing.join(", ")}: it is stale or not graft's; rebuild with \`${buildCommand()}\``,
     );
+  } else {
+    const mismatch = boundaryMismatch(exports?.boundary);
+    if (mismatch) {
+      reasons.push(
+        `${path} was built from another src/boundary.h than this package's TypeScript (${mismatch}): rebuild with \`${buildCommand()}\``,
+      );
+    }
   }
   if (reasons.length > 0) return { ok: false, reasons };
   return { ok: true, addon: loaded as NativeAddon };
@@ -626,6 +630,9 @@ export const addon: NativeAddon = {
   },
   get cpu() {
     return loadAddon().cpu;
+  },
+  get boundary() {
+    return loadAddon().boundary;
   },
 };
 

@@ -210,19 +210,19 @@ void ThrowOneDnn(const char* op, const std::string& shapes, const dnnl::error& e
 bool AppendActivation(dnnl::post_ops& ops, int activation, float alpha) {
   using dnnl::algorithm;
   switch (activation) {
-    case 1:
+    case kActRelu:
       ops.append_eltwise(1.0f, algorithm::eltwise_relu, 0.0f, 0.0f);
       return true;
-    case 2:
+    case kActRelu6:
       ops.append_eltwise(1.0f, algorithm::eltwise_clip, 0.0f, 6.0f);
       return true;
-    case 3:
+    case kActElu:
       ops.append_eltwise(1.0f, algorithm::eltwise_elu, 1.0f, 0.0f);
       return true;
-    case 4:
+    case kActSigmoid:
       ops.append_eltwise(1.0f, algorithm::eltwise_logistic, 0.0f, 0.0f);
       return true;
-    case 5:
+    case kActLeakyRelu:
       ops.append_eltwise(1.0f, algorithm::eltwise_relu, alpha, 0.0f);
       return true;
     default:
@@ -232,15 +232,15 @@ bool AppendActivation(dnnl::post_ops& ops, int activation, float alpha) {
 
 float ApplyActivation(float v, int activation, float alpha) {
   switch (activation) {
-    case 1:
+    case kActRelu:
       return v < 0.0f ? 0.0f : v;
-    case 2:
+    case kActRelu6:
       return v < 0.0f ? 0.0f : (v > 6.0f ? 6.0f : v);
-    case 3:
+    case kActElu:
       return v >= 0.0f ? v : std::expm1(v);
-    case 4:
+    case kActSigmoid:
       return 1.0f / (1.0f + std::exp(-v));
-    case 5:
+    case kActLeakyRelu:
       return v < 0.0f ? alpha * v : v;
     default:
       return v;

@@ -182,7 +182,7 @@ class Context {
 // Turns a dnnl::error into ERR_GRAFT_ONEDNN naming the kernel and its shapes.
 [[noreturn]] void ThrowOneDnn(const char* op, const std::string& shapes, const dnnl::error& e);
 
-// The oneDNN post-op for graft's activation codes (0 linear ... 5 leakyrelu);
+// The oneDNN post-op for graft's activation codes (boundary.h Activation);
 // false for linear.
 bool AppendActivation(dnnl::post_ops& ops, int activation, float alpha);
 

@@ -29,6 +29,9 @@ void ApplyThreads();
 // f(begin, end) over [0, n) in at most NumThreads() contiguous chunks, each of at
 // least `grain` items (one chunk, on the calling thread, when n is small). f must
 // not throw.
+// Elementwise work below this many elements per thread is not worth a thread.
+inline constexpr int64_t kGrain = 32768;
+
 template <typename F>
 void ParallelFor(int64_t n, int64_t grain, F&& f) {
   if (n <= 0) return;

@@ -1,5 +1,6 @@
 // graft_cuda.node's entry point: the table of exports. Loaded only by ts/cuda/addon.ts,
 // and only after ts/graft_cuda.ts has probed it in a child process.
+#include "boundary_napi.h"
 #include "common.h"
 #include "cuda/context.h"
 #include "cuda/kernels.h"
@@ -67,6 +68,7 @@ void Export(Napi::Env env, Napi::Object target, const char* name) {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   namespace c = graft::cuda;
   Export<c::Probe>(env, exports, "probe");
+  exports.Set("boundary", graft::BoundaryObject(env));
   // Storage and control.
   Export<c::Upload>(env, exports, "upload");
   Export<c::Alloc>(env, exports, "alloc");

@@ -5,6 +5,7 @@
 #include <napi.h>
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 
 #include "common.h"
@@ -34,6 +35,22 @@ inline const int32_t* Ints(const Napi::CallbackInfo& info, size_t i, size_t min,
                                      " entries, expected at least " + std::to_string(min));
   }
   return a.Data();
+}
+
+// An op code past its table's count (boundary.h) is a TypeScript bug: refused, not launched.
+inline void CheckOp(int op, int count, const char* what) {
+  if (op < 0 || op >= count) throw Error(code::kInternal, std::string("unknown ") + what + " op " + std::to_string(op));
+}
+
+// A fill value as the 32 bits a float32 (kF32) or int32 element of the device holds.
+inline uint32_t Bits(double value, int dtype) {
+  if (dtype == kF32) {
+    const float f = float(value);
+    uint32_t u;
+    std::memcpy(&u, &f, 4);
+    return u;
+  }
+  return uint32_t(int32_t(value));
 }
 
 }  // namespace graft::cuda

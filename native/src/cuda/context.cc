@@ -64,9 +64,9 @@ void ThrowCublas(cublasStatus_t status, const char* call, const std::string& wha
 }
 
 void CheckDType(int dtype, const char* name) {
-  if (dtype != kF32 && dtype != kI32 && dtype != kBool) {
+  if (dtype < 0 || dtype >= kDTypeCount) {
     throw Error(code::kInternal, std::string("unknown dtype code ") + std::to_string(dtype) +
-                                     " for " + name + " (expected 0 float32, 1 int32, 2 bool)");
+                                     " for " + name + " (boundary.h DType)");
   }
 }
 

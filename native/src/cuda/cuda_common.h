@@ -45,8 +45,7 @@ inline void Check(cublasStatus_t s, const char* call, const std::string& what = 
 // GRAFT_CHECK(cudnnConvolutionForward(...), shapes): the call's text goes into the message.
 #define GRAFT_CHECK(expr, what) ::graft::cuda::Check((expr), #expr, (what))
 
-// Element types on the device. tfjs's bool is one byte, as in its Uint8Array.
-enum DType : int { kF32 = 0, kI32 = 1, kBool = 2 };
+// Element types on the device (boundary.h DType): tfjs's bool is one byte, as in its Uint8Array.
 inline size_t ElementSize(int dtype) { return dtype == kBool ? 1 : 4; }
 void CheckDType(int dtype, const char* name);
 

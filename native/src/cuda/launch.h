@@ -9,44 +9,34 @@
 
 #include <cstdint>
 
+#include "../boundary.h"
+
 namespace graft::cuda {
 
-inline constexpr int kMaxRank = 6;
+inline constexpr int kMaxRank = GRAFT_CONST_CUDA_MAX_RANK;
 
-// y = op(x) over n float32 values. alpha/beta: Step's alpha, clip's min/max,
+// y = op(x) over n float32 values (op: boundary.h UnaryOp). alpha/beta: Step's alpha, clip's min/max,
 // leakyrelu's slope, as the doubles tfjs-cpu computes with (its leakyRelu is
 // fround(alpha * x) with alpha a JS number, not float32(alpha) * x). tfjs-cpu's NaN
 // rules hold (relu/step/clip keep NaN).
-enum UnaryOp : int {
-  kNeg = 0, kLog, kSquare, kRelu, kStep, kFloor, kExp, kSqrt, kAbs, kSigmoid,
-  kTanh, kRsqrt, kReciprocal, kClip, kRelu6, kElu, kLeakyRelu, kCeil, kSign, kLog1p,
-  kUnaryCount
-};
 void LaunchUnary(int op, const float* x, float* y, int64_t n, double alpha, double beta,
                  cudaStream_t s);
 
 // y = a op b with numpy broadcasting: `shape` is the output's (rank <= kMaxRank), and
 // aStrides/bStrides are each input's element strides over it (0 where it broadcasts).
-enum BinaryOp : int {
-  kAdd = 0, kSub, kMul, kDiv, kMax, kMin, kSquaredDiff, kPow,
-  kEqual, kNotEqual, kGreater, kGreaterEqual, kLess, kLessEqual,  // -> bool
-  kLogicalAnd, kLogicalOr,                                         // bool, bool -> bool
-  kReluGrad,  // dy * step(x) exactly as tfjs composes it: a = dy, b = x
-  kBinaryCount
-};
 struct Broadcast {
   int rank;
   int64_t shape[kMaxRank];
   int64_t aStrides[kMaxRank];
   int64_t bStrides[kMaxRank];
 };
-// dtype: of a and b (0 float32, 1 int32, 2 bool); the output is bool for comparisons
+// op: boundary.h BinaryOp; dtype: of a and b (DType); the output is bool for comparisons
 // and logical ops, else the input dtype. The caller checks the op/dtype pair.
 void LaunchBinary(int op, int dtype, const void* a, const void* b, void* y, const Broadcast& bc,
                   int64_t n, cudaStream_t s);
 bool IsComparison(int op);
 
-// Casts between float32 (0), int32 (1) and bool (2), as tfjs-cpu: float->int truncates.
+// Casts between the DTypes, as tfjs-cpu: float->int truncates.
 void LaunchCast(const void* x, int from, void* y, int to, int64_t n, cudaStream_t s);
 // y = cond ? a : b, elements of elemSize bytes (1 or 4), all of n elements.
 void LaunchSelect(const uint8_t* cond, const void* a, const void* b, void* y, int elemSize,
@@ -69,13 +59,12 @@ void LaunchStridedCopy(const void* x, void* y, int elemSize, const Strided& st, 
 void LaunchPadNHWC(const float* x, float* y, int n, int h, int w, int c, int hp, int wp, int top,
                    int left, cudaStream_t s);
 
-// In place: y = act(y + bias[i % channels]); bias may be null. act as ts's ACTIVATIONS:
-// 0 linear, 1 relu, 2 relu6, 3 elu, 4 sigmoid, 5 leakyrelu (alpha, a double as in tfjs-cpu).
+// In place: y = act(y + bias[i % channels]); bias may be null. act: boundary.h
+// Activation (leakyrelu's alpha a double, as in tfjs-cpu).
 void LaunchBiasActivation(float* y, const float* bias, int64_t n, int64_t channels, int act,
                           double alpha, cudaStream_t s);
 
 // Reductions over the middle axis of x viewed as [outer, r, inner].
-enum ReduceOp : int { kSum = 0, kMean, kReduceMax, kReduceMin, kProd, kReduceCount };
 // float32: sums accumulate in double and round once, like tfjs-cpu. `scratch` holds
 // outer*inner doubles (sum/mean only; may be null otherwise).
 void LaunchReduceF32(int op, const float* x, float* y, double* scratch, int64_t outer, int64_t r,

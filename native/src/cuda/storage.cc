@@ -98,7 +98,7 @@ void ReapStaged() {
 
 // `graft bench --profile`: each transfer's size and how long the JS thread was held.
 struct TransferRecord {
-  int dir;  // 0 upload, 1 readSync, 2 read (queued only; the JS thread is not held)
+  Transfer dir;  // boundary.h's: a read is queued only (the JS thread is not held)
   size_t bytes;
   double ms;
 };
@@ -106,7 +106,7 @@ std::mutex g_record_mutex;
 std::vector<TransferRecord> g_records;
 constexpr size_t kMaxRecords = 1 << 16;
 
-void Record(int dir, size_t bytes, std::chrono::steady_clock::time_point t0) {
+void Record(Transfer dir, size_t bytes, std::chrono::steady_clock::time_point t0) {
   Context* ctx = Context::IfCreated();
   if (ctx == nullptr || !ctx->settings().profile) return;
   const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
@@ -210,7 +210,7 @@ Napi::Value Upload(const Napi::CallbackInfo& info) {
     GRAFT_CHECK(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyHostToDevice, ctx.stream()),
                 "upload of " + std::to_string(bytes) + " bytes");
   }
-  Record(0, bytes, t0);
+  Record(kTransferUpload, bytes, t0);
   g_stats.uploads++;
   g_stats.bytesUp += bytes;
   return info.Env().Undefined();
@@ -264,7 +264,7 @@ Napi::Value ReadSync(const Napi::CallbackInfo& info) {
               "readSync (a kernel queued earlier may have failed)");
   g_stats.downloads++;
   g_stats.bytesDown += bytes;
-  Record(1, bytes, t0);
+  Record(kTransferReadSync, bytes, t0);
   ReapStaged();
   return info.Env().Undefined();
 }
@@ -297,7 +297,7 @@ Napi::Value Read(const Napi::CallbackInfo& info) {
   }
   g_stats.asyncDownloads++;
   g_stats.bytesDown += b.bytes;
-  Record(2, b.bytes, t0);
+  Record(kTransferRead, b.bytes, t0);
 
   auto tsfn = Napi::ThreadSafeFunction::New(env, Napi::Function::New(env, [](const Napi::CallbackInfo&) {}),
                                             "graft_cuda.read", 0, 1);

@@ -16,6 +16,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { POOL_KINDS } from "../common/boundary.ts";
+import { boundaryMismatch } from "../common/boundary_check.ts";
 import {
   buildCommand,
   CUDA_PREBUILT_PACKAGES,
@@ -205,72 +207,17 @@ export interface CudaNativeStats {
 
 /** What graft_cuda.node recorded since the last call (profile mode): see CudaNative.profileRecords. */
 export interface CudaProfileRecords {
-  /** [direction (0 upload, 1 readSync, 2 read), bytes, ms the JS thread was held] per transfer. */
+  /** [direction (CUDA_TRANSFERS), bytes, ms the JS thread was held] per transfer. */
   transfers: Float64Array;
   /** Launches per kernel name (device kernels and cuDNN/cuBLAS calls). */
   launches: Record<string, number>;
 }
 
-/** Device dtype codes: tfjs's bool is one byte on the device, as in its Uint8Array. */
-export const CUDA_DTYPES = { float32: 0, int32: 1, bool: 2 } as const;
-
-/** `unary`'s ops (src/cuda/launch.h UnaryOp), float32 only. */
-export const CUDA_UNARY = {
-  neg: 0,
-  log: 1,
-  square: 2,
-  relu: 3,
-  step: 4,
-  floor: 5,
-  exp: 6,
-  sqrt: 7,
-  abs: 8,
-  sigmoid: 9,
-  tanh: 10,
-  rsqrt: 11,
-  reciprocal: 12,
-  clip: 13,
-  relu6: 14,
-  elu: 15,
-  leakyrelu: 16,
-  ceil: 17,
-  sign: 18,
-  log1p: 19,
-} as const;
-
-/** `binary`'s ops (src/cuda/launch.h BinaryOp). Comparisons and logical ops give bool. */
-export const CUDA_BINARY = {
-  add: 0,
-  sub: 1,
-  mul: 2,
-  div: 3,
-  max: 4,
-  min: 5,
-  squaredDiff: 6,
-  pow: 7,
-  equal: 8,
-  notEqual: 9,
-  greater: 10,
-  greaterEqual: 11,
-  less: 12,
-  lessEqual: 13,
-  logicalAnd: 14,
-  logicalOr: 15,
-  reluGrad: 16,
-} as const;
-
-/** `reduce`'s ops. */
-export const CUDA_REDUCE = { sum: 0, mean: 1, max: 2, min: 3, prod: 4 } as const;
-
-/** Activation codes of conv2d and matmul (as graft-cpu's): y = act(x + bias). */
-export const CUDA_ACTIVATIONS: Record<string, number> = {
-  linear: 0,
-  relu: 1,
-  relu6: 2,
-  elu: 3,
-  sigmoid: 4,
-  leakyrelu: 5,
-};
+/**
+ * The codes and parameter blocks of these kernels (pool kinds, dtypes, unary/binary/reduce
+ * ops, activations, the Int32Array layouts) are src/boundary.h's, as ts/common/boundary.ts.
+ */
+export type PoolKind = (typeof POOL_KINDS)[keyof typeof POOL_KINDS];
 
 /**
  * graft_cuda.node's kernels. Every tensor is an integer id the backend chose; each
@@ -281,7 +228,7 @@ export const CUDA_ACTIVATIONS: Record<string, number> = {
  * op, the shapes and the library's own status.
  */
 export interface CudaKernels {
-  /** y = act(conv2d(x, w) + bias), NHWC, HWIO filter; p as graft-cpu's (17 ints); bias -1 for none. */
+  /** y = act(conv2d(x, w) + bias), NHWC, HWIO filter; p: CONV_PARAMS; act: ACTIVATIONS; bias -1 for none. */
   conv2d(
     x: number,
     w: number,
@@ -293,13 +240,13 @@ export interface CudaKernels {
   ): void;
   conv2dBackpropInput(dy: number, w: number, dx: number, p: Int32Array): void;
   conv2dBackpropFilter(x: number, dy: number, dw: number, p: Int32Array): void;
-  /** kind 0 max, 1 average; p = [N,H,W,C,KH,KW,OH,OW,sH,sW,padT,padL,padB,padR] (symmetric pads only). */
-  pool2d(x: number, y: number, p: Int32Array, kind: 0 | 1): void;
+  /** kind: POOL_KINDS; p: POOL_PARAMS (symmetric pads only). */
+  pool2d(x: number, y: number, p: Int32Array, kind: PoolKind): void;
   /** y is -1 for average pooling. */
-  pool2dGrad(dy: number, x: number, y: number, dx: number, p: Int32Array, kind: 0 | 1): void;
+  pool2dGrad(dy: number, x: number, y: number, dx: number, p: Int32Array, kind: PoolKind): void;
   /** Softmax (or log-softmax) over the last axis of x viewed as [rows, cols]. */
   softmax(x: number, y: number, rows: number, cols: number, log: boolean): void;
-  /** p = [batchA, batchB, M, K, N, transposeA, transposeB]; bias -1 for none. */
+  /** p: MATMUL_PARAMS; act: ACTIVATIONS; bias -1 for none. */
   matmul(
     a: number,
     b: number,
@@ -310,12 +257,12 @@ export interface CudaKernels {
     alpha: number,
   ): void;
   unary(op: number, x: number, y: number, n: number, alpha: number, beta: number): void;
-  /** p = [rank, shape..., aStrides..., bStrides...] (rank <= 6, strides 0 where broadcast). */
+  /** op: CUDA_BINARY_OPS; p: CUDA_BINARY_BLOCK then CUDA_BINARY_ARRAYS (strides 0 where broadcast). */
   binary(op: number, dtype: number, a: number, b: number, y: number, p: Int32Array): void;
   cast(x: number, from: number, y: number, to: number, n: number): void;
   select(cond: number, a: number, b: number, y: number, dtype: number, n: number): void;
   fill(y: number, dtype: number, n: number, value: number): void;
-  /** p = [rank, offset, shape..., inStrides...]: Slice, Transpose. */
+  /** p: CUDA_STRIDED_BLOCK then CUDA_STRIDED_ARRAYS: Slice, Transpose. */
   stridedCopy(x: number, y: number, dtype: number, p: Int32Array): void;
   reduce(
     op: number,
@@ -372,6 +319,8 @@ export interface CudaKernels {
 export interface CudaNative {
   /** What the device and libraries are; a failure shows as `cuda: false` with its `reason`. */
   probe(): CudaProbe;
+  /** src/boundary.h's tables and constants, as this binary was built with them. */
+  boundary: unknown;
   /** A new device tensor `id` holding a copy of `values` (the array may be reused at once). */
   upload(id: number, values: ArrayBufferView): void;
   /** An uninitialised device tensor. */
@@ -463,9 +412,9 @@ function buildReason(): string | null {
 
 const probes = new Map<string, CudaProbeResult>();
 
-/** The child's script: preload cuDNN/cuBLAS, require the addon, print probe() as JSON. Nothing else runs there. */
+/** The child's script: preload cuDNN/cuBLAS, require the addon, print probe() and its `boundary` as JSON. Nothing else runs there. */
 function childScript(path: string, preload: string[]): string {
-  return `${preloadSource(preload)} const a = require(${JSON.stringify(path)}); process.stdout.write(JSON.stringify(a.probe()));`;
+  return `${preloadSource(preload)} const a = require(${JSON.stringify(path)}); process.stdout.write(JSON.stringify({ ...a.probe(), boundary: a.boundary }));`;
 }
 
 function tail(text: string, lines = 4): string {
@@ -549,8 +498,9 @@ function runProbe(path: string, timeoutMs: number, search: CudaLibrarySearch): C
     );
   }
   let probe: CudaProbe;
+  let boundary: unknown;
   try {
-    probe = JSON.parse(r.stdout) as CudaProbe;
+    ({ boundary, ...probe } = JSON.parse(r.stdout) as CudaProbe & { boundary?: unknown });
   } catch {
     return fail(`graft_cuda.node's probe printed no JSON: ${tail(r.stdout)}`);
   }
@@ -562,7 +512,14 @@ function runProbe(path: string, timeoutMs: number, search: CudaLibrarySearch): C
       libraries,
       reason: probe.reason ?? "probe() said cuda: false",
     };
+  const mismatch = boundaryMismatch(boundary);
+  if (mismatch) return fail(staleBoundary(path, mismatch));
   return { ok: true, path, probe, libraries };
+}
+
+/** The reason for a graft_cuda.node whose codes differ from this package's TypeScript. */
+function staleBoundary(path: string, mismatch: string): string {
+  return `${path} was built from another src/boundary.h than this package's TypeScript (${mismatch}): rebuild it with \`${buildCommand()}\` or install the matching prebuilt`;
 }
 
 const loaded = new Map<string, CudaNative>();
@@ -583,6 +540,12 @@ export function loadCudaAddon(path: string = cudaAddonPath()): CudaNative {
   // The same libraries the child loaded, so the addon's NEEDED entries resolve to them.
   preloadCudaLibraries(probe.libraries ? preloadPaths(probe.libraries) : []);
   const native = require(path) as CudaNative;
+  const mismatch = boundaryMismatch(native.boundary);
+  if (mismatch) {
+    throw Object.assign(new Error(`graft-cuda is unavailable: ${staleBoundary(path, mismatch)}`), {
+      code: "ERR_GRAFT_UNAVAILABLE",
+    });
+  }
   loaded.set(path, native);
   return native;
 }

@@ -20,6 +20,7 @@ import {
   type TensorInfo,
   util,
 } from "@tensorflow/tfjs-core";
+import { CUDA_TRANSFERS } from "../common/boundary.ts";
 import type { CudaKernels, CudaNative } from "./addon.ts";
 
 interface TensorData {
@@ -442,9 +443,9 @@ export class GraftCudaBackend extends KernelBackend {
       gpuSpanMs: at[last] ?? 0,
       kernels,
       launches: rec.launches,
-      uploads: dir(0),
-      readSync: dir(1),
-      read: dir(2),
+      uploads: dir(CUDA_TRANSFERS.upload),
+      readSync: dir(CUDA_TRANSFERS.readSync),
+      read: dir(CUDA_TRANSFERS.read),
       poolGrowthBytes: s.poolReservedBytes - p.pool,
       planMisses: {
         conv: s.plans.convMisses - p.convMisses,

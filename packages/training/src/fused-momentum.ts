@@ -24,7 +24,7 @@ import {
   zerosLike,
 } from "@tensorflow/tfjs-core";
 
-/** The kernel's name: graft's native backends register it (native/ts/kernels/MomentumUpdate.ts). */
+/** The kernel's name: graft's native backends register it (native/ts/cpu/kernels/MomentumUpdate.ts). */
 export const MOMENTUM_UPDATE = "MomentumUpdate";
 
 /** What MomentumOptimizer.applyGradients takes (its types are not exported by tfjs-core). */

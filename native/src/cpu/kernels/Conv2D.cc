@@ -48,16 +48,17 @@ constexpr int kTempDiffWeights = 1;
 constexpr int kTempActivations = 2;
 constexpr int kTempDiffDst = 3;
 
-// p = [N, H, W, C, KH, KW, OC, OH, OW, strideH, strideW, dilationH, dilationW,
-//      padTop, padLeft, padBottom, padRight]; dilation 1 means none, as in tfjs.
-constexpr size_t kConvParams = 17;
+// p: boundary.h's ConvParam layout; dilation 1 means none, as in tfjs.
+constexpr size_t kConvParams = kConvParamCount;
 
 struct ConvShape {
   int64_t n, h, w, c, kh, kw, oc, oh, ow, sh, sw, dh, dw, pt, pl, pb, pr;
 
   explicit ConvShape(const int32_t* p)
-      : n(p[0]), h(p[1]), w(p[2]), c(p[3]), kh(p[4]), kw(p[5]), oc(p[6]), oh(p[7]), ow(p[8]),
-        sh(p[9]), sw(p[10]), dh(p[11]), dw(p[12]), pt(p[13]), pl(p[14]), pb(p[15]), pr(p[16]) {}
+      : n(p[kConvN]), h(p[kConvH]), w(p[kConvW]), c(p[kConvC]), kh(p[kConvKH]), kw(p[kConvKW]),
+        oc(p[kConvOC]), oh(p[kConvOH]), ow(p[kConvOW]), sh(p[kConvStrideH]), sw(p[kConvStrideW]),
+        dh(p[kConvDilationH]), dw(p[kConvDilationW]), pt(p[kConvPadTop]), pl(p[kConvPadLeft]),
+        pb(p[kConvPadBottom]), pr(p[kConvPadRight]) {}
 
   int64_t XSize() const { return n * h * w * c; }
   int64_t WSize() const { return kh * kw * c * oc; }
@@ -362,7 +363,7 @@ Napi::Value Conv2D(const Napi::CallbackInfo& info) {
     key.math = static_cast<int32_t>(math);
     s.Key(key);
     key.ints[kConvParams] = activation;
-    key.ints[kConvParams + 1] = activation == 5 ? FloatBits(alpha) : 0;
+    key.ints[kConvParams + 1] = activation == kActLeakyRelu ? FloatBits(alpha) : 0;
     key.ints[kConvParams + 2] = bias.data != nullptr;
     key.ints[kConvParams + 3] = winograd;
     auto& plan = ctx.GetPlan<ConvForwardPlan>(key, [&] {

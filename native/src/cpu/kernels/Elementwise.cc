@@ -23,11 +23,8 @@ namespace {
 #define GRAFT_TARGET_CLONES
 #endif
 
-// Elementwise work below this many elements per thread is not worth a thread.
-constexpr int64_t kGrain = 32768;
 
-enum BinaryOp { kAdd = 0, kSub = 1, kMul = 2, kDiv = 3 };
-enum Mode { kFull = 0, kScalar = 1, kRow = 2 };
+// BinaryOp and Mode (the broadcast of each input) are boundary.h's.
 
 template <int Op>
 inline float Apply(float a, float b) {
@@ -73,10 +70,11 @@ using BinaryFn = void (*)(const float*, const float*, float*, int64_t, int64_t, 
 
 template <int Op>
 BinaryFn PickMode(int a_mode, int b_mode) {
-  static constexpr BinaryFn table[3][3] = {
-      {BinaryRange<Op, 0, 0>, BinaryRange<Op, 0, 1>, BinaryRange<Op, 0, 2>},
-      {BinaryRange<Op, 1, 0>, BinaryRange<Op, 1, 1>, BinaryRange<Op, 1, 2>},
-      {BinaryRange<Op, 2, 0>, BinaryRange<Op, 2, 1>, BinaryRange<Op, 2, 2>},
+  static_assert(kModeCount == 3, "one row and column per boundary.h Mode");
+  static constexpr BinaryFn table[kModeCount][kModeCount] = {
+      {BinaryRange<Op, kFull, kFull>, BinaryRange<Op, kFull, kScalar>, BinaryRange<Op, kFull, kRow>},
+      {BinaryRange<Op, kScalar, kFull>, BinaryRange<Op, kScalar, kScalar>, BinaryRange<Op, kScalar, kRow>},
+      {BinaryRange<Op, kRow, kFull>, BinaryRange<Op, kRow, kScalar>, BinaryRange<Op, kRow, kRow>},
   };
   return table[a_mode][b_mode];
 }
@@ -169,39 +167,8 @@ Napi::Value ReluGrad(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// softmax(x, y, rows, cols) over the last axis, as tfjs computes it:
-// e = exp(x - max(x)), y = e / sum(e). The sum is taken in double, as JS does.
-Napi::Value Softmax(const Napi::CallbackInfo& info) {
-  const F32 x = ArgF32(info, 0);
-  const F32 y = ArgF32(info, 1);
-  const int64_t rows = ArgInt(info, 2);
-  const int64_t cols = ArgInt(info, 3);
-  const std::string shape = "rows " + std::to_string(rows) + ", cols " + std::to_string(cols);
-  CheckParams("softmax", {rows, cols}, {}, shape);
-  CheckSize("softmax", "x", x, rows * cols, shape);
-  CheckSize("softmax", "y", y, rows * cols, shape);
-  ApplyThreads();
-  ParallelFor(rows, std::max<int64_t>(1, kGrain / std::max<int64_t>(cols, 1) / 8),
-              [&](int64_t begin, int64_t end) {
-                for (int64_t r = begin; r < end; ++r) {
-                  const float* in = x.data + r * cols;
-                  float* out = y.data + r * cols;
-                  float m = -INFINITY;
-                  for (int64_t j = 0; j < cols; ++j) m = in[j] > m || in[j] != in[j] ? in[j] : m;
-                  double sum = 0.0;
-                  for (int64_t j = 0; j < cols; ++j) {
-                    out[j] = std::exp(in[j] - m);
-                    sum += out[j];
-                  }
-                  const float s = static_cast<float>(sum);
-                  for (int64_t j = 0; j < cols; ++j) out[j] /= s;
-                }
-              });
-  return info.Env().Undefined();
-}
-
 // binary(op, a, b, y, outer, inner, aMode, bMode): y[i] = a[ia] op b[ib] for
-// i < outer*inner, where mode 0 reads index i, 1 index 0, 2 index i % inner.
+// i < outer*inner, where mode kFull reads index i, kScalar index 0, kRow index i % inner.
 Napi::Value Binary(const Napi::CallbackInfo& info) {
   const char* name = "binary";
   const int op = ArgInt(info, 0);
@@ -215,7 +182,8 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
   const std::string shape = "op " + std::to_string(op) + ", outer " + std::to_string(outer) +
                             ", inner " + std::to_string(inner) + ", modes " +
                             std::to_string(a_mode) + "," + std::to_string(b_mode);
-  if (op < 0 || op > 3 || a_mode < 0 || a_mode > 2 || b_mode < 0 || b_mode > 2) {
+  if (op < 0 || op >= kBinaryCount || a_mode < 0 || a_mode >= kModeCount || b_mode < 0 ||
+      b_mode >= kModeCount) {
     throw Error(code::kInternal, std::string(name) + ": unknown op or mode (" + shape + ")");
   }
   CheckParams(name, {outer, inner}, {}, shape);

@@ -26,16 +26,17 @@ constexpr auto f32 = dt::f32;
 constexpr int kTempB = 0;
 constexpr int kTempA = 2;
 
-// p = [batchA, batchB, M, K, N, transposeA, transposeB]
-constexpr size_t kMatMulParams = 7;
+// p: boundary.h's MatMulParam layout.
+constexpr size_t kMatMulParams = kMatMulParamCount;
 
 struct MatMulShape {
   int64_t batch_a, batch_b, m, k, n;
   bool transpose_a, transpose_b;
 
   explicit MatMulShape(const int32_t* p)
-      : batch_a(p[0]), batch_b(p[1]), m(p[2]), k(p[3]), n(p[4]), transpose_a(p[5] != 0),
-        transpose_b(p[6] != 0) {}
+      : batch_a(p[kMatMulBatchA]), batch_b(p[kMatMulBatchB]), m(p[kMatMulM]), k(p[kMatMulK]),
+        n(p[kMatMulN]), transpose_a(p[kMatMulTransposeA] != 0),
+        transpose_b(p[kMatMulTransposeB] != 0) {}
 
   int64_t Batch() const { return std::max(batch_a, batch_b); }
   int64_t ASize() const { return batch_a * m * k; }
@@ -148,7 +149,7 @@ Napi::Value MatMul(const Napi::CallbackInfo& info) {
     PlanKey key = MakePlanKey(PlanOp::kMatMul);
     key.math = static_cast<int32_t>(math);
     const int64_t v[] = {s.batch_a, s.batch_b, s.m, s.k, s.n, s.transpose_a, s.transpose_b,
-                         activation, activation == 5 ? FloatBits(alpha) : 0, bias.data != nullptr};
+                         activation, activation == kActLeakyRelu ? FloatBits(alpha) : 0, bias.data != nullptr};
     for (size_t i = 0; i < std::size(v); ++i) key.ints[i] = static_cast<int32_t>(v[i]);
     auto& plan = ctx.GetPlan<MatMulPlan>(key, [&] {
       return MakeMatMul(ctx, s, bias.data != nullptr, activation, alpha, math == MathMode::kBf16);

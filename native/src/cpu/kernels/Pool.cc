@@ -27,15 +27,16 @@ namespace graft::cpu {
 
 namespace {
 
-// p = [N, H, W, C, KH, KW, OH, OW, strideH, strideW, padTop, padLeft, padBottom, padRight]
-constexpr size_t kPoolParams = 14;
+// p: boundary.h's PoolParam layout.
+constexpr size_t kPoolParams = kPoolParamCount;
 
 struct PoolShape {
   int64_t n, h, w, c, kh, kw, oh, ow, sh, sw, pt, pl, pb, pr;
 
   explicit PoolShape(const int32_t* p)
-      : n(p[0]), h(p[1]), w(p[2]), c(p[3]), kh(p[4]), kw(p[5]), oh(p[6]), ow(p[7]), sh(p[8]),
-        sw(p[9]), pt(p[10]), pl(p[11]), pb(p[12]), pr(p[13]) {}
+      : n(p[kPoolN]), h(p[kPoolH]), w(p[kPoolW]), c(p[kPoolC]), kh(p[kPoolKH]), kw(p[kPoolKW]),
+        oh(p[kPoolOH]), ow(p[kPoolOW]), sh(p[kPoolStrideH]), sw(p[kPoolStrideW]),
+        pt(p[kPoolPadTop]), pl(p[kPoolPadLeft]), pb(p[kPoolPadBottom]), pr(p[kPoolPadRight]) {}
 
   int64_t XSize() const { return n * h * w * c; }
   int64_t YSize() const { return n * oh * ow * c; }
@@ -210,7 +211,7 @@ void AvgPoolGradRows(const PoolShape& s, const float* dy, float* dx, int64_t beg
 
 }  // namespace
 
-// pool2d(x, y, p, kind): kind 0 max, 1 avg
+// pool2d(x, y, p, kind): kind a boundary.h PoolKind
 Napi::Value Pool2D(const Napi::CallbackInfo& info) {
   const char* op = "pool2d";
   const F32 x = ArgF32(info, 0);
@@ -220,13 +221,14 @@ Napi::Value Pool2D(const Napi::CallbackInfo& info) {
   const int kind = ArgInt(info, 3);
   CheckSize(op, "x", x, s.XSize(), s.Describe());
   CheckSize(op, "y", y, s.YSize(), s.Describe());
-  if (kind != 0 && kind != 1) {
-    throw Error(code::kInternal, "pool2d: kind " + std::to_string(kind) + " is neither 0 (max) nor 1 (avg)");
+  if (kind != kPoolMax && kind != kPoolAvg) {
+    throw Error(code::kInternal, "pool2d: kind " + std::to_string(kind) + " is neither max (" +
+                                     std::to_string(kPoolMax) + ") nor avg (" + std::to_string(kPoolAvg) + ")");
   }
   if (s.YSize() == 0) return info.Env().Undefined();
   ApplyThreads();
   ParallelFor(s.n * s.oh, Grain(s.ow * s.c * s.kh * s.kw), [&](int64_t begin, int64_t end) {
-    if (kind == 0) {
+    if (kind == kPoolMax) {
       MaxPoolRows(s, x.data, y.data, begin, end);
     } else {
       AvgPoolRows(s, x.data, y.data, begin, end);

@@ -37,8 +37,11 @@ struct ConvParams {
 };
 
 ConvParams ReadConv(const int32_t* p) {
-  return ConvParams{p[0], p[1], p[2],  p[3],  p[4],  p[5],  p[6],  p[7], p[8],
-                    p[9], p[10], p[11], p[12], p[13], p[14], p[15], p[16]};
+  return ConvParams{p[kConvN],         p[kConvH],         p[kConvW],         p[kConvC],
+                    p[kConvKH],        p[kConvKW],        p[kConvOC],        p[kConvOH],
+                    p[kConvOW],        p[kConvStrideH],   p[kConvStrideW],   p[kConvDilationH],
+                    p[kConvDilationW], p[kConvPadTop],    p[kConvPadLeft],   p[kConvPadBottom],
+                    p[kConvPadRight]};
 }
 
 std::string Describe(const char* op, const ConvParams& p) {
@@ -53,7 +56,7 @@ enum ConvOp : int32_t { kFwd = 0, kFwdFused = 1, kBwdData = 2, kBwdFilter = 3 };
 
 struct ConvKey {
   int32_t op;
-  int32_t p[17];
+  int32_t p[kConvParamCount];
   int32_t tf32;
   int32_t benchmark;
 };
@@ -311,7 +314,7 @@ FilterCacheStats FilterCache() {
 Napi::Value Conv2D(const Napi::CallbackInfo& info) {
   const int64_t xId = Int(info, 0, "x"), wId = Int(info, 1, "filter"), bId = Int(info, 2, "bias");
   const int64_t yId = Int(info, 3, "y");
-  const ConvParams p = ReadConv(Ints(info, 4, 17, "p"));
+  const ConvParams p = ReadConv(Ints(info, 4, kConvParamCount, "p"));
   const int act = int(Int(info, 5, "activation"));
   const double alpha = Num(info, 6, "alpha");
   Context& ctx = Context::Get();
@@ -368,7 +371,7 @@ Napi::Value Conv2D(const Napi::CallbackInfo& info) {
 // conv2dBackpropInput(dy, w, dx, p): dx [N,H,W,C].
 Napi::Value Conv2DBackpropInput(const Napi::CallbackInfo& info) {
   const int64_t dyId = Int(info, 0, "dy"), wId = Int(info, 1, "filter"), dxId = Int(info, 2, "dx");
-  const ConvParams p = ReadConv(Ints(info, 3, 17, "p"));
+  const ConvParams p = ReadConv(Ints(info, 3, kConvParamCount, "p"));
   Context& ctx = Context::Get();
   const cudaStream_t s = ctx.stream();
   Problem pr("conv2dBackpropInput", p, ctx.settings().tf32);
@@ -413,7 +416,7 @@ Napi::Value Conv2DBackpropInput(const Napi::CallbackInfo& info) {
 // conv2dBackpropFilter(x, dy, dw, p): dw [KH,KW,C,OC] (HWIO).
 Napi::Value Conv2DBackpropFilter(const Napi::CallbackInfo& info) {
   const int64_t xId = Int(info, 0, "x"), dyId = Int(info, 1, "dy"), dwId = Int(info, 2, "dw");
-  const ConvParams p = ReadConv(Ints(info, 3, 17, "p"));
+  const ConvParams p = ReadConv(Ints(info, 3, kConvParamCount, "p"));
   Context& ctx = Context::Get();
   const cudaStream_t s = ctx.stream();
   Problem pr("conv2dBackpropFilter", p, ctx.settings().tf32);

@@ -11,23 +11,6 @@
 
 namespace graft::cuda {
 
-namespace {
-
-uint32_t Bits(double value, int dtype) {
-  if (dtype == kF32) {
-    const float f = float(value);
-    uint32_t u;
-    std::memcpy(&u, &f, 4);
-    return u;
-  }
-  return uint32_t(int32_t(value));
-}
-
-void CheckOp(int op, int count, const char* what) {
-  if (op < 0 || op >= count) throw Error(code::kInternal, std::string("unknown ") + what + " op " + std::to_string(op));
-}
-
-}  // namespace
 
 // unary(op, x, y, n, alpha, beta): float32.
 Napi::Value Unary(const Napi::CallbackInfo& info) {
@@ -41,22 +24,24 @@ Napi::Value Unary(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// binary(op, dtype, a, b, y, p): p = [rank, shape[rank], aStrides[rank], bStrides[rank]].
+// binary(op, dtype, a, b, y, p): p is boundary.h's CUDA_BINARY_BLOCK, then its arrays.
 Napi::Value Binary(const Napi::CallbackInfo& info) {
   const int op = int(Int(info, 0, "op"));
   CheckOp(op, kBinaryCount, "binary");
   const int dtype = int(Int(info, 1, "dtype"));
   CheckDType(dtype, "binary");
-  const int32_t* p = Ints(info, 5, 1, "p");
+  const int32_t* p = Ints(info, 5, kBinaryBlockFixed, "p");
   Broadcast bc{};
-  bc.rank = p[0];
+  bc.rank = p[kBinaryRank];
   if (bc.rank < 0 || bc.rank > kMaxRank) throw Error(code::kInternal, "binary: rank " + std::to_string(bc.rank));
-  Ints(info, 5, 1 + 3 * size_t(bc.rank), "p");
+  Ints(info, 5, kBinaryBlockFixed + kBinaryArrayCount * size_t(bc.rank), "p");
+  // The rank-long arrays follow the fixed fields, in boundary.h's BinaryArray order.
+  const auto at = [&](BinaryArray a, int k) { return p[kBinaryBlockFixed + a * bc.rank + k]; };
   int64_t n = 1;
   for (int k = 0; k < bc.rank; ++k) {
-    bc.shape[k] = p[1 + k];
-    bc.aStrides[k] = p[1 + bc.rank + k];
-    bc.bStrides[k] = p[1 + 2 * bc.rank + k];
+    bc.shape[k] = at(kBinaryShape, k);
+    bc.aStrides[k] = at(kBinaryAStrides, k);
+    bc.bStrides[k] = at(kBinaryBStrides, k);
     n *= bc.shape[k];
   }
   const void* a = Ptr(Int(info, 2, "a"), "binary a");
@@ -114,90 +99,27 @@ Napi::Value Fill(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// stridedCopy(x, y, dtype, p): p = [rank, offset, shape[rank], inStrides[rank]].
+// stridedCopy(x, y, dtype, p): p is boundary.h's CUDA_STRIDED_BLOCK, then its arrays.
 Napi::Value StridedCopy(const Napi::CallbackInfo& info) {
   const int dtype = int(Int(info, 2, "dtype"));
   CheckDType(dtype, "stridedCopy");
-  const int32_t* p = Ints(info, 3, 2, "p");
+  const int32_t* p = Ints(info, 3, kStridedBlockFixed, "p");
   Strided st{};
-  st.rank = p[0];
+  st.rank = p[kStridedRank];
   if (st.rank < 0 || st.rank > kMaxRank) throw Error(code::kInternal, "stridedCopy: rank " + std::to_string(st.rank));
-  Ints(info, 3, 2 + 2 * size_t(st.rank), "p");
-  st.offset = p[1];
+  Ints(info, 3, kStridedBlockFixed + kStridedArrayCount * size_t(st.rank), "p");
+  st.offset = p[kStridedOffset];
+  const auto at = [&](StridedArray a, int k) { return p[kStridedBlockFixed + a * st.rank + k]; };
   int64_t n = 1;
   for (int k = 0; k < st.rank; ++k) {
-    st.shape[k] = p[2 + k];
-    st.inStrides[k] = p[2 + st.rank + k];
+    st.shape[k] = at(kStridedShape, k);
+    st.inStrides[k] = at(kStridedInStrides, k);
     n *= st.shape[k];
   }
   const void* x = Ptr(Int(info, 0, "x"), "stridedCopy x");
   void* y = AllocOutput(Int(info, 1, "y"), ElementSize(dtype) * n, "stridedCopy y");
   LaunchStridedCopy(x, y, int(ElementSize(dtype)), st, n, Context::Get().stream());
   CheckLaunch("stridedCopy", "n " + std::to_string(n));
-  return info.Env().Undefined();
-}
-
-// reduce(op, dtype, x, y, outer, r, inner): over the middle axis of [outer, r, inner].
-Napi::Value Reduce(const Napi::CallbackInfo& info) {
-  const int op = int(Int(info, 0, "op"));
-  CheckOp(op, kReduceCount, "reduce");
-  const int dtype = int(Int(info, 1, "dtype"));
-  const int64_t outer = Int(info, 4, "outer"), r = Int(info, 5, "r"), inner = Int(info, 6, "inner");
-  const std::string what = "reduce op " + std::to_string(op) + " " + Dims({outer, r, inner});
-  Context& ctx = Context::Get();
-  const void* x = Ptr(Int(info, 2, "x"), "reduce x");
-  void* y = AllocOutput(Int(info, 3, "y"), 4 * size_t(outer * inner), "reduce y");
-  if (dtype == kF32) {
-    const bool sum = op == kSum || op == kMean;
-    Scratch acc(ctx, sum ? sizeof(double) * size_t(outer * inner) : 0, "reduce accumulator");
-    LaunchReduceF32(op, static_cast<const float*>(x), static_cast<float*>(y), acc.as<double>(), outer, r, inner,
-                    ctx.stream());
-  } else if (dtype == kI32 && op != kMean) {
-    LaunchReduceI32(op, static_cast<const int32_t*>(x), static_cast<int32_t*>(y), outer, r, inner, ctx.stream());
-  } else {
-    throw Error(code::kInternal, "reduce: dtype " + std::to_string(dtype) + " not supported for " + what);
-  }
-  CheckLaunch("reduce", what);
-  return info.Env().Undefined();
-}
-
-// argReduce(max, dtype, x, y, outer, r, inner): int32 indices.
-Napi::Value ArgReduce(const Napi::CallbackInfo& info) {
-  const bool max = info[0].ToBoolean();
-  const int dtype = int(Int(info, 1, "dtype"));
-  if (dtype != kF32 && dtype != kI32) throw Error(code::kInternal, "argReduce: dtype " + std::to_string(dtype));
-  const int64_t outer = Int(info, 4, "outer"), r = Int(info, 5, "r"), inner = Int(info, 6, "inner");
-  const void* x = Ptr(Int(info, 2, "x"), "argReduce x");
-  auto* y = static_cast<int32_t*>(AllocOutput(Int(info, 3, "y"), 4 * size_t(outer * inner), "argReduce y"));
-  LaunchArgReduce(max, dtype, x, y, outer, r, inner, Context::Get().stream());
-  CheckLaunch("argReduce", Dims({outer, r, inner}));
-  return info.Env().Undefined();
-}
-
-// gather(x, indices, y, dtype, outer, axis, nIdx, inner).
-Napi::Value Gather(const Napi::CallbackInfo& info) {
-  const int dtype = int(Int(info, 3, "dtype"));
-  CheckDType(dtype, "gather");
-  const int64_t outer = Int(info, 4, "outer"), axis = Int(info, 5, "axis");
-  const int64_t nIdx = Int(info, 6, "nIdx"), inner = Int(info, 7, "inner");
-  const void* x = Ptr(Int(info, 0, "x"), "gather x");
-  const auto* idx = static_cast<const int32_t*>(Ptr(Int(info, 1, "indices"), "gather indices"));
-  void* y = AllocOutput(Int(info, 2, "y"), ElementSize(dtype) * size_t(outer * nIdx * inner), "gather y");
-  LaunchGather(x, idx, y, int(ElementSize(dtype)), outer, axis, nIdx, inner, Context::Get().stream());
-  CheckLaunch("gather", Dims({outer, axis, nIdx, inner}));
-  return info.Env().Undefined();
-}
-
-// oneHot(indices, y, dtype, n, depth, on, off): dtype float32 or int32.
-Napi::Value OneHot(const Napi::CallbackInfo& info) {
-  const int dtype = int(Int(info, 2, "dtype"));
-  if (dtype != kF32 && dtype != kI32) throw Error(code::kInternal, "oneHot: dtype " + std::to_string(dtype));
-  const int64_t n = Int(info, 3, "n"), depth = Int(info, 4, "depth");
-  const auto* idx = static_cast<const int32_t*>(Ptr(Int(info, 0, "indices"), "oneHot indices"));
-  void* y = AllocOutput(Int(info, 1, "y"), 4 * size_t(n * depth), "oneHot y");
-  LaunchOneHot(idx, y, n, depth, Bits(Num(info, 5, "on"), dtype), Bits(Num(info, 6, "off"), dtype),
-               Context::Get().stream());
-  CheckLaunch("oneHot", Dims({n, depth}));
   return info.Env().Undefined();
 }
 

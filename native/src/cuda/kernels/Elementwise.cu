@@ -24,11 +24,11 @@ inline unsigned Blocks(int64_t n) {
 
 __device__ __forceinline__ float Activate(float v, int act, double alpha) {
   switch (act) {
-    case 1: return v < 0.f ? 0.f : v;                                  // relu (NaN stays)
-    case 2: return v < 0.f ? 0.f : (v > 6.f ? 6.f : v);                // relu6
-    case 3: return v < 0.f ? float(exp(double(v)) - 1.0) : v;        // elu, as tfjs in double
-    case 4: return float(1.0 / (1.0 + exp(-double(v))));               // sigmoid
-    case 5: return v < 0.f ? float(alpha * double(v)) : v;             // leakyrelu, in double
+    case kActRelu: return v < 0.f ? 0.f : v;                             // relu (NaN stays)
+    case kActRelu6: return v < 0.f ? 0.f : (v > 6.f ? 6.f : v);             // relu6
+    case kActElu: return v < 0.f ? float(exp(double(v)) - 1.0) : v;       // elu, as tfjs in double
+    case kActSigmoid: return float(1.0 / (1.0 + exp(-double(v))));             // sigmoid
+    case kActLeakyRelu: return v < 0.f ? float(alpha * double(v)) : v;          // leakyrelu, in double
     default: return v;                                                 // linear
   }
 }
@@ -199,8 +199,8 @@ template <typename From>
 void CastFrom(const void* x, void* y, int to, int64_t n, cudaStream_t s) {
   const From* px = static_cast<const From*>(x);
   switch (to) {
-    case 0: CastKernel<From, float><<<Blocks(n), kThreads, 0, s>>>(px, static_cast<float*>(y), n); break;
-    case 1: CastKernel<From, int32_t><<<Blocks(n), kThreads, 0, s>>>(px, static_cast<int32_t*>(y), n); break;
+    case kF32: CastKernel<From, float><<<Blocks(n), kThreads, 0, s>>>(px, static_cast<float*>(y), n); break;
+    case kI32: CastKernel<From, int32_t><<<Blocks(n), kThreads, 0, s>>>(px, static_cast<int32_t*>(y), n); break;
     default: CastKernel<From, uint8_t><<<Blocks(n), kThreads, 0, s>>>(px, static_cast<uint8_t*>(y), n); break;
   }
 }
@@ -265,10 +265,10 @@ void LaunchBinary(int op, int dtype, const void* a, const void* b, void* y, cons
   if (n == 0) return;
   const bool cmp = IsComparison(op);
   switch (dtype) {
-    case 0:
+    case kF32:
       cmp ? Binary<float, uint8_t, true>(op, a, b, y, bc, n, s) : Binary<float, float, false>(op, a, b, y, bc, n, s);
       break;
-    case 1:
+    case kI32:
       cmp ? Binary<int32_t, uint8_t, true>(op, a, b, y, bc, n, s)
           : Binary<int32_t, int32_t, false>(op, a, b, y, bc, n, s);
       break;
@@ -280,8 +280,8 @@ void LaunchBinary(int op, int dtype, const void* a, const void* b, void* y, cons
 void LaunchCast(const void* x, int from, void* y, int to, int64_t n, cudaStream_t s) {
   if (n == 0) return;
   switch (from) {
-    case 0: CastFrom<float>(x, y, to, n, s); break;
-    case 1: CastFrom<int32_t>(x, y, to, n, s); break;
+    case kF32: CastFrom<float>(x, y, to, n, s); break;
+    case kI32: CastFrom<int32_t>(x, y, to, n, s); break;
     default: CastFrom<uint8_t>(x, y, to, n, s); break;
   }
 }

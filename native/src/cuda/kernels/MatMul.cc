@@ -64,16 +64,17 @@ void ClearMatMulPlans() {
   g_plans.clear();
 }
 
-// matmul(a, b, bias (-1: none), y, p, activation, alpha), p = [batchA, batchB, M, K, N,
-// transposeA, transposeB]; y is [max(batchA, batchB), M, N].
+// matmul(a, b, bias (-1: none), y, p, activation, alpha), p: boundary.h's MatMulParam
+// layout; y is [max(batchA, batchB), M, N].
 Napi::Value MatMul(const Napi::CallbackInfo& info) {
   const int64_t aId = Int(info, 0, "a"), bId = Int(info, 1, "b"), biasId = Int(info, 2, "bias");
   const int64_t yId = Int(info, 3, "y");
-  const int32_t* q = Ints(info, 4, 7, "p");
+  const int32_t* q = Ints(info, 4, kMatMulParamCount, "p");
   const int act = int(Int(info, 5, "activation"));
   const double alpha = Num(info, 6, "alpha");
-  const int32_t batchA = q[0], batchB = q[1], M = q[2], K = q[3], N = q[4];
-  const bool ta = q[5] != 0, tb = q[6] != 0;
+  const int32_t batchA = q[kMatMulBatchA], batchB = q[kMatMulBatchB], M = q[kMatMulM],
+                K = q[kMatMulK], N = q[kMatMulN];
+  const bool ta = q[kMatMulTransposeA] != 0, tb = q[kMatMulTransposeB] != 0;
   const int32_t batch = batchA > batchB ? batchA : batchB;
   const std::string what = "matmul a " + Dims({batchA, ta ? K : M, ta ? M : K}) + " b " +
                            Dims({batchB, tb ? N : K, tb ? K : N}) + " transposeA=" + (ta ? "1" : "0") +

@@ -24,8 +24,10 @@ struct PoolProblem {
   PoolDesc pool;
   std::string what;
   PoolProblem(const int32_t* q, int kind, bool backward)
-      : p{q[0], q[1], q[2], q[3], q[4], q[5], q[6], q[7], q[8], q[9], q[10], q[11], q[12], q[13]} {
-    what = std::string(kind == 0 ? "maxPool" : "avgPool") + (backward ? "Grad" : "") + " x " +
+      : p{q[kPoolN],      q[kPoolH],       q[kPoolW],      q[kPoolC],         q[kPoolKH],
+          q[kPoolKW],     q[kPoolOH],      q[kPoolOW],     q[kPoolStrideH],   q[kPoolStrideW],
+          q[kPoolPadTop], q[kPoolPadLeft], q[kPoolPadBottom], q[kPoolPadRight]} {
+    what = std::string(kind == kPoolMax ? "maxPool" : "avgPool") + (backward ? "Grad" : "") + " x " +
            Dims({p.n, p.h, p.w, p.c}) + " window " + Dims({p.kh, p.kw}) + " strides " + Dims({p.sh, p.sw}) +
            " pads(t,l,b,r) " + Dims({p.pt, p.pl, p.pb, p.pr}) + " y " + Dims({p.n, p.oh, p.ow, p.c});
     if (p.pt != p.pb || p.pl != p.pr) {
@@ -33,7 +35,7 @@ struct PoolProblem {
     }
     x.Nhwc(p.n, p.h, p.w, p.c, what);
     y.Nhwc(p.n, p.oh, p.ow, p.c, what);
-    const cudnnPoolingMode_t mode = kind == 0 ? CUDNN_POOLING_MAX
+    const cudnnPoolingMode_t mode = kind == kPoolMax ? CUDNN_POOLING_MAX
                                     : backward ? CUDNN_POOLING_AVERAGE_COUNT_INCLUDE_PADDING
                                                : CUDNN_POOLING_AVERAGE_COUNT_EXCLUDE_PADDING;
     GRAFT_CHECK(cudnnSetPooling2dDescriptor(pool.d, mode, CUDNN_NOT_PROPAGATE_NAN, p.kh, p.kw, p.pt, p.pl,
@@ -46,11 +48,11 @@ struct PoolProblem {
 
 }  // namespace
 
-// pool2d(x, y, p, kind): kind 0 max, 1 average.
+// pool2d(x, y, p, kind): kind a boundary.h PoolKind.
 Napi::Value Pool2D(const Napi::CallbackInfo& info) {
   const int64_t xId = Int(info, 0, "x"), yId = Int(info, 1, "y");
   const int kind = int(Int(info, 3, "kind"));
-  PoolProblem pr(Ints(info, 2, 14, "p"), kind, false);
+  PoolProblem pr(Ints(info, 2, kPoolParamCount, "p"), kind, false);
   Context& ctx = Context::Get();
   const void* x = Ptr(xId, "pool x");
   void* y = AllocOutput(yId, pr.YBytes(), "pool y");
@@ -66,7 +68,7 @@ Napi::Value Pool2DGrad(const Napi::CallbackInfo& info) {
   const int64_t dyId = Int(info, 0, "dy"), xId = Int(info, 1, "x"), yId = Int(info, 2, "y");
   const int64_t dxId = Int(info, 3, "dx");
   const int kind = int(Int(info, 5, "kind"));
-  PoolProblem pr(Ints(info, 4, 14, "p"), kind, true);
+  PoolProblem pr(Ints(info, 4, kPoolParamCount, "p"), kind, true);
   Context& ctx = Context::Get();
   const void* dy = Ptr(dyId, "poolGrad dy");
   const void* x = Ptr(xId, "poolGrad x");

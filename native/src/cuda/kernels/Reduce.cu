@@ -119,7 +119,7 @@ void LaunchArgReduce(bool max, int dtype, const void* x, int32_t* y, int64_t out
                      int64_t inner, cudaStream_t s) {
   const int64_t cols = outer * inner;
   if (cols == 0 || r == 0) return;
-  if (dtype == 1) {
+  if (dtype == kI32) {
     ArgReduceKernel<int32_t><<<Blocks(cols), kThreads, 0, s>>>(max, static_cast<const int32_t*>(x), y, outer, r, inner);
   } else {
     ArgReduceKernel<float><<<Blocks(cols), kThreads, 0, s>>>(max, static_cast<const float*>(x), y, outer, r, inner);

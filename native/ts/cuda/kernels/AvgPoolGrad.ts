@@ -1,4 +1,5 @@
 import { AvgPoolGrad, type AvgPoolGradAttrs, type TensorInfo } from "@tensorflow/tfjs-core";
+import { POOL_KINDS } from "../../common/boundary.ts";
 import { poolSetup } from "./pool_util.ts";
 import { cudaKernel } from "./util.ts";
 
@@ -10,6 +11,6 @@ export const avgPoolGradKernel = cudaKernel(AvgPoolGrad, ({ inputs, attrs, backe
   const s = poolSetup(x, filterSize, strides, pad, undefined);
   if (typeof s === "string") return s;
   return backend.output(x.shape, "float32", (dx) =>
-    backend.kernels.pool2dGrad(backend.id(dy), backend.id(x), -1, dx, s.p, 1),
+    backend.kernels.pool2dGrad(backend.id(dy), backend.id(x), -1, dx, s.p, POOL_KINDS.avg),
   );
 });

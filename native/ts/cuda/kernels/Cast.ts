@@ -1,5 +1,6 @@
 import { Cast, type CastAttrs, type TensorInfo } from "@tensorflow/tfjs-core";
-import { cudaKernel, dtypeCode, sizeOf } from "./util.ts";
+import { sizeOf } from "../../common/shape.ts";
+import { cudaKernel, dtypeCode } from "./util.ts";
 
 /** float32 / int32 / bool, as tfjs-cpu: float -> int truncates (ToInt32), anything -> bool is != 0. */
 export const castKernel = cudaKernel(Cast, ({ inputs, attrs, backend }) => {

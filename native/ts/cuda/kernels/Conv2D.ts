@@ -1,5 +1,6 @@
 import { backend_util, Conv2D, type Conv2DAttrs, type TensorInfo } from "@tensorflow/tfjs-core";
-import { convParams, type Shape4, unsupportedConv } from "./conv_util.ts";
+import { convParams } from "../../common/conv.ts";
+import { type Shape4, unsupportedConv } from "./conv_util.ts";
 import { cudaKernel } from "./util.ts";
 
 export const conv2DKernel = cudaKernel(Conv2D, ({ inputs, attrs, backend }) => {

@@ -4,7 +4,8 @@ import {
   type Conv2DBackpropFilterAttrs,
   type TensorInfo,
 } from "@tensorflow/tfjs-core";
-import { convParams, type Shape4, unsupportedConv } from "./conv_util.ts";
+import { convParams } from "../../common/conv.ts";
+import { type Shape4, unsupportedConv } from "./conv_util.ts";
 import { cudaKernel } from "./util.ts";
 
 export const conv2DBackpropFilterKernel = cudaKernel(

@@ -1,5 +1,6 @@
 import { type DataType, Fill, type FillAttrs } from "@tensorflow/tfjs-core";
-import { cudaKernel, dtypeCode, sizeOf } from "./util.ts";
+import { sizeOf } from "../../common/shape.ts";
+import { cudaKernel, dtypeCode } from "./util.ts";
 
 export const fillKernel = cudaKernel(Fill, ({ attrs, backend }) => {
   const { shape, value, dtype } = attrs as unknown as FillAttrs;

@@ -4,9 +4,12 @@ import {
   type FusedConv2DAttrs,
   type TensorInfo,
 } from "@tensorflow/tfjs-core";
-import { CUDA_ACTIVATIONS } from "../addon.ts";
-import { convParams, type Shape4, unsupportedConv } from "./conv_util.ts";
-import { cudaKernel, sizeOf } from "./util.ts";
+import { ACTIVATIONS } from "../../common/boundary.ts";
+import { codeOf } from "../../common/boundary_check.ts";
+import { convParams } from "../../common/conv.ts";
+import { sizeOf } from "../../common/shape.ts";
+import { type Shape4, unsupportedConv } from "./conv_util.ts";
+import { cudaKernel } from "./util.ts";
 
 /** conv + bias + relu in one cuDNN call; the other activations as one epilogue kernel. */
 export const fusedConv2DKernel = cudaKernel(FusedConv2D, ({ inputs, attrs, backend }) => {
@@ -17,7 +20,7 @@ export const fusedConv2DKernel = cudaKernel(FusedConv2D, ({ inputs, attrs, backe
     attrs as unknown as FusedConv2DAttrs;
   if ([x, filter, bias].some((t) => t && t.dtype !== "float32")) return "dtype";
   if (inputs.preluActivationWeights) return "activation prelu";
-  const act = CUDA_ACTIVATIONS[activation ?? "linear"];
+  const act = codeOf(ACTIVATIONS, activation ?? "linear");
   if (act === undefined) return `activation ${activation}`;
   const info = backend_util.computeConv2DInfo(
     x.shape as Shape4,

@@ -1,5 +1,6 @@
 import { GatherV2, type GatherV2Attrs, type TensorInfo, util } from "@tensorflow/tfjs-core";
-import { cudaKernel, dtypeCode, sizeOf } from "./util.ts";
+import { sizeOf } from "../../common/shape.ts";
+import { cudaKernel, dtypeCode } from "./util.ts";
 
 /**
  * batchDims 0 only. tfjs-cpu throws on an index outside [0, axis size); a GPU kernel

@@ -1,7 +1,8 @@
 import { MaxPool, type MaxPoolAttrs, type TensorInfo } from "@tensorflow/tfjs-core";
+import { POOL_KINDS } from "../../common/boundary.ts";
 import { pool } from "./pool_util.ts";
 import { cudaKernel } from "./util.ts";
 
 export const maxPoolKernel = cudaKernel(MaxPool, ({ inputs, attrs, backend }) =>
-  pool(backend, inputs.x as TensorInfo, attrs as unknown as MaxPoolAttrs, 0),
+  pool(backend, inputs.x as TensorInfo, attrs as unknown as MaxPoolAttrs, POOL_KINDS.max),
 );

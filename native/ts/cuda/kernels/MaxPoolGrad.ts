@@ -1,4 +1,5 @@
 import { MaxPoolGrad, type MaxPoolGradAttrs, type TensorInfo } from "@tensorflow/tfjs-core";
+import { POOL_KINDS } from "../../common/boundary.ts";
 import { poolSetup } from "./pool_util.ts";
 import { cudaKernel } from "./util.ts";
 
@@ -12,6 +13,13 @@ export const maxPoolGradKernel = cudaKernel(MaxPoolGrad, ({ inputs, attrs, backe
   const s = poolSetup(x, filterSize, strides, pad, dimRoundingMode);
   if (typeof s === "string") return s;
   return backend.output(x.shape, "float32", (dx) =>
-    backend.kernels.pool2dGrad(backend.id(dy), backend.id(x), backend.id(y), dx, s.p, 0),
+    backend.kernels.pool2dGrad(
+      backend.id(dy),
+      backend.id(x),
+      backend.id(y),
+      dx,
+      s.p,
+      POOL_KINDS.max,
+    ),
   );
 });

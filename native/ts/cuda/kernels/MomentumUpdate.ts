@@ -4,7 +4,8 @@
  * four elementwise kernels per variable. The scalars m and c stay on the device.
  */
 import type { TensorInfo } from "@tensorflow/tfjs-core";
-import { cudaKernel, sizeOf } from "./util.ts";
+import { sizeOf } from "../../common/shape.ts";
+import { cudaKernel } from "./util.ts";
 
 /** The kernel's name, as @graft/training's fused momentum optimizer calls it. */
 const MOMENTUM_UPDATE = "MomentumUpdate";

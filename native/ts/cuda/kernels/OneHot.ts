@@ -1,5 +1,6 @@
 import { OneHot, type OneHotAttrs, type TensorInfo } from "@tensorflow/tfjs-core";
-import { cudaKernel, sizeOf } from "./util.ts";
+import { sizeOf } from "../../common/shape.ts";
+import { cudaKernel } from "./util.ts";
 
 export const oneHotKernel = cudaKernel(OneHot, ({ inputs, attrs, backend }) => {
   const indices = inputs.indices as TensorInfo;

@@ -1,5 +1,6 @@
 import { Select, type TensorInfo, util } from "@tensorflow/tfjs-core";
-import { cudaKernel, dtypeCode, sizeOf } from "./util.ts";
+import { sizeOf } from "../../common/shape.ts";
+import { cudaKernel, dtypeCode } from "./util.ts";
 
 /** y = condition ? t : e, all three the same shape (a rank-1 condition over rows falls back). */
 export const selectKernel = cudaKernel(Select, ({ inputs, backend }) => {

@@ -1,5 +1,6 @@
 import { Softmax, type SoftmaxAttrs, type TensorInfo } from "@tensorflow/tfjs-core";
-import { cudaKernel, sizeOf } from "./util.ts";
+import { sizeOf } from "../../common/shape.ts";
+import { cudaKernel } from "./util.ts";
 
 /** cuDNN's accurate softmax over the last axis (tfjs's `dim` is always the last one from ops). */
 export const softmaxKernel = cudaKernel(Softmax, ({ inputs, attrs, backend }) => {

@@ -1,5 +1,6 @@
 import { type TensorInfo, ZerosLike } from "@tensorflow/tfjs-core";
-import { cudaKernel, dtypeCode, sizeOf } from "./util.ts";
+import { sizeOf } from "../../common/shape.ts";
+import { cudaKernel, dtypeCode } from "./util.ts";
 
 export const zerosLikeKernel = cudaKernel(ZerosLike, ({ inputs, backend }) => {
   const x = inputs.x as TensorInfo;

@@ -1,6 +1,7 @@
 import { type TensorInfo, util } from "@tensorflow/tfjs-core";
+import { sizeOf } from "../../common/shape.ts";
 import type { GraftCudaBackend } from "../backend.ts";
-import { cudaKernel, dtypeCode, sizeOf } from "./util.ts";
+import { cudaKernel, dtypeCode } from "./util.ts";
 
 /** ArgMax / ArgMin over one axis: int32 indices, the first extreme wins (tfjs-cpu). */
 export function argKernel(kernelName: string, max: boolean) {

@@ -4,20 +4,20 @@ import {
   type DataType,
   type TensorInfo,
 } from "@tensorflow/tfjs-core";
-import { CUDA_BINARY } from "../addon.ts";
+import { CUDA_BINARY_ARRAYS, CUDA_BINARY_BLOCK, CUDA_BINARY_OPS } from "../../common/boundary.ts";
+import { packBlock } from "../../common/boundary_check.ts";
+import { type Req, sizeOf } from "../../common/shape.ts";
 import {
   type CudaKernel,
   cudaKernel,
   dtypeCode,
   MAX_ELEMENTS,
   MAX_RANK,
-  type Req,
-  sizeOf,
   stridesOf,
 } from "./util.ts";
 
 /**
- * [rank, shape..., aStrides..., bStrides...] for graft_cuda.node's binary kernel, with
+ * The CUDA_BINARY_BLOCK (rank, then shape, aStrides, bStrides) of graft_cuda.node's binary kernel, with
  * dimensions of 1 dropped and neighbours merged where both inputs are contiguous
  * across them (same shapes collapse to rank 1, a bias add to rank 2), or null past rank 6.
  */
@@ -47,11 +47,16 @@ export function broadcastParams(
     }
   }
   if (dims.length > MAX_RANK) return null;
-  return Int32Array.of(
+  return packBlock(
+    CUDA_BINARY_BLOCK,
+    { rank: dims.length },
+    CUDA_BINARY_ARRAYS,
+    {
+      shape: dims.map((d) => d.n),
+      aStrides: dims.map((d) => d.sa),
+      bStrides: dims.map((d) => d.sb),
+    },
     dims.length,
-    ...dims.map((d) => d.n),
-    ...dims.map((d) => d.sa),
-    ...dims.map((d) => d.sb),
   );
 }
 
@@ -62,7 +67,7 @@ const FLOAT_ONLY = new Set(["div", "pow", "reluGrad"]);
 /** a op b with numpy broadcasting; `inputs` names the two inputs (a, b by default). */
 export function binaryKernel(
   kernelName: string,
-  op: keyof typeof CUDA_BINARY,
+  op: keyof typeof CUDA_BINARY_OPS,
   names: [string, string] = ["a", "b"],
 ): CudaKernel {
   return cudaKernel(kernelName, ({ inputs, backend }) => {
@@ -85,7 +90,7 @@ export function binaryKernel(
     if (p === null) return "broadcast rank > 6";
     const outDtype: DataType = COMPARISONS.has(op) || LOGICAL.has(op) ? "bool" : a.dtype;
     return backend.output(out, outDtype, (y) =>
-      backend.kernels.binary(CUDA_BINARY[op], code, backend.id(a), backend.id(b), y, p),
+      backend.kernels.binary(CUDA_BINARY_OPS[op], code, backend.id(a), backend.id(b), y, p),
     );
   });
 }

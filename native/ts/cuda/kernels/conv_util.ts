@@ -1,6 +1,3 @@
-// convParams/poolParams: the same parameter layout as graft-cpu, one definition.
-export { convParams, poolParams } from "../../kernels/conv_util.ts";
-
 import type { backend_util } from "@tensorflow/tfjs-core";
 
 /** Why a convolution cannot run on cuDNN here, or null when it can. */

@@ -1,6 +1,8 @@
 import { backend_util, type TensorInfo } from "@tensorflow/tfjs-core";
+import { poolParams } from "../../common/conv.ts";
+import type { PoolKind } from "../addon.ts";
 import type { GraftCudaBackend } from "../backend.ts";
-import { poolParams, type Shape4, unsupportedPool } from "./conv_util.ts";
+import { type Shape4, unsupportedPool } from "./conv_util.ts";
 
 type Pad = "valid" | "same" | number | backend_util.ExplicitPadding;
 
@@ -36,7 +38,7 @@ export function pool(
     pad: Pad;
     dimRoundingMode?: "floor" | "round" | "ceil";
   },
-  kind: 0 | 1,
+  kind: PoolKind,
 ): TensorInfo | string {
   const s = poolSetup(x, attrs.filterSize, attrs.strides, attrs.pad, attrs.dimRoundingMode);
   if (typeof s === "string") return s;

@@ -1,8 +1,9 @@
 import { backend_util, type DataType, type TensorInfo, util } from "@tensorflow/tfjs-core";
-import { CUDA_REDUCE } from "../addon.ts";
+import { CUDA_REDUCE_OPS } from "../../common/boundary.ts";
+import { sizeOf } from "../../common/shape.ts";
 import type { GraftCudaBackend } from "../backend.ts";
 import { stridedParams } from "./strided.ts";
-import { dtypeCode, sizeOf, stridesOf } from "./util.ts";
+import { dtypeCode, stridesOf } from "./util.ts";
 
 /**
  * x viewed as [outer, r, inner] with the reduced axes in the middle. Axes that are
@@ -51,7 +52,7 @@ export function reduce(
   x: TensorInfo,
   axis: number | number[] | null | undefined,
   keepDims: boolean,
-  op: keyof typeof CUDA_REDUCE,
+  op: keyof typeof CUDA_REDUCE_OPS,
 ): TensorInfo | string {
   const allowed: DataType[] = op === "mean" ? ["float32"] : ["float32", "int32"];
   if (!allowed.includes(x.dtype)) return "dtype";
@@ -71,7 +72,7 @@ export function reduce(
   try {
     return backend.output(shape, x.dtype, (y) =>
       backend.kernels.reduce(
-        CUDA_REDUCE[op],
+        CUDA_REDUCE_OPS[op],
         dtypeCode(x.dtype) as number,
         backend.id(view.src),
         y,

@@ -12,11 +12,9 @@ import {
   type NamedTensorInfoMap,
   type TensorInfo,
 } from "@tensorflow/tfjs-core";
-import { CUDA_DTYPES } from "../addon.ts";
+import { CUDA_DTYPES, CUDA_MAX_RANK } from "../../common/boundary.ts";
+import { codeOf } from "../../common/boundary_check.ts";
 import type { GraftCudaBackend } from "../backend.ts";
-
-/** A kernel's inputs with the named (or all) entries present: tfjs types every input as optional. */
-export type Req<T, K extends keyof T = keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
 
 export type CudaImpl = (args: {
   inputs: NamedTensorInfoMap;
@@ -83,13 +81,9 @@ export function bindKernel(k: CudaKernel, backendName: string): KernelConfig {
   return { kernelName: k.kernelName, backendName, kernelFunc };
 }
 
-export function sizeOf(shape: readonly number[]): number {
-  return shape.reduce((a, b) => a * b, 1);
-}
-
 /** The device dtype code, or null for dtypes the GPU kernels do not hold (string, complex64). */
 export function dtypeCode(dtype: string): number | null {
-  return dtype in CUDA_DTYPES ? CUDA_DTYPES[dtype as keyof typeof CUDA_DTYPES] : null;
+  return codeOf(CUDA_DTYPES, dtype) ?? null;
 }
 
 /** Row-major element strides of a shape. */
@@ -103,6 +97,6 @@ export function stridesOf(shape: readonly number[]): number[] {
   return s;
 }
 
-/** graft_cuda.node's kernels take rank <= 6 and int32 offsets. */
-export const MAX_RANK = 6;
+/** graft_cuda.node's blocks take rank <= CUDA_MAX_RANK (src/boundary.h) and int32 offsets. */
+export const MAX_RANK = CUDA_MAX_RANK;
 export const MAX_ELEMENTS = 2 ** 31 - 1;

@@ -1,0 +1,51 @@
+import { type BinaryInputs, broadcast_util, type TensorInfo } from "@tensorflow/tfjs-core";
+import { type Req, sizeOf } from "../../common/shape.ts";
+import { nativeKernel } from "./util.ts";
+
+/** graft.node's broadcast modes: full (index i), scalar (index 0), row vector (index i % inner). */
+const FULL = 0;
+const SCALAR = 1;
+const ROW = 2;
+
+function mode(t: TensorInfo, out: number[]): number | null {
+  const n = sizeOf(t.shape);
+  // Given that the shapes broadcast, an input as large as the output has the output's layout.
+  if (n === sizeOf(out)) return FULL;
+  if (n === 1) return SCALAR;
+  // A row vector along the last axis: [..., 1, 1, C] against [..., C] (bias broadcasting).
+  const inner = out[out.length - 1] as number;
+  const trailing = t.shape[t.shape.length - 1];
+  if (trailing === inner && n === inner) return ROW;
+  return null;
+}
+
+/** Add/Sub/Multiply/RealDiv on float32 with same-shape, scalar or bias broadcasting. */
+export function binaryKernel(kernelName: string, op: number) {
+  return nativeKernel(kernelName, ({ inputs, backend }) => {
+    const { a, b } = inputs as unknown as Req<BinaryInputs>;
+    if (!backend.allF32(a, b)) return "dtype";
+    let out: number[];
+    try {
+      out = broadcast_util.assertAndGetBroadcastShape(a.shape, b.shape);
+    } catch {
+      return "shapes do not broadcast";
+    }
+    if (sizeOf(out) === 0) return "empty";
+    const am = mode(a, out);
+    const bm = mode(b, out);
+    if (am === null || bm === null) return "general broadcast";
+    const inner = out.length === 0 ? 1 : (out[out.length - 1] as number);
+    const y = backend.output(out);
+    backend.native.binary(
+      op,
+      backend.f32(a),
+      backend.f32(b),
+      y.values,
+      sizeOf(out) / (inner || 1),
+      inner,
+      am,
+      bm,
+    );
+    return y.info;
+  });
+}

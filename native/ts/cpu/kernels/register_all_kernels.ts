@@ -1,0 +1,45 @@
+// Every kernel graft-cpu runs natively, sorted; the rest are tfjs-cpu's, registered in ../graft_cpu.ts.
+import type { KernelConfig } from "@tensorflow/tfjs-core";
+import { _fusedMatMulKernel } from "./_FusedMatMul.ts";
+import { addKernel } from "./Add.ts";
+import { avgPoolKernel } from "./AvgPool.ts";
+import { avgPoolGradKernel } from "./AvgPoolGrad.ts";
+import { batchMatMulKernel } from "./BatchMatMul.ts";
+import { conv2DKernel } from "./Conv2D.ts";
+import { conv2DBackpropFilterKernel } from "./Conv2DBackpropFilter.ts";
+import { conv2DBackpropInputKernel } from "./Conv2DBackpropInput.ts";
+import { fusedConv2DKernel } from "./FusedConv2D.ts";
+import { maxPoolKernel } from "./MaxPool.ts";
+import { maxPoolGradKernel } from "./MaxPoolGrad.ts";
+import { momentumUpdateKernel } from "./MomentumUpdate.ts";
+import { multiplyKernel } from "./Multiply.ts";
+import { realDivKernel } from "./RealDiv.ts";
+import { reluKernel } from "./Relu.ts";
+import { reluGradKernel } from "./ReluGrad.ts";
+import { softmaxKernel } from "./Softmax.ts";
+import { stepKernel } from "./Step.ts";
+import { subKernel } from "./Sub.ts";
+import { sumKernel } from "./Sum.ts";
+
+export const cpuKernels: KernelConfig[] = [
+  _fusedMatMulKernel,
+  addKernel,
+  avgPoolKernel,
+  avgPoolGradKernel,
+  batchMatMulKernel,
+  conv2DKernel,
+  conv2DBackpropFilterKernel,
+  conv2DBackpropInputKernel,
+  fusedConv2DKernel,
+  maxPoolKernel,
+  maxPoolGradKernel,
+  momentumUpdateKernel,
+  multiplyKernel,
+  realDivKernel,
+  reluKernel,
+  reluGradKernel,
+  softmaxKernel,
+  stepKernel,
+  subKernel,
+  sumKernel,
+];

@@ -1,0 +1,47 @@
+/**
+ * The one pattern every native kernel follows: try the native implementation;
+ * when it returns a reason instead of a result (an attribute, dtype or
+ * broadcast it does not handle), run tfjs-cpu's own kernel on the same
+ * buffers and count the fallback.
+ */
+import {
+  getKernel,
+  type KernelConfig,
+  type KernelFunc,
+  type NamedAttrMap,
+  type NamedTensorInfoMap,
+  type TensorInfo,
+} from "@tensorflow/tfjs-core";
+import type { GraftCpuBackend } from "../backend.ts";
+
+/** graft-cpu's tfjs name (exported as `GRAFT_CPU`): `tf.setBackend(GRAFT_CPU)`. */
+export const BACKEND_NAME = "graft-cpu";
+
+/** A native kernel returns its output(s), or a string saying why it cannot run natively. */
+export type NativeImpl = (args: {
+  inputs: NamedTensorInfoMap;
+  attrs: NamedAttrMap;
+  backend: GraftCpuBackend;
+}) => TensorInfo | TensorInfo[] | string;
+
+export function nativeKernel(kernelName: string, impl: NativeImpl): KernelConfig {
+  let cpu: KernelFunc | undefined;
+  const kernelFunc: KernelFunc = (args) => {
+    const backend = args.backend as GraftCpuBackend;
+    const r = impl({ inputs: args.inputs, attrs: args.attrs ?? {}, backend });
+    if (typeof r !== "string") {
+      backend.countNative(kernelName);
+      return r;
+    }
+    cpu ??= getKernel(kernelName, "cpu")?.kernelFunc;
+    if (!cpu)
+      throw new Error(
+        `graft-cpu: no native support (${r}) and no tfjs-cpu kernel for ${kernelName}`,
+      );
+    backend.countFallback(kernelName, r);
+    const out = cpu(args) as TensorInfo | TensorInfo[];
+    backend.noteAliases(args.inputs, out);
+    return out;
+  };
+  return { kernelName, backendName: BACKEND_NAME, kernelFunc };
+}

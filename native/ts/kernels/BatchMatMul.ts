@@ -1,9 +1,0 @@
-import { BatchMatMul, type BatchMatMulAttrs, type BatchMatMulInputs } from "@tensorflow/tfjs-core";
-import { nativeMatMul } from "./matmul_util.ts";
-import { nativeKernel, type Req } from "./util.ts";
-
-export const batchMatMulConfig = nativeKernel(BatchMatMul, ({ inputs, attrs, backend }) => {
-  const { a, b } = inputs as unknown as Req<BatchMatMulInputs>;
-  const { transposeA, transposeB } = attrs as unknown as BatchMatMulAttrs;
-  return nativeMatMul(backend, a, b, transposeA, transposeB, null, "linear", 0);
-});
