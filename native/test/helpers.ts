@@ -19,6 +19,27 @@ export interface ConvCase {
   d: number;
 }
 
+/**
+ * The kernels graft-cpu runs natively (ts/cpu/kernels) that the conformance suite
+ * counts: each call it makes of these must be counted native, none a fallback.
+ */
+export const GRAFT_CPU_NATIVE = [
+  "Conv2D",
+  "FusedConv2D",
+  "Conv2DBackpropInput",
+  "Conv2DBackpropFilter",
+  "MaxPool",
+  "AvgPool",
+  "MaxPoolGrad",
+  "AvgPoolGrad",
+  "BatchMatMul",
+  "_FusedMatMul",
+  "Softmax",
+  "ReluGrad",
+  "Sum",
+  "MomentumUpdate",
+] as const;
+
 /** CI=true (or 1): a test that cannot run here fails instead of skipping. */
 export const inCI = !["", "0", "false"].includes((process.env.CI ?? "").trim().toLowerCase());
 
