@@ -1,81 +1,99 @@
 import { pathToFileURL } from "node:url";
-import { augmentCommand, augmentHelp } from "./commands/augment.ts";
-import { backendsCommand, backendsHelp } from "./commands/backends.ts";
-import { benchCommand, benchHelp } from "./commands/bench.ts";
-import { dataCommand, dataHelp } from "./commands/data.ts";
-import { demoCommand, demoHelp } from "./commands/demo.ts";
-import { evaluateCommand, evaluateHelp } from "./commands/evaluate.ts";
-import { extractCommand, extractHelp } from "./commands/extract.ts";
-import { predictCommand, predictHelp } from "./commands/predict.ts";
-import { recommendCommand, recommendHelp } from "./commands/recommend.ts";
-import { summaryCommand, summaryHelp } from "./commands/summary.ts";
-import { trainCommand, trainHelp } from "./commands/train.ts";
-import { weightsCommand, weightsHelp } from "./commands/weights.ts";
 import { CliError, UsageError } from "./errors.ts";
 import { type Io, processIo } from "./io.ts";
-import { versionCommand } from "./version.ts";
 
-type Command = { run: (argv: string[], io: Io) => Promise<number>; help: string; summary: string };
+/**
+ * A command: its one-line summary, and its module, imported only when the command runs
+ * (each pulls in tfjs, sharp or the native addon; `graft --help` needs none of them).
+ */
+type Command = {
+  load: () => Promise<{ run: (argv: string[], io: Io) => Promise<number>; help: string }>;
+  summary: string;
+};
 
 const COMMANDS: Record<string, Command> = {
   augment: {
-    run: augmentCommand,
-    help: augmentHelp,
+    load: async () => {
+      const m = await import("./commands/augment.ts");
+      return { run: m.augmentCommand, help: m.augmentHelp };
+    },
     summary: "a PNG grid of augmented samples per class (ImageDataGenerator arguments as JSON)",
   },
   backends: {
-    run: backendsCommand,
-    help: backendsHelp,
+    load: async () => {
+      const m = await import("./commands/backends.ts");
+      return { run: m.backendsCommand, help: m.backendsHelp };
+    },
     summary: "the tfjs backends that can run here, their capabilities and the default",
   },
   bench: {
-    run: benchCommand,
-    help: benchHelp,
+    load: async () => {
+      const m = await import("./commands/bench.ts");
+      return { run: m.benchCommand, help: m.benchHelp };
+    },
     summary: "images per second of VGG extraction or the recipe's training step",
   },
   data: {
-    run: dataCommand,
-    help: dataHelp,
+    load: async () => {
+      const m = await import("./commands/data.ts");
+      return { run: m.dataCommand, help: m.dataHelp };
+    },
     summary: "list a class-folder dataset as Keras' flow_from_directory would",
   },
   demo: {
-    run: demoCommand,
-    help: demoHelp,
+    load: async () => {
+      const m = await import("./commands/demo.ts");
+      return { run: m.demoCommand, help: m.demoHelp };
+    },
     summary: "the bundled default: a VGG summary and a prediction with a fixture model",
   },
   evaluate: {
-    run: evaluateCommand,
-    help: evaluateHelp,
+    load: async () => {
+      const m = await import("./commands/evaluate.ts");
+      return { run: m.evaluateCommand, help: m.evaluateHelp };
+    },
     summary: "accuracy, per-class precision/recall/F1 and confusion matrix of a trained model",
   },
   extract: {
-    run: extractCommand,
-    help: extractHelp,
+    load: async () => {
+      const m = await import("./commands/extract.ts");
+      return { run: m.extractCommand, help: m.extractHelp };
+    },
     summary: "features of every image at a layer, to PREFIX.npy + PREFIX.csv",
   },
   predict: {
-    run: predictCommand,
-    help: predictHelp,
+    load: async () => {
+      const m = await import("./commands/predict.ts");
+      return { run: m.predictCommand, help: m.predictHelp };
+    },
     summary: "top-k classes of images with a trained model (--json: one object per line)",
   },
   recommend: {
-    run: recommendCommand,
-    help: recommendHelp,
+    load: async () => {
+      const m = await import("./commands/recommend.ts");
+      return { run: m.recommendCommand, help: m.recommendHelp };
+    },
     summary: "pick a transfer-learning scenario for a dataset, with reasons",
   },
   summary: {
-    run: summaryCommand,
-    help: summaryHelp,
+    load: async () => {
+      const m = await import("./commands/summary.ts");
+      return { run: m.summaryCommand, help: m.summaryHelp };
+    },
     summary: "Keras' summary table of VGG16/VGG19",
   },
   train: {
-    run: trainCommand,
-    help: trainHelp,
+    load: async () => {
+      const m = await import("./commands/train.ts");
+      return { run: m.trainCommand, help: m.trainHelp };
+    },
     summary: "fine-tune a VGG base on class folders (the classic recipe, or one of four scenarios)",
   },
   weights: {
-    run: weightsCommand,
-    help: weightsHelp,
+    load: async () => {
+      const m = await import("./commands/weights.ts");
+      return { run: m.weightsCommand, help: m.weightsHelp };
+    },
     summary: "inspect Keras weight files, fetch the official VGG files",
   },
 };
@@ -103,13 +121,13 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       return name === undefined ? 2 : 0;
     }
     if (name === "--version" || name === "-V" || name === "version")
-      return await versionCommand(io);
+      return await (await import("./version.ts")).versionCommand(io);
     const command = COMMANDS[name];
     if (!command)
       throw new UsageError(
         `Unknown command '${name}'. Commands: ${Object.keys(COMMANDS).join(", ")}`,
       );
-    return await command.run(rest, io);
+    return await (await command.load()).run(rest, io);
   } catch (err) {
     const e = err as Error & { code?: string };
     io.err(

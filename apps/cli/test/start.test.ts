@@ -86,3 +86,36 @@ describe("ways to start graft", () => {
     expect(r.stdout).toMatch(/graft-cpu: /);
   });
 });
+
+describe("start-up", () => {
+  // In a child: main() on argv, then what it loaded. tfjs-core makes its engine global on
+  // import; sharp, tfjs' CommonJS files and the .node addons land in require's cache.
+  function loadedBy(argv: string[]): { code: number; tfjs: boolean; cjs: string[] } {
+    const mainUrl = new URL("../src/main.ts", import.meta.url).href;
+    const script = `
+      const { main } = await import(${JSON.stringify(mainUrl)});
+      const env = process.env;
+      const code = await main(${JSON.stringify(argv)}, { out() {}, err() {}, env });
+      const { createRequire } = await import("node:module");
+      const cache = Object.keys(createRequire(import.meta.url).cache);
+      process.stdout.write(JSON.stringify({ code, tfjs: "_tfengine" in globalThis,
+        cjs: cache.filter((p) => /sharp|@tensorflow|\\.node$/.test(p)) }));`;
+    const tsx = join(cliDir, "node_modules", "tsx", "dist", "loader.mjs");
+    const r = spawnSync(process.execPath, ["--import", tsx, "--input-type=module", "-e", script], {
+      cwd: cliDir,
+      encoding: "utf8",
+      timeout: 120_000,
+    });
+    expect(r.status, r.stderr).toBe(0);
+    return JSON.parse(r.stdout);
+  }
+
+  it("graft --help imports no command, tfjs, sharp or native addon (commands load when they run)", () => {
+    const help = loadedBy(["--help"]);
+    expect(help).toEqual({ code: 0, tfjs: false, cjs: [] });
+    // The same probe sees them when a command that needs them runs.
+    const backends = loadedBy(["backends", "--json"]);
+    expect(backends.tfjs).toBe(true);
+    expect(backends.cjs.some((p) => p.endsWith(".node"))).toBe(true);
+  });
+});
