@@ -6,7 +6,8 @@
 #   3. builds graft.node and graft_cuda.node with CMake + ninja (cuDNN and cuBLAS from
 #      python3's wheels: PyTorch's own)
 #   4. probes graft_cuda.node in a child process
-#   5. runs test/cuda.test.ts with GRAFT_REQUIRE_GPU=1 (a missing GPU fails, not skips)
+#   5. runs test/cuda.test.ts and tfjs-core's suite (test/tfjs-suite.test.ts, graft-cuda with
+#      TF32 off) with GRAFT_REQUIRE_GPU=1 (a missing GPU fails, not skips)
 #   6. the per-layer benchmark: VGG19's 16 conv shapes, graft-cuda beside PyTorch
 #   7. `graft bench` (VGG19 recipe, train and extract, 224 and 256 px, with a device
 #      profile at the first size) on graft-cuda, then the PyTorch reference
@@ -164,14 +165,14 @@ if want tests && ((build_ok)) && step_ok tests 60; then
   # Leave GPU_CHECK_RESERVE seconds (default 150) for the benchmarks: a hung test must not eat them.
   test_limit=$(($(left) - ${GPU_CHECK_RESERVE:-150}))
   ((test_limit < 60)) && test_limit=60
-  (cd native && GRAFT_REQUIRE_GPU=$require timeout -k 5 "$test_limit" node "$vitest" run test/cuda.test.ts \
+  (cd native && GRAFT_REQUIRE_GPU=$require timeout -k 5 "$test_limit" node "$vitest" run test/cuda.test.ts test/tfjs-suite.test.ts \
     --reporter=default --reporter=json --outputFile.json="$out/tests.json") >"$out/tests.log" 2>&1
   rc=$?
   counts=$(node -e '
     try { const r = require(process.argv[1]);
       console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
     } catch { console.log("no report"); }' "$out/tests.json")
-  note "$([[ $rc == 0 ]] && echo ✓ || echo ✗) tests (test/cuda.test.ts, GRAFT_REQUIRE_GPU=$require) in $(($(date +%s) - t0))s: $counts"
+  note "$([[ $rc == 0 ]] && echo ✓ || echo ✗) tests (test/cuda.test.ts, test/tfjs-suite.test.ts, GRAFT_REQUIRE_GPU=$require) in $(($(date +%s) - t0))s: $counts"
   grep -E "skipping|FAIL|✗|×" "$out/tests.log" | head -12
 fi
 
@@ -219,7 +220,7 @@ if want bench && ((build_ok)); then
         # On the device the benchmark must run on graft-cuda (not fall back to the CPU for minutes).
         BENCH_SIZE=$bsize BENCH_BATCH=$batch BENCH_STEPS=$steps BENCH_WARMUP=$warmup GRAFT_BENCH_REQUIRE_CUDA=$require_cuda \
           BENCH_PROFILE=$first GRAFT_CUDNN_BENCHMARK=$search GRAFT_CUDA_LOG_PLANS=${GRAFT_CUDA_LOG_PLANS:-0} timeout -k 5 "$bench_limit" \
-          node --import tsx apps/cli/bench/cuda_vgg19.bench.ts "$task" >"$one" 2>&1
+          node --import tsx --conditions=@graft/source apps/cli/bench/cuda_vgg19.bench.ts "$task" >"$one" 2>&1
         { echo "=== $label"; cat "$one"; } >>"$out/bench.log"
         line=$(grep "\"task\":\"$task\",\"backend\"" "$one" | tail -1)
         [[ -n $line ]] || line=$(grep '"img_per_s"' "$one" | grep "\"$task\"" | tail -1)
@@ -260,7 +261,7 @@ fi
 # --- 8. graft demo on graft-cuda (GPU_CHECK_STEPS=…,demo) ---
 if want demo && ((build_ok)) && step_ok demo 90; then
   t0=$(date +%s)
-  timeout "$(($(left) - 10))" node --import tsx apps/cli/src/main.ts demo --backend graft-cuda --out /tmp/graft-demo \
+  timeout "$(($(left) - 10))" node --import tsx --conditions=@graft/source apps/cli/src/main.ts demo --backend graft-cuda --out /tmp/graft-demo \
     >"$out/demo.log" 2>&1
   rc=$?
   note "$([[ $rc == 0 ]] && echo ✓ || echo "✗ (exit $rc)") graft demo --backend graft-cuda in $(($(date +%s) - t0))s"

@@ -52,12 +52,17 @@ list=$(mktemp)
   done
 } | sort -u >"$list"
 say "packing $(wc -l <"$list") node_modules entries ..."
-# (GNU tar applies --exclude only to the names that follow it.)
-tar -cf - --exclude='*.map' --exclude='*.min.js' --exclude='*_test.js' --exclude='*.es2017.js' \
+# (GNU tar applies --exclude only to the names that follow it.) tfjs-core's *_test.js come
+# first, before that exclusion: test/tfjs-suite.test.ts runs them on graft-cuda.
+core=$(mktemp)
+grep -E '/@tensorflow\+tfjs-core@' "$list" >"$core" || true
+grep -vE '/@tensorflow\+tfjs-core@' "$list" >"$list.rest" || true
+tar -cf - --exclude='*.map' --exclude='*.min.js' --exclude='*.es2017.js' \
   --exclude='*.fesm.js' --exclude='*/dist/tf-core.js' --exclude='*/dist/tf-layers.js' \
   --exclude='*/dist/tf-backend-cpu.js' --exclude='*.md' --exclude='*.d.ts' --exclude='*.d.mts' \
-  --exclude='*.d.cts' --exclude='*/.vite' --exclude='*/.vite-temp' --files-from="$list" |
+  --exclude='*.d.cts' --exclude='*/.vite' --exclude='*/.vite-temp' --files-from="$core" \
+  --exclude='*_test.js' --files-from="$list.rest" |
   xz -T0 -6 >"$mods"
-rm -f "$list"
+rm -f "$list" "$list.rest" "$core"
 say "✓ $mods $(du -h "$mods" | cut -f1)"
 du -ch "$out"/* | tail -1 | sed 's/^/gpu-pack: total /'

@@ -1,10 +1,11 @@
 /**
  * tfjs-core's own test suite (the dist/*_test.js files the package ships, driven by its
- * jasmine_util) on tfjs-backend-cpu and graft-cpu in one jasmine run, the way tfjs-node and
- * tfjs-backend-wasm run it. Every spec runs once per backend; the two results are paired by
- * the spec's name with the backend taken out.
+ * jasmine_util) on tfjs-backend-cpu, graft-cpu and graft-cuda's host double in one jasmine
+ * run, the way tfjs-node and tfjs-backend-wasm run it; with --gpu also on graft-cuda itself
+ * (GPU_CANDIDATE: set GRAFT_CUDA_TF32=0, see compare.ts). Every spec runs once per backend;
+ * the results are paired by the spec's name with the backend taken out.
  *
- *   node --import tsx --conditions=@graft/source test/tfjs-suite/run.ts [--out FILE]
+ *   node --import tsx --conditions=@graft/source test/tfjs-suite/run.ts [--out FILE] [--gpu]
  *
  * SPEC_FILTER=text runs only the specs whose full name holds `text` and prints the stack of
  * each failure. The JSON written to --out is what test/tfjs-suite.test.ts checks.
@@ -18,7 +19,20 @@ import { registerBackend } from "@tensorflow/tfjs-core";
 import Jasmine from "jasmine";
 import { createGraftCudaBackend, registerGraftCudaKernels } from "../../ts/graft_cuda.ts";
 import { createHostNative, HOST_DISABLED } from "../cuda_host_native.ts";
-import { BACKENDS, type SpecOutcome, type SuiteResult, summarise } from "./compare.ts";
+import {
+  CANDIDATES,
+  GPU_CANDIDATE,
+  REFERENCE,
+  type SpecOutcome,
+  type SuiteResult,
+  summarise,
+} from "./compare.ts";
+
+// graft-cuda itself (registered by ../../ts/graft_cuda.ts; its factory probes the GPU).
+const candidates: string[] = process.argv.includes("--gpu")
+  ? [...CANDIDATES, GPU_CANDIDATE]
+  : [...CANDIDATES];
+const BACKENDS = [REFERENCE, ...candidates];
 
 // graft-cuda's TypeScript backend over the host-memory double of graft_cuda.node.
 registerBackend(
@@ -48,11 +62,14 @@ util.setTestEnvs(
 util.setupTestFilters([], (name: string) => !only || name.includes(only));
 
 const specs = new Map<string, Partial<Record<string, SpecOutcome>>>();
+// Seconds of spec time per backend (jasmine's own per-spec durations): `pnpm bench` prints them.
+const seconds: Record<string, number> = {};
 runner.clearReporters();
 runner.addReporter({
   specDone(r: {
     fullName: string;
     status: string;
+    duration?: number | null;
     failedExpectations: { message: string; stack: string }[];
   }) {
     if (r.status === "excluded") return;
@@ -72,6 +89,7 @@ runner.addReporter({
         key = `${key.slice(0, at)} <backend> {${key.slice(at + marker.length)}`;
       }
     }
+    seconds[backend] = (seconds[backend] ?? 0) + (r.duration ?? 0) / 1000;
     const row = specs.get(key) ?? {};
     // A nested spec runs once per outer backend too; one failure is a failure.
     if (row[backend]?.status !== "failed") {
@@ -89,15 +107,20 @@ const t0 = Date.now();
 require(join(core, "dist", "register_all_gradients.js"));
 require(join(core, "dist", "tests.js"));
 await runner.execute();
-const result: SuiteResult = summarise(specs, (Date.now() - t0) / 1000);
+const result: SuiteResult = {
+  ...summarise(specs, (Date.now() - t0) / 1000, candidates),
+  backendSeconds: seconds,
+};
 if (outFile) writeFileSync(outFile, `${JSON.stringify(result, null, 1)}\n`);
 for (const b of BACKENDS) {
   const c = result.counts[b];
-  console.log(`${b}: ${c?.passed} passed, ${c?.failed} failed, ${c?.leftOut} left out`);
+  console.log(
+    `${b}: ${c?.passed} passed, ${c?.failed} failed, ${c?.leftOut} left out, ${(seconds[b] ?? 0).toFixed(1)} s`,
+  );
 }
 console.log(
   `${result.violations.length} results break the rule (pass on cpu, not on a graft backend)`,
 );
 for (const [why, list] of Object.entries(result.deviations))
-  console.log(`graft-cuda-host, known deviation (${list.length} specs): ${why}`);
+  console.log(`known deviation (${list.length} specs), ${why}`);
 for (const v of result.violations) console.log(`  [${v.backend}] ${v.spec}: ${v.message}`);
