@@ -46,6 +46,26 @@ conformanceSuite({
   kernels: { stats: () => graftBackend().stats, native: GRAFT_CPU_NATIVE },
 });
 
+describeNative("the reordered-filter cache through the backend", () => {
+  it("a filter used twice is kept; disposing its tensor releases it (and no other disposal calls the addon)", async () => {
+    await tf.setBackend("graft-cpu");
+    const cpu = graftBackend().native;
+    cpu.clearCaches();
+    const x = tf.randomNormal([1, 8, 8, 16], 0, 1, "float32", 1) as tf.Tensor4D;
+    const w = tf.randomNormal([3, 3, 16, 16], 0, 1, "float32", 2) as tf.Tensor4D;
+    tf.tidy(() => {
+      tf.conv2d(x, w, 1, "same");
+      tf.conv2d(x, w, 1, "same");
+    });
+    expect(cpu.cpuStats().weightsCacheEntries).toBe(1);
+    x.dispose(); // an input that was never a weightsKey
+    tf.ones([4]).dispose();
+    expect(cpu.cpuStats().weightsCacheEntries).toBe(1);
+    w.dispose();
+    expect(cpu.cpuStats().weightsCacheEntries).toBe(0);
+  });
+});
+
 describeNative("attributes graft-cpu does not handle fall back to tfjs-cpu, counted", () => {
   it("int32 relu, prelu, NCHW-free paths and general broadcasting", async () => {
     await tf.setBackend("graft-cpu");

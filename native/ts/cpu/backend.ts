@@ -89,8 +89,13 @@ export class GraftCpuBackend extends MathBackendCPU {
   weightsKey(t: TensorInfo): number {
     const id = (t.dataId as { id?: unknown }).id;
     // A negative key caches nothing (a data id some other code made, with no numeric id).
-    return typeof id === "number" ? id : -1;
+    if (typeof id !== "number") return -1;
+    this.weightKeys.add(id);
+    return id;
   }
+
+  /** The keys handed to graft.node as weightsKey: only these can hold a cache entry to release. */
+  private readonly weightKeys = new Set<number>();
 
   override disposeData(dataId: object, force?: boolean): boolean {
     const values = this.data.has(dataId as never)
@@ -99,8 +104,9 @@ export class GraftCpuBackend extends MathBackendCPU {
     const freed = super.disposeData(dataId as never, force);
     if (freed) {
       // Kernels registered by users may make data ids of their own, without a numeric id.
+      // Only a key graft.node was given can hold an entry: no native call for the rest.
       const id = (dataId as { id?: unknown }).id;
-      if (typeof id === "number") this.native.releaseWeights(id);
+      if (typeof id === "number" && this.weightKeys.delete(id)) this.native.releaseWeights(id);
       if (values !== undefined) this.pool.give(values);
     }
     return freed;
@@ -128,25 +134,32 @@ export class GraftCpuBackend extends MathBackendCPU {
     inputs: Record<string, TensorInfo | undefined>,
     out: TensorInfo | TensorInfo[],
   ): void {
-    const outs = Array.isArray(out) ? out : [out];
-    // An input may be a list of tensors (RaggedGather's paramsNestedSplits, Concat's…).
-    const ins = Object.values(inputs).flatMap((i) => (Array.isArray(i) ? i : [i])) as (
-      | TensorInfo
-      | undefined
-    )[];
-    // has() first: get() of an id this backend does not hold would move data between backends.
-    const valuesOf = (t: TensorInfo) =>
-      t?.dataId && this.data.has(t.dataId as never)
-        ? (this.data.get(t.dataId as never).values as ArrayBufferView | undefined)
-        : undefined;
-    for (const o of outs) {
-      const ov = valuesOf(o);
-      if (!ov || !ArrayBuffer.isView(ov)) continue;
-      for (const i of ins) {
-        if (!i || i.dataId === o.dataId) continue;
-        const iv = valuesOf(i);
-        if (iv && ArrayBuffer.isView(iv) && iv.buffer === ov.buffer) this.pool.pin(ov);
-      }
+    // Only a buffer the pool allocated can be recycled under a live view, so only inputs
+    // whose values the pool owns need a look (every small tensor's do not): this runs after
+    // every tfjs-cpu kernel, so it allocates nothing. An input may be a list of tensors
+    // (RaggedGather's paramsNestedSplits, Concat's…).
+    for (const key in inputs) {
+      const input = inputs[key] as TensorInfo | TensorInfo[] | undefined;
+      if (Array.isArray(input)) for (const i of input) this.pinIfShared(i, out);
+      else this.pinIfShared(input, out);
+    }
+  }
+
+  // has() first: get() of an id this backend does not hold would move data between backends.
+  private valuesOf(t: TensorInfo | undefined): unknown {
+    return t?.dataId && this.data.has(t.dataId as never)
+      ? this.data.get(t.dataId as never).values
+      : undefined;
+  }
+
+  private pinIfShared(input: TensorInfo | undefined, out: TensorInfo | TensorInfo[]): void {
+    const iv = this.valuesOf(input);
+    if (!this.pool.owns(iv)) return;
+    const buffer = (iv as Float32Array).buffer;
+    for (const o of Array.isArray(out) ? out : [out]) {
+      if (o.dataId === input?.dataId) continue;
+      const ov = this.valuesOf(o);
+      if (ArrayBuffer.isView(ov) && ov.buffer === buffer) this.pool.pin(ov);
     }
   }
 

@@ -68,6 +68,11 @@ export class BufferPool {
   }
 
   /** The buffer escapes to code graft does not control: never recycle it. */
+  /** Whether the pool allocated `values` (only those can ever be recycled). */
+  owns(values: unknown): boolean {
+    return values instanceof Float32Array && this.owned.has(values);
+  }
+
   pin(values: unknown): void {
     if (ArrayBuffer.isView(values)) this.pinned.add(values.buffer);
   }
