@@ -9,6 +9,7 @@ import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { NATIVE_MIN_ELEMENTS, smallReason } from "../ts/cpu/kernels/util.ts";
 import { type GraftCpuBackend, graftCpuUnavailableReason } from "../ts/graft_cpu.ts";
 import { conformanceSuite } from "./conformance.ts";
 import { data, GRAFT_CPU_NATIVE, inCI, vggShaped } from "./helpers.ts";
@@ -95,6 +96,33 @@ describeNative("attributes graft-cpu does not handle fall back to tfjs-cpu, coun
     expect(before("Add")).toBe(add0 + 1);
     expect(before("Sum")).toBe(sum0 + 1);
     expect(before("FusedConv2D")).toBe(fused0 + 1);
+  });
+});
+
+describeNative("tiny elementwise calls run tfjs-cpu's JavaScript", () => {
+  it("below NATIVE_MIN_ELEMENTS Add and Relu fall back as 'small'; from it they are native; the bits agree", async () => {
+    const run = async (backend: string, n: number) => {
+      await tf.setBackend(backend);
+      return tf.tidy(() => {
+        const x = tf.tensor1d(Array.from(data(n, 5)));
+        return Array.from(tf.relu(tf.add(x, tf.mul(x, tf.scalar(0.37)))).dataSync());
+      });
+    };
+    const stats = () => graftBackend().stats;
+    for (const [n, native] of [
+      [NATIVE_MIN_ELEMENTS - 1, false],
+      [NATIVE_MIN_ELEMENTS, true],
+    ] as const) {
+      const expected = await run("cpu", n);
+      await tf.setBackend("graft-cpu");
+      const nativeAdd = stats().native.Add ?? 0;
+      const small = stats().fallback.Relu?.reasons[smallReason(1) ?? ""] ?? 0;
+      expect(await run("graft-cpu", n)).toEqual(expected);
+      expect((stats().native.Add ?? 0) - nativeAdd).toBe(native ? 1 : 0);
+      expect((stats().fallback.Relu?.reasons[smallReason(1) ?? ""] ?? 0) - small).toBe(
+        native ? 0 : 1,
+      );
+    }
   });
 });
 

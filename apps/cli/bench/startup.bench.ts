@@ -1,6 +1,8 @@
 // How long `graft` takes to start, from the built JavaScript (bin/graft.mjs on dist/), as an
 // installed user runs it, beside bare Node's own start (`node -e ""`) measured in the same
 // run: the difference is graft's. Issue 15's targets: --help under 0.5 s, backends under 1.5 s.
+// integration/consumer/bench/startup.bench.ts measures the same commands from npm-installed
+// tarballs (with the install); this one needs only `pnpm --filter cli build`.
 //
 //   pnpm --filter cli build && pnpm --filter cli bench:startup   (GRAFT_BENCH_ROUNDS=N, default 7)
 import { spawnSync } from "node:child_process";

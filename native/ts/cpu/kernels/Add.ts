@@ -1,4 +1,4 @@
 import { Add } from "@tensorflow/tfjs-core";
 import { binaryKernel } from "./binary.ts";
 
-export const addKernel = binaryKernel(Add, 0);
+export const addKernel = binaryKernel(Add, "add");

@@ -1,4 +1,4 @@
 import { Multiply } from "@tensorflow/tfjs-core";
 import { binaryKernel } from "./binary.ts";
 
-export const multiplyKernel = binaryKernel(Multiply, 2);
+export const multiplyKernel = binaryKernel(Multiply, "mul");

@@ -1,4 +1,4 @@
 import { RealDiv } from "@tensorflow/tfjs-core";
 import { binaryKernel } from "./binary.ts";
 
-export const realDivKernel = binaryKernel(RealDiv, 3);
+export const realDivKernel = binaryKernel(RealDiv, "div");

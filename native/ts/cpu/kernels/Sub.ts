@@ -1,4 +1,4 @@
 import { Sub } from "@tensorflow/tfjs-core";
 import { binaryKernel } from "./binary.ts";
 
-export const subKernel = binaryKernel(Sub, 1);
+export const subKernel = binaryKernel(Sub, "sub");

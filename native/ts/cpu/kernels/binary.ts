@@ -1,11 +1,9 @@
 import { type BinaryInputs, broadcast_util, type TensorInfo } from "@tensorflow/tfjs-core";
+import { CPU_BINARY_OPS, CPU_BROADCAST } from "../../common/boundary.ts";
 import { type Req, sizeOf } from "../../common/shape.ts";
-import { nativeKernel } from "./util.ts";
+import { nativeKernel, smallReason } from "./util.ts";
 
-/** graft.node's broadcast modes: full (index i), scalar (index 0), row vector (index i % inner). */
-const FULL = 0;
-const SCALAR = 1;
-const ROW = 2;
+const { full: FULL, scalar: SCALAR, row: ROW } = CPU_BROADCAST;
 
 function mode(t: TensorInfo, out: number[]): number | null {
   const n = sizeOf(t.shape);
@@ -20,7 +18,8 @@ function mode(t: TensorInfo, out: number[]): number | null {
 }
 
 /** Add/Sub/Multiply/RealDiv on float32 with same-shape, scalar or bias broadcasting. */
-export function binaryKernel(kernelName: string, op: number) {
+export function binaryKernel(kernelName: string, opName: keyof typeof CPU_BINARY_OPS) {
+  const op = CPU_BINARY_OPS[opName];
   return nativeKernel(kernelName, ({ inputs, backend }) => {
     const { a, b } = inputs as unknown as Req<BinaryInputs>;
     if (!backend.allF32(a, b)) return "dtype";
@@ -31,6 +30,8 @@ export function binaryKernel(kernelName: string, op: number) {
       return "shapes do not broadcast";
     }
     if (sizeOf(out) === 0) return "empty";
+    const small = smallReason(sizeOf(out));
+    if (small) return small;
     const am = mode(a, out);
     const bm = mode(b, out);
     if (am === null || bm === null) return "general broadcast";
