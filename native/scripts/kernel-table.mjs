@@ -167,7 +167,7 @@ export function kernelTable() {
 function cell(side, folder) {
   if (!side) return ["tfjs-cpu", "", ""];
   if (side.entries.length === 0)
-    return [`\`${side.file.split("/").pop()}\``, "(no kernel: an alias)", ""];
+    return [`\`${side.file.split("/").pop()}\``, "(no addon call)", ""];
   const entries = side.entries.map((e) => `\`${e.entry}\``).join(", ");
   const files = [...new Set(side.entries.flatMap((e) => e.files))].map((f) => `${folder}/${f}`);
   return [`\`${side.file.split("/").pop()}\``, entries, files.join(", ")];

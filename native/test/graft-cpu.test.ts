@@ -126,6 +126,34 @@ describeNative("tiny elementwise calls run tfjs-cpu's JavaScript", () => {
   });
 });
 
+describeNative("Reverse (a strided copy in TypeScript)", () => {
+  it.each([
+    [[5], [0], "float32"],
+    [[2, 3, 4], [2], "float32"],
+    [[2, 3, 4], [0, 2], "int32"],
+    [[3, 1, 4, 2], [1, 3], "float32"],
+    [[2, 5, 3], [0, 1], "bool"],
+    [[4, 6], [0, 1], "float32"],
+    [[2, 0, 3], [1], "float32"],
+    [[8, 32, 32, 3], [-1], "float32"], // caffe's RGB -> BGR on a batch
+  ] as const)("%j along %j (%s): tfjs-cpu's values, run natively", async (shape, dims, dtype) => {
+    const make = () => {
+      const n = (shape as readonly number[]).reduce((a, b) => a * b, 1);
+      const v = Array.from(data(n, 9), (x) => (dtype === "float32" ? x : Math.round(x * 5)));
+      return tf.reverse(tf.tensor(v, [...shape], dtype), [...dims]);
+    };
+    await tf.setBackend("cpu");
+    const expected = Array.from(tf.tidy(make).dataSync());
+    await tf.setBackend("graft-cpu");
+    const before = graftBackend().stats.native.Reverse ?? 0;
+    const got = tf.tidy(make);
+    expect(Array.from(got.dataSync())).toEqual(expected);
+    expect(got.dtype).toBe(dtype);
+    got.dispose();
+    expect((graftBackend().stats.native.Reverse ?? 0) - before).toBe(1);
+  });
+});
+
 describeNative("a VGG-shaped network trains the same on graft-cpu and cpu", () => {
   it("3 epochs from the same weights: losses within 1e-4 (relative); no leaks", async () => {
     const xs = data(24 * 16 * 16 * 3, 21).map((v) => (v + 1) * 127.5);

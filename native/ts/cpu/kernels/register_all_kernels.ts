@@ -16,6 +16,7 @@ import { multiplyKernel } from "./Multiply.ts";
 import { realDivKernel } from "./RealDiv.ts";
 import { reluKernel } from "./Relu.ts";
 import { reluGradKernel } from "./ReluGrad.ts";
+import { reverseKernel } from "./Reverse.ts";
 import { softmaxKernel } from "./Softmax.ts";
 import { stepKernel } from "./Step.ts";
 import { subKernel } from "./Sub.ts";
@@ -38,6 +39,7 @@ export const cpuKernels: KernelConfig[] = [
   realDivKernel,
   reluKernel,
   reluGradKernel,
+  reverseKernel,
   softmaxKernel,
   stepKernel,
   subKernel,
