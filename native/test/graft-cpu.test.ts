@@ -9,7 +9,9 @@ import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { NATIVE_MIN_ELEMENTS, smallReason } from "../ts/cpu/kernels/util.ts";
+import { NATIVE_MIN_CONV_MACS, SMALL_CONV_REASON } from "../ts/cpu/kernels/conv_util.ts";
+import { NATIVE_MIN_MATMUL_MACS, SMALL_MATMUL_REASON } from "../ts/cpu/kernels/matmul_util.ts";
+import { NATIVE_MIN_ELEMENTS, setSmallOpsNative, smallReason } from "../ts/cpu/kernels/util.ts";
 import { type GraftCpuBackend, graftCpuUnavailableReason } from "../ts/graft_cpu.ts";
 import { conformanceSuite } from "./conformance.ts";
 import { data, GRAFT_CPU_NATIVE, inCI, vggShaped } from "./helpers.ts";
@@ -44,6 +46,16 @@ conformanceSuite({
     softmaxGrad: 1e-5,
   },
   exactTies: true,
+  // The suite's shapes are small; its point is the native kernels, so tiny calls run natively
+  // here (by default they run tfjs-cpu's JavaScript, tested below).
+  around: async (onBackend) => {
+    const was = setSmallOpsNative(true);
+    try {
+      return await onBackend();
+    } finally {
+      setSmallOpsNative(was);
+    }
+  },
   kernels: { stats: () => graftBackend().stats, native: GRAFT_CPU_NATIVE },
 });
 
@@ -123,6 +135,97 @@ describeNative("tiny elementwise calls run tfjs-cpu's JavaScript", () => {
         native ? 0 : 1,
       );
     }
+  });
+});
+
+describeNative("tiny convolutions run tfjs-cpu's JavaScript", () => {
+  // 3x3 'same' convolutions of 1x8x8xC by C->4: 8*8*9*C*4 multiply-adds, 2304 at C=1 and
+  // 9216 at C=4, either side of NATIVE_MIN_CONV_MACS.
+  it.each([
+    [1, false],
+    [4, true],
+  ])("C=%i: forward and both backprops native=%s, and the answers agree", async (c, native) => {
+    expect(8 * 8 * 9 * c * 4 < NATIVE_MIN_CONV_MACS).toBe(!native);
+    const kernels = ["Conv2D", "Conv2DBackpropInput", "Conv2DBackpropFilter", "FusedConv2D"];
+    const run = async (backend: string) => {
+      await tf.setBackend(backend);
+      return tf.tidy(() => {
+        const x = tf.tensor4d(Array.from(data(64 * c, 3)), [1, 8, 8, c]);
+        const w = tf.tensor4d(Array.from(data(36 * c, 4)), [3, 3, c, 4]);
+        const b = tf.tensor1d([0.1, -0.2, 0.3, 0]);
+        const [dx, dw] = tf.grads((a: tf.Tensor, f: tf.Tensor) =>
+          tf.sum(tf.conv2d(a as tf.Tensor4D, f as tf.Tensor4D, 1, "same")),
+        )([x, w]);
+        const fused = tf.fused.conv2d({
+          x,
+          filter: w,
+          strides: 1,
+          pad: "same",
+          bias: b,
+          activation: "relu",
+        });
+        return [dx, dw, fused].map((t) => Array.from((t as tf.Tensor).dataSync()));
+      });
+    };
+    const expected = await run("cpu");
+    await tf.setBackend("graft-cpu");
+    const s = () => graftBackend().stats;
+    const small = (k: string) => s().fallback[k]?.reasons[SMALL_CONV_REASON] ?? 0;
+    const before = kernels.map((k) => [s().native[k] ?? 0, small(k)]);
+    const got = await run("graft-cpu");
+    kernels.forEach((k, i) => {
+      const [n0, f0] = before[i] as [number, number];
+      expect((s().native[k] ?? 0) - n0, `${k} native`).toBe(native ? 1 : 0);
+      expect(small(k) - f0, `${k} small`).toBe(native ? 0 : 1);
+    });
+    got.forEach((values, i) => {
+      const want = expected[i] as number[];
+      if (!native)
+        expect(values).toEqual(want); // the same JavaScript kernels
+      else
+        for (const [j, v] of values.entries())
+          expect(Math.abs(v - (want[j] as number))).toBeLessThan(1e-4);
+    });
+  });
+});
+
+describeNative("tiny matmuls run tfjs-cpu's JavaScript", () => {
+  // [M,16] x [16,16]: 256·M multiply-adds, 3840 at M=15 and 4096 at M=16.
+  it.each([
+    [15, false],
+    [16, true],
+  ])("M=%i: BatchMatMul and _FusedMatMul native=%s, and the answers agree", async (m, native) => {
+    expect(m * 16 * 16 < NATIVE_MIN_MATMUL_MACS).toBe(!native);
+    const run = async (backend: string) => {
+      await tf.setBackend(backend);
+      return tf.tidy(() => {
+        const a = tf.tensor2d(Array.from(data(m * 16, 5)), [m, 16]);
+        const b = tf.tensor2d(Array.from(data(256, 6)), [16, 16]);
+        const bias = tf.tensor1d(Array.from(data(16, 7)));
+        return [tf.matMul(a, b), tf.fused.matMul({ a, b, bias, activation: "relu" })].map((t) =>
+          Array.from(t.dataSync()),
+        );
+      });
+    };
+    const expected = await run("cpu");
+    await tf.setBackend("graft-cpu");
+    const s = () => graftBackend().stats;
+    const kernels = ["BatchMatMul", "_FusedMatMul"];
+    const small = (k: string) => s().fallback[k]?.reasons[SMALL_MATMUL_REASON] ?? 0;
+    const before = kernels.map((k) => [s().native[k] ?? 0, small(k)]);
+    const got = await run("graft-cpu");
+    kernels.forEach((k, i) => {
+      const [n0, f0] = before[i] as [number, number];
+      expect((s().native[k] ?? 0) - n0, `${k} native`).toBe(native ? 1 : 0);
+      expect(small(k) - f0, `${k} small`).toBe(native ? 0 : 1);
+    });
+    got.forEach((values, i) => {
+      const want = expected[i] as number[];
+      if (!native) expect(values).toEqual(want);
+      else
+        for (const [j, v] of values.entries())
+          expect(Math.abs(v - (want[j] as number))).toBeLessThan(1e-5);
+    });
   });
 });
 

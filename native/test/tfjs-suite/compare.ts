@@ -69,6 +69,18 @@ export interface SuiteResult {
   backendSeconds?: Record<string, number>;
 }
 
+/** What `run.ts --time-only BACKEND` writes: the suite on one backend alone, timed. */
+export interface SuiteTiming {
+  backend: string;
+  /** Seconds of spec time (jasmine's per-spec durations, summed). */
+  seconds: number;
+  /** Specs that passed. */
+  passed: number;
+  wallSeconds: number;
+  /** Each spec's milliseconds (jasmine's, whole ms), by its name with the backend taken out. */
+  specMs: Record<string, number>;
+}
+
 /** Pairs each spec's results by name and applies the rule to `candidates` (default CANDIDATES). */
 export function summarise(
   specs: Map<string, Partial<Record<string, SpecOutcome>>>,

@@ -25,6 +25,7 @@ import {
   REFERENCE,
   type SpecOutcome,
   type SuiteResult,
+  type SuiteTiming,
   summarise,
 } from "./compare.ts";
 
@@ -32,7 +33,11 @@ import {
 const candidates: string[] = process.argv.includes("--gpu")
   ? [...CANDIDATES, GPU_CANDIDATE]
   : [...CANDIDATES];
-const BACKENDS = [REFERENCE, ...candidates];
+// --time-only BACKEND runs the suite on that backend alone and writes only its timing (the
+// bench runs each backend in a process of its own, so none pays for another's garbage).
+const timeOnlyIndex = process.argv.indexOf("--time-only");
+const timeOnly = timeOnlyIndex > 0 ? process.argv[timeOnlyIndex + 1] : undefined;
+const BACKENDS = timeOnly ? [timeOnly] : [REFERENCE, ...candidates];
 
 // graft-cuda's TypeScript backend over the host-memory double of graft_cuda.node.
 registerBackend(
@@ -64,6 +69,8 @@ util.setupTestFilters([], (name: string) => !only || name.includes(only));
 const specs = new Map<string, Partial<Record<string, SpecOutcome>>>();
 // Seconds of spec time per backend (jasmine's own per-spec durations): `pnpm bench` prints them.
 const seconds: Record<string, number> = {};
+// With --time-only: each spec's milliseconds, by its name with the backend taken out.
+const specMs: Record<string, number> = {};
 runner.clearReporters();
 runner.addReporter({
   specDone(r: {
@@ -90,6 +97,7 @@ runner.addReporter({
       }
     }
     seconds[backend] = (seconds[backend] ?? 0) + (r.duration ?? 0) / 1000;
+    if (backend === timeOnly) specMs[key] = (specMs[key] ?? 0) + (r.duration ?? 0);
     const row = specs.get(key) ?? {};
     // A nested spec runs once per outer backend too; one failure is a failure.
     if (row[backend]?.status !== "failed") {
@@ -107,6 +115,19 @@ const t0 = Date.now();
 require(join(core, "dist", "register_all_gradients.js"));
 require(join(core, "dist", "tests.js"));
 await runner.execute();
+if (timeOnly) {
+  const ran = [...specs.values()].filter((row) => row[timeOnly]?.status === "passed").length;
+  const timing: SuiteTiming = {
+    backend: timeOnly,
+    seconds: seconds[timeOnly] ?? 0,
+    passed: ran,
+    wallSeconds: (Date.now() - t0) / 1000,
+    specMs,
+  };
+  if (outFile) writeFileSync(outFile, `${JSON.stringify(timing)}\n`);
+  console.log(`${timeOnly}: ${ran} specs passed, ${timing.seconds.toFixed(2)} s of spec time`);
+  process.exit(0);
+}
 const result: SuiteResult = {
   ...summarise(specs, (Date.now() - t0) / 1000, candidates),
   backendSeconds: seconds,

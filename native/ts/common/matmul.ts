@@ -10,6 +10,8 @@ export interface MatMulPlan {
   params: Int32Array;
   /** The output's shape: the broadcast batch dimensions, then [M, N]. */
   outShape: number[];
+  /** Multiply-adds: batch × M × K × N. */
+  macs: number;
 }
 
 /**
@@ -54,5 +56,6 @@ export function matMulPlan(
     transposeA: transposeA ? 1 : 0,
     transposeB: transposeB ? 1 : 0,
   });
-  return { params, outShape: [...outer, m, n] };
+  const outShape = [...outer, m, n];
+  return { params, outShape, macs: sizeOf(outShape) * k };
 }

@@ -6,8 +6,9 @@
  */
 import { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 import type { DataType, TensorInfo } from "@tensorflow/tfjs-core";
+import { sizeOf } from "../common/shape.ts";
 import type { CpuKernels } from "../index.ts";
-import { BufferPool } from "./buffer_pool.ts";
+import { BufferPool, POOL_MIN_BYTES } from "./buffer_pool.ts";
 import { applyCpuEnv, type CpuEnv, readCpuEnv } from "./cpu_math.ts";
 
 /** Per-kernel counts of native runs and of fallbacks to tfjs-cpu, for `graft backends --stats`. */
@@ -153,6 +154,8 @@ export class GraftCpuBackend extends MathBackendCPU {
   }
 
   private pinIfShared(input: TensorInfo | undefined, out: TensorInfo | TensorInfo[]): void {
+    // The pool owns only arrays of POOL_MIN_BYTES or more, each the whole of one tensor's values.
+    if (input === undefined || sizeOf(input.shape) * 4 < POOL_MIN_BYTES) return;
     const iv = this.valuesOf(input);
     if (!this.pool.owns(iv)) return;
     const buffer = (iv as Float32Array).buffer;

@@ -21,10 +21,19 @@ export function poolCapBytes(value = process.env.GRAFT_POOL_MB): number {
   return Math.max(2 ** 30, Math.floor(usableMemory() / 4));
 }
 
-/** The machine's memory, or the cgroup's limit when a container sets a smaller one. */
+let usable: number | undefined;
+
+/**
+ * The machine's memory, or the cgroup's limit when a container sets a smaller one; read once
+ * per process (process.constrainedMemory() reads the cgroup's files: about 170 µs, and tfjs
+ * makes a backend anew after every engine reset).
+ */
 function usableMemory(): number {
-  const limit = process.constrainedMemory?.() ?? 0;
-  return limit > 0 ? Math.min(limit, totalmem()) : totalmem();
+  if (usable === undefined) {
+    const limit = process.constrainedMemory?.() ?? 0;
+    usable = limit > 0 ? Math.min(limit, totalmem()) : totalmem();
+  }
+  return usable;
 }
 
 /**
@@ -67,12 +76,12 @@ export class BufferPool {
     return fresh;
   }
 
-  /** The buffer escapes to code graft does not control: never recycle it. */
   /** Whether the pool allocated `values` (only those can ever be recycled). */
   owns(values: unknown): boolean {
     return values instanceof Float32Array && this.owned.has(values);
   }
 
+  /** The buffer escapes to code graft does not control: never recycle it. */
   pin(values: unknown): void {
     if (ArrayBuffer.isView(values)) this.pinned.add(values.buffer);
   }

@@ -1,7 +1,7 @@
 import { backend_util, Conv2D, type Conv2DAttrs, type Conv2DInputs } from "@tensorflow/tfjs-core";
 import { convParams } from "../../common/conv.ts";
 import type { Req } from "../../common/shape.ts";
-import { unsupportedConv } from "./conv_util.ts";
+import { smallConv, unsupportedConv } from "./conv_util.ts";
 import { nativeKernel } from "./util.ts";
 
 export const conv2DKernel = nativeKernel(Conv2D, ({ inputs, attrs, backend }) => {
@@ -18,7 +18,7 @@ export const conv2DKernel = nativeKernel(Conv2D, ({ inputs, attrs, backend }) =>
     false,
     backend_util.convertConv2DDataFormat(dataFormat),
   );
-  const why = unsupportedConv(info, dataFormat);
+  const why = unsupportedConv(info, dataFormat) ?? smallConv(info);
   if (why) return why;
   const y = backend.output(info.outShape);
   backend.native.conv2d(

@@ -6,7 +6,7 @@ import {
 } from "@tensorflow/tfjs-core";
 import { convParams } from "../../common/conv.ts";
 import type { Req } from "../../common/shape.ts";
-import { dyMismatch, unsupportedConv } from "./conv_util.ts";
+import { dyMismatch, smallConv, unsupportedConv } from "./conv_util.ts";
 import { nativeKernel } from "./util.ts";
 
 export const conv2DBackpropFilterKernel = nativeKernel(
@@ -26,7 +26,7 @@ export const conv2DBackpropFilterKernel = nativeKernel(
       false,
       backend_util.convertConv2DDataFormat(dataFormat),
     );
-    const why = unsupportedConv(info, dataFormat) ?? dyMismatch(dy, info);
+    const why = unsupportedConv(info, dataFormat) ?? dyMismatch(dy, info) ?? smallConv(info);
     if (why) return why;
     const dw = backend.output(filterShape);
     backend.native.conv2dBackpropFilter(

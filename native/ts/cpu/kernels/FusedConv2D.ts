@@ -8,7 +8,7 @@ import { ACTIVATIONS } from "../../common/boundary.ts";
 import { codeOf } from "../../common/boundary_check.ts";
 import { convParams } from "../../common/conv.ts";
 import { type Req, sizeOf } from "../../common/shape.ts";
-import { unsupportedConv } from "./conv_util.ts";
+import { smallConv, unsupportedConv } from "./conv_util.ts";
 import { nativeKernel } from "./util.ts";
 
 export const fusedConv2DKernel = nativeKernel(FusedConv2D, ({ inputs, attrs, backend }) => {
@@ -32,7 +32,7 @@ export const fusedConv2DKernel = nativeKernel(FusedConv2D, ({ inputs, attrs, bac
     false,
     backend_util.convertConv2DDataFormat(dataFormat),
   );
-  const why = unsupportedConv(info, dataFormat);
+  const why = unsupportedConv(info, dataFormat) ?? smallConv(info);
   if (why) return why;
   if (bias && sizeOf(bias.shape) !== info.outChannels) return "bias not per channel";
   const y = backend.output(info.outShape);

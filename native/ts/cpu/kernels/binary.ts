@@ -22,6 +22,11 @@ export function binaryKernel(kernelName: string, opName: keyof typeof CPU_BINARY
   const op = CPU_BINARY_OPS[opName];
   return nativeKernel(kernelName, ({ inputs, backend }) => {
     const { a, b } = inputs as unknown as Req<BinaryInputs>;
+    // The output has at most |a|·|b| elements: most tiny calls end here, before any lookup.
+    const most = sizeOf(a.shape) * sizeOf(b.shape);
+    if (most === 0) return "empty";
+    const tiny = smallReason(most);
+    if (tiny) return tiny;
     if (!backend.allF32(a, b)) return "dtype";
     let out: number[];
     try {

@@ -1,4 +1,5 @@
 import type { backend_util, TensorInfo } from "@tensorflow/tfjs-core";
+import { smallOpsFallBack } from "./util.ts";
 
 /** Why a convolution cannot run natively, or null when it can. */
 export function unsupportedConv(info: backend_util.Conv2DInfo, dataFormat: unknown): string | null {
@@ -10,6 +11,32 @@ export function unsupportedConv(info: backend_util.Conv2DInfo, dataFormat: unkno
     return "negative explicit padding";
   }
   return null;
+}
+
+/**
+ * Below this many multiply-adds a convolution (forward or either backprop) runs tfjs-cpu's
+ * JavaScript: measured on a 2-core AMD EPYC (README "tfjs-core's own suite"), a cached
+ * 3x3 convolution costs graft-cpu about 52 µs at any size up to ~150k multiply-adds (the
+ * engine, the N-API call and oneDNN's thread team), tfjs-cpu 36-42 µs up to ~4k; and a shape
+ * graft-cpu has not seen costs it ~0.5 ms to build oneDNN's primitive, tfjs-cpu nothing.
+ */
+export const NATIVE_MIN_CONV_MACS = 4096;
+
+/** The fallback reason counted for such a convolution. */
+export const SMALL_CONV_REASON = `small (< ${NATIVE_MIN_CONV_MACS} multiply-adds: tfjs-cpu's JavaScript is faster)`;
+
+/** The fallback reason for a convolution too small to be worth oneDNN, or null. */
+export function smallConv(info: backend_util.Conv2DInfo): string | null {
+  if (!smallOpsFallBack()) return null;
+  const macs =
+    info.batchSize *
+    info.outHeight *
+    info.outWidth *
+    info.filterHeight *
+    info.filterWidth *
+    info.inChannels *
+    info.outChannels;
+  return macs < NATIVE_MIN_CONV_MACS ? SMALL_CONV_REASON : null;
 }
 
 /**

@@ -3,6 +3,17 @@ import { ACTIVATIONS } from "../../common/boundary.ts";
 import { codeOf } from "../../common/boundary_check.ts";
 import { matMulPlan } from "../../common/matmul.ts";
 import type { GraftCpuBackend } from "../backend.ts";
+import { smallOpsFallBack } from "./util.ts";
+
+/**
+ * Below this many multiply-adds a matmul runs tfjs-cpu's JavaScript: a cached tiny matmul
+ * costs both about 37 µs through the engine (2-core AMD EPYC), but a shape graft-cpu has not
+ * seen costs it 0.2-0.3 ms to build oneDNN's primitive (README "tfjs-core's own suite").
+ */
+export const NATIVE_MIN_MATMUL_MACS = 4096;
+
+/** The fallback reason counted for such a matmul. */
+export const SMALL_MATMUL_REASON = `small (< ${NATIVE_MIN_MATMUL_MACS} multiply-adds: tfjs-cpu's JavaScript is faster)`;
 
 /**
  * a @ b (+ bias, activation) through graft.node for the cases it handles:
@@ -23,6 +34,7 @@ export function nativeMatMul(
   if (act === undefined) return `activation ${activation}`;
   const plan = matMulPlan(a, b, transposeA, transposeB, bias);
   if (typeof plan === "string") return plan;
+  if (smallOpsFallBack() && plan.macs < NATIVE_MIN_MATMUL_MACS) return SMALL_MATMUL_REASON;
   const y = backend.output(plan.outShape);
   backend.native.matmul(
     backend.f32(a),

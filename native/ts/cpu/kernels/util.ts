@@ -54,9 +54,28 @@ export function nativeKernel(kernelName: string, impl: NativeImpl): KernelConfig
  */
 export const NATIVE_MIN_ELEMENTS = 256;
 
+let smallOpsNative = false;
+
+/**
+ * Runs the tiny calls natively too (NATIVE_MIN_ELEMENTS, NATIVE_MIN_CONV_MACS and
+ * NATIVE_MIN_MATMUL_MACS ignored): for
+ * tests of the native kernels themselves, which use small shapes. Returns the old setting.
+ */
+export function setSmallOpsNative(on: boolean): boolean {
+  const was = smallOpsNative;
+  smallOpsNative = on;
+  return was;
+}
+
+/** Whether a call below a size threshold should run tfjs-cpu's JavaScript (the default). */
+export function smallOpsFallBack(): boolean {
+  return !smallOpsNative;
+}
+
+/** The fallback reason counted for such a call (one string: it keys `stats.fallback`). */
+export const SMALL_REASON = `small (< ${NATIVE_MIN_ELEMENTS} elements: tfjs-cpu's JavaScript is faster)`;
+
 /** The fallback reason for an elementwise call too small to be worth the native call, or null. */
 export function smallReason(elements: number): string | null {
-  return elements < NATIVE_MIN_ELEMENTS
-    ? `small (< ${NATIVE_MIN_ELEMENTS} elements: tfjs-cpu's JavaScript is faster)`
-    : null;
+  return smallOpsFallBack() && elements < NATIVE_MIN_ELEMENTS ? SMALL_REASON : null;
 }
