@@ -1,5 +1,5 @@
 import type { backend_util, TensorInfo } from "@tensorflow/tfjs-core";
-import { smallOpsFallBack } from "./util.ts";
+import { smallOpsFallBack, smallReasonFor } from "./util.ts";
 
 /** Why a convolution cannot run natively, or null when it can. */
 export function unsupportedConv(info: backend_util.Conv2DInfo, dataFormat: unknown): string | null {
@@ -23,7 +23,7 @@ export function unsupportedConv(info: backend_util.Conv2DInfo, dataFormat: unkno
 export const NATIVE_MIN_CONV_MACS = 4096;
 
 /** The fallback reason counted for such a convolution. */
-export const SMALL_CONV_REASON = `small (< ${NATIVE_MIN_CONV_MACS} multiply-adds: tfjs-cpu's JavaScript is faster)`;
+export const SMALL_CONV_REASON = smallReasonFor(NATIVE_MIN_CONV_MACS, "multiply-adds");
 
 /** The fallback reason for a convolution too small to be worth oneDNN, or null. */
 export function smallConv(info: backend_util.Conv2DInfo): string | null {

@@ -3,7 +3,7 @@ import { ACTIVATIONS } from "../../common/boundary.ts";
 import { codeOf } from "../../common/boundary_check.ts";
 import { matMulPlan } from "../../common/matmul.ts";
 import type { GraftCpuBackend } from "../backend.ts";
-import { smallOpsFallBack } from "./util.ts";
+import { smallOpsFallBack, smallReasonFor } from "./util.ts";
 
 /**
  * Below this many multiply-adds a matmul runs tfjs-cpu's JavaScript: a cached tiny matmul
@@ -13,7 +13,7 @@ import { smallOpsFallBack } from "./util.ts";
 export const NATIVE_MIN_MATMUL_MACS = 4096;
 
 /** The fallback reason counted for such a matmul. */
-export const SMALL_MATMUL_REASON = `small (< ${NATIVE_MIN_MATMUL_MACS} multiply-adds: tfjs-cpu's JavaScript is faster)`;
+export const SMALL_MATMUL_REASON = smallReasonFor(NATIVE_MIN_MATMUL_MACS, "multiply-adds");
 
 /**
  * a @ b (+ bias, activation) through graft.node for the cases it handles:

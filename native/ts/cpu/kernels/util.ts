@@ -72,8 +72,16 @@ export function smallOpsFallBack(): boolean {
   return !smallOpsNative;
 }
 
-/** The fallback reason counted for such a call (one string: it keys `stats.fallback`). */
-export const SMALL_REASON = `small (< ${NATIVE_MIN_ELEMENTS} elements: tfjs-cpu's JavaScript is faster)`;
+/**
+ * The fallback reason counted for calls under a size limit, as one string made once per
+ * kernel family (it keys `stats.fallback`, so it must not be rebuilt per call).
+ */
+export function smallReasonFor(limit: number, unit: "elements" | "multiply-adds"): string {
+  return `small (< ${limit} ${unit}: tfjs-cpu's JavaScript is faster)`;
+}
+
+/** The fallback reason counted for an elementwise call under NATIVE_MIN_ELEMENTS. */
+export const SMALL_REASON = smallReasonFor(NATIVE_MIN_ELEMENTS, "elements");
 
 /** The fallback reason for an elementwise call too small to be worth the native call, or null. */
 export function smallReason(elements: number): string | null {
