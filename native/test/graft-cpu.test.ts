@@ -138,6 +138,38 @@ describeNative("tiny elementwise calls run tfjs-cpu's JavaScript", () => {
   });
 });
 
+/**
+ * Runs `run` on tfjs-cpu and on graft-cpu and checks each of `kernels` ran once natively
+ * (`native`) or once as a fallback counted under `reason`; the answers must be the same bits
+ * where graft-cpu ran tfjs-cpu's JavaScript, within `tolerance` where it ran oneDNN.
+ */
+async function expectSmallFallback(
+  run: (backend: string) => Promise<number[][]>,
+  kernels: string[],
+  reason: string,
+  native: boolean,
+  tolerance: number,
+): Promise<void> {
+  const expected = await run("cpu");
+  await tf.setBackend("graft-cpu");
+  const s = () => graftBackend().stats;
+  const small = (k: string) => s().fallback[k]?.reasons[reason] ?? 0;
+  const before = kernels.map((k) => [s().native[k] ?? 0, small(k)]);
+  const got = await run("graft-cpu");
+  kernels.forEach((k, i) => {
+    const [n0, f0] = before[i] as [number, number];
+    expect((s().native[k] ?? 0) - n0, `${k} native`).toBe(native ? 1 : 0);
+    expect(small(k) - f0, `${k} small`).toBe(native ? 0 : 1);
+  });
+  got.forEach((values, i) => {
+    const want = expected[i] as number[];
+    if (!native) expect(values).toEqual(want);
+    else
+      for (const [j, v] of values.entries())
+        expect(Math.abs(v - (want[j] as number))).toBeLessThan(tolerance);
+  });
+}
+
 describeNative("tiny convolutions run tfjs-cpu's JavaScript", () => {
   // 3x3 'same' convolutions of 1x8x8xC by C->4: 8*8*9*C*4 multiply-adds, 2304 at C=1 and
   // 9216 at C=4, either side of NATIVE_MIN_CONV_MACS.
@@ -167,25 +199,7 @@ describeNative("tiny convolutions run tfjs-cpu's JavaScript", () => {
         return [dx, dw, fused].map((t) => Array.from((t as tf.Tensor).dataSync()));
       });
     };
-    const expected = await run("cpu");
-    await tf.setBackend("graft-cpu");
-    const s = () => graftBackend().stats;
-    const small = (k: string) => s().fallback[k]?.reasons[SMALL_CONV_REASON] ?? 0;
-    const before = kernels.map((k) => [s().native[k] ?? 0, small(k)]);
-    const got = await run("graft-cpu");
-    kernels.forEach((k, i) => {
-      const [n0, f0] = before[i] as [number, number];
-      expect((s().native[k] ?? 0) - n0, `${k} native`).toBe(native ? 1 : 0);
-      expect(small(k) - f0, `${k} small`).toBe(native ? 0 : 1);
-    });
-    got.forEach((values, i) => {
-      const want = expected[i] as number[];
-      if (!native)
-        expect(values).toEqual(want); // the same JavaScript kernels
-      else
-        for (const [j, v] of values.entries())
-          expect(Math.abs(v - (want[j] as number))).toBeLessThan(1e-4);
-    });
+    await expectSmallFallback(run, kernels, SMALL_CONV_REASON, native, 1e-4);
   });
 });
 
@@ -207,25 +221,8 @@ describeNative("tiny matmuls run tfjs-cpu's JavaScript", () => {
         );
       });
     };
-    const expected = await run("cpu");
-    await tf.setBackend("graft-cpu");
-    const s = () => graftBackend().stats;
     const kernels = ["BatchMatMul", "_FusedMatMul"];
-    const small = (k: string) => s().fallback[k]?.reasons[SMALL_MATMUL_REASON] ?? 0;
-    const before = kernels.map((k) => [s().native[k] ?? 0, small(k)]);
-    const got = await run("graft-cpu");
-    kernels.forEach((k, i) => {
-      const [n0, f0] = before[i] as [number, number];
-      expect((s().native[k] ?? 0) - n0, `${k} native`).toBe(native ? 1 : 0);
-      expect(small(k) - f0, `${k} small`).toBe(native ? 0 : 1);
-    });
-    got.forEach((values, i) => {
-      const want = expected[i] as number[];
-      if (!native) expect(values).toEqual(want);
-      else
-        for (const [j, v] of values.entries())
-          expect(Math.abs(v - (want[j] as number))).toBeLessThan(1e-5);
-    });
+    await expectSmallFallback(run, kernels, SMALL_MATMUL_REASON, native, 1e-5);
   });
 });
 
