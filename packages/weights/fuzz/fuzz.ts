@@ -35,7 +35,7 @@ const seed = arg("seed", 1);
 const timeLimitS = arg("time-limit", 600);
 const watchMs = arg("watch-ms", 10_000);
 const trace = process.argv.includes("--trace");
-/** --keep DIR: copy every partial, uncoded, abort, noisy or hang case there to look at. */
+/** --keep DIR: copy every partial, uncoded, abort (coded or not), noisy or hang case there to look at. */
 const keepAt = process.argv.indexOf("--keep");
 const keepDir = keepAt > 0 ? process.argv[keepAt + 1] : undefined;
 /** graft's own per-file limit, below the harness's watch: a case past it must end coded. */
@@ -257,7 +257,7 @@ async function main() {
       if (Date.now() - started > watchMs) outcome = "hang";
       else if (lines > 3 && outcome !== "abort") outcome = "noisy";
       table.set(`${outcome}\t${kind}`, (table.get(`${outcome}\t${kind}`) ?? 0) + 1);
-      if (keepDir && !["ok", "altered", "coded", "coded-abort"].includes(outcome)) {
+      if (keepDir && !["ok", "altered", "coded"].includes(outcome)) {
         fs.mkdirSync(keepDir, { recursive: true });
         fs.copyFileSync(path, join(keepDir, `${outcome}-${kind}-${basename(path)}`));
       }

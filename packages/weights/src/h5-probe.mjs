@@ -7,6 +7,7 @@
 import fs from "node:fs";
 import { parentPort } from "node:worker_threads";
 import h5wasm from "h5wasm/node";
+import { guardH5Reads } from "./h5-guard.mjs";
 
 // libhdf5 prints its diagnostic stacks and emscripten its abort notice through fd 2. They
 // never reach the terminal (the caller reports one line); the first few KiB of each probe
@@ -29,7 +30,7 @@ fs.writeSync = (fd, buf, ...rest) => {
 console.error = () => {};
 console.warn = () => {};
 
-const ready = h5wasm.ready;
+const ready = h5wasm.ready.then((module) => guardH5Reads(module));
 
 function visit(node, depth) {
   if (depth > 64) throw new Error("groups nest more than 64 deep");

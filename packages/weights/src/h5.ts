@@ -8,12 +8,13 @@ import fs from "node:fs";
 import type { Attribute, Dataset, Group, File as H5File } from "h5wasm/node";
 import h5wasm from "h5wasm/node";
 import { WeightsError } from "./errors.ts";
+import { guardH5Reads } from "./h5-guard.mjs";
 
 let ready: Promise<unknown> | undefined;
 
 /** Resolves once the HDF5 wasm module is initialised (idempotent). */
 export function h5Ready(): Promise<unknown> {
-  ready ??= h5wasm.ready;
+  ready ??= h5wasm.ready.then((module) => guardH5Reads(module));
   return ready;
 }
 
