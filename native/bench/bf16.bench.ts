@@ -16,6 +16,7 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { findPython, missingReference } from "@graft/test-fixtures/python";
 import { loadAddon } from "../ts/index.ts";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
@@ -23,7 +24,7 @@ const root = join(here, "..", "..");
 const size = process.env.BENCH_SIZE ?? "224";
 const batch = process.env.BENCH_BATCH ?? "8";
 const steps = process.env.BENCH_STEPS ?? "3";
-const python = process.env.PYTHON ?? "python3";
+const python = findPython("keras, tensorflow");
 const parts = (process.env.BENCH_PARTS ?? "kernels,models").split(",");
 const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
 
@@ -186,7 +187,7 @@ const graft = (task: string, math: Mode) =>
   );
 
 const keras = (task: string, bf16: boolean) =>
-  run(`Keras ${task} ${bf16 ? "mixed_bfloat16" : "fp32"}`, python, [
+  run(`Keras ${task} ${bf16 ? "mixed_bfloat16" : "fp32"}`, python as string, [
     join(here, "keras_vgg19.py"),
     "--task",
     task,
@@ -204,9 +205,8 @@ function models(): void {
     `\n2. VGG19, ${size} px, batch ${batch}, ${steps} timed steps after 1 warm-up; ${rounds} rounds, ` +
       "each config once per round in turn, the best round kept (the machine is shared)",
   );
-  const hasKeras =
-    spawnSync(python, ["-c", "import keras, tensorflow"], { stdio: "ignore" }).status === 0;
-  if (!hasKeras) console.log(`  (${python} has no keras/tensorflow: Keras not measured)`);
+  const hasKeras = python !== null;
+  if (!hasKeras) console.log(`  Keras: ${missingReference("keras, tensorflow")}`);
   const configs: [string, () => Figure | null][] = [];
   for (const task of ["extract", "train"]) {
     configs.push([`${task}.fp32`, () => graft(task, "fp32")]);

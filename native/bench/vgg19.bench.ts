@@ -12,7 +12,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { findPython } from "@graft/test-fixtures/python";
+import { findPython, missingReference } from "@graft/test-fixtures/python";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const root = join(here, "..", "..");
@@ -22,7 +22,10 @@ const size = process.env.BENCH_SIZE ?? "224";
 const batch = process.env.BENCH_BATCH ?? "8";
 const steps = process.env.BENCH_STEPS ?? "3";
 // A Python with the reference frameworks (node's folder can put a bare python3 first on PATH).
-const python = findPython("torch") ?? findPython("keras") ?? "python3";
+// Each reference from the first Python that has it (pnpm bench:setup's .bench-venv first).
+const torchPython = findPython("torch");
+const onnxPython = findPython("torch, onnx");
+const kerasPython = findPython("keras, tensorflow");
 
 interface Figure {
   img_per_s: number;
@@ -86,9 +89,6 @@ const graft = (task: string, backend: string, env: NodeJS.ProcessEnv = {}, steps
     env,
   );
 
-const hasPy = (mods: string) =>
-  spawnSync(python, ["-c", `import ${mods}`], { stdio: "ignore" }).status === 0;
-
 console.log(
   `VGG19, ${size} px, batch ${batch}, ${steps} timed steps after 1 warm-up; ratio = graft / reference\n`,
 );
@@ -100,8 +100,8 @@ results.graftDirectTrain = graft("train", "graft-cpu", { GRAFT_CPU_CONV: "direct
 results.wasmExtract = graft("extract", "wasm", {}, "1");
 
 const onnx = join(work, `vgg19_notop.onnx`);
-if (!existsSync(onnx) && hasPy("torch, onnx"))
-  execFileSync(python, [join(here, "make_vgg19_onnx.py"), onnx], { stdio: "ignore" });
+if (!existsSync(onnx) && onnxPython)
+  execFileSync(onnxPython, [join(here, "make_vgg19_onnx.py"), onnx], { stdio: "ignore" });
 results.ortExtract = existsSync(onnx)
   ? run("onnxruntime-node extract", process.execPath, [
       "--import",
@@ -113,8 +113,8 @@ results.ortExtract = existsSync(onnx)
       steps,
     ])
   : null;
-if (hasPy("torch")) {
-  results.torchExtract = run("PyTorch CPU extract", python, [
+if (torchPython) {
+  results.torchExtract = run("PyTorch CPU extract", torchPython, [
     join(here, "torch_vgg19_cpu.py"),
     "--task",
     "extract",
@@ -125,7 +125,7 @@ if (hasPy("torch")) {
     "--steps",
     steps,
   ]);
-  results.torchTrain = run("PyTorch CPU train", python, [
+  results.torchTrain = run("PyTorch CPU train", torchPython, [
     join(here, "torch_vgg19_cpu.py"),
     "--task",
     "train",
@@ -137,8 +137,8 @@ if (hasPy("torch")) {
     steps,
   ]);
 }
-if (hasPy("keras, tensorflow")) {
-  results.kerasExtract = run("Keras extract", python, [
+if (kerasPython) {
+  results.kerasExtract = run("Keras extract", kerasPython, [
     join(here, "keras_vgg19.py"),
     "--task",
     "extract",
@@ -149,7 +149,7 @@ if (hasPy("keras, tensorflow")) {
     "--steps",
     steps,
   ]);
-  results.kerasTrain = run("Keras train", python, [
+  results.kerasTrain = run("Keras train", kerasPython, [
     join(here, "keras_vgg19.py"),
     "--task",
     "train",
@@ -193,3 +193,8 @@ ratio(
   1.1,
   "fp32 train, direct convolutions, vs Keras",
 );
+if (!kerasPython) console.log(`\nKeras: ${missingReference("keras, tensorflow")}`);
+if (!torchPython || !onnxPython)
+  console.log(
+    `PyTorch / ONNX: ${missingReference(torchPython ? "onnx" : "torch, onnx", "pnpm bench:setup --with torch")}`,
+  );

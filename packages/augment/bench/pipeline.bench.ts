@@ -8,7 +8,7 @@ import { execFileSync } from "node:child_process";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { findPython } from "@graft/test-fixtures/python";
+import { findPython, missingReference } from "@graft/test-fixtures/python";
 import { makeJpegs } from "../../data/bench/make-jpegs.ts";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
@@ -33,10 +33,9 @@ console.log(
 const target = 200;
 console.log(`target ≥ ${target} img/s: ${graft.images_per_second >= target ? "✓" : "✗"}`);
 if (python === null) {
-  console.log(
-    "keras, scipy or pillow is not available to python3: the reference cannot be measured, so there is no ratio.",
-  );
-  process.exit(1);
+  // graft's figure is out; a missing reference is not a failed bench.
+  console.log(missingReference("keras, scipy, PIL"));
+  process.exit(0);
 }
 const keras = last(
   execFileSync(python, [join(here, "keras_flow.py"), dir, "1"], {

@@ -8,7 +8,7 @@ import { execFileSync } from "node:child_process";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { findPython } from "@graft/test-fixtures/python";
+import { findPython, missingReference } from "@graft/test-fixtures/python";
 import { makeJpegs } from "./make-jpegs.ts";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
@@ -31,10 +31,9 @@ console.log(
   `graft (sharp decode + Pillow-exact nearest resize in worker threads): ${graft.images_per_second.toFixed(1)} img/s (${graft.images} images in ${graft.seconds.toFixed(2)} s)`,
 );
 if (python === null) {
-  console.log(
-    "keras or pillow is not available to python3: the reference cannot be measured, so there is no ratio.",
-  );
-  process.exit(1);
+  // graft's figure is out; a missing reference is not a failed bench.
+  console.log(missingReference("keras, PIL"));
+  process.exit(0);
 }
 const keras = last(
   execFileSync(python, [join(here, "keras_decode.py"), dir], {

@@ -1,12 +1,14 @@
 /**
  * One measurement, in its own process so peak RSS is ours alone: build VGG19
  * notop (random init), then load the file into it. Prints JSON.
+ * `--write PATH` instead saves the model's random weights there in Keras 2's layout: the
+ * file the bench times where h5py (which writes the official file's Keras 1 layout) is absent.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import "@tensorflow/tfjs-backend-cpu";
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
-import { loadWeights } from "../src/index.ts";
+import { loadWeights, saveWeights } from "../src/index.ts";
 
 function kib(field: string): number {
   const line = readFileSync("/proc/self/status", "utf8")
@@ -38,6 +40,10 @@ let x = input;
     .apply(x) as tfl.SymbolicTensor;
 });
 const model = tfl.model({ inputs: input, outputs: x });
+if (path === "--write") {
+  await saveWeights(model, repeats, { format: "keras2" });
+  process.exit(0);
+}
 // Warm the HDF5 module up outside the clock, as h5py is imported before its clock starts.
 await loadWeights(model, path as string);
 const times: number[] = [];
