@@ -1,7 +1,13 @@
 import { totalmem } from "node:os";
 
-/** Buffers of at least this many bytes are recycled (smaller ones are cheap to allocate). */
-export const POOL_MIN_BYTES = 1 << 20;
+/**
+ * Buffers of at least this many bytes are recycled (smaller ones are cheap to allocate).
+ * Measured on a 2-core AMD EPYC VM (2026-12-07): the first write to a fresh Float32Array
+ * of 256 KiB took 0.69 ms and of 1 MiB 2.7 ms (page faults: glibc maps such buffers anew
+ * until V8 collects the old ones), of 64 KiB 2 µs, against 5-21 µs for a reused one; a
+ * narrow VGG19 training step (32 px, batch 32) ran 8-13% faster with 64 KiB than with 1 MiB.
+ */
+export const POOL_MIN_BYTES = 1 << 16;
 
 /**
  * The most bytes of free buffers the pool keeps: `GRAFT_POOL_MB` when set, else a
