@@ -111,6 +111,27 @@ describe("graft bench", () => {
     expect(r.out).toMatch(/\(outside kernels\)\s+-?[\d.]+\s+-?[\d.]+%/);
   });
 
+  it("--filters builds the VGG19 shape with other block widths", () => {
+    const r = graft([...tinyTrain, "--filters", "8,16,32,64,64", "--json"]);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.filters).toEqual([8, 16, 32, 64, 64]);
+    expect(j.img_per_s).toBeGreaterThan(0);
+    // Keras' widths by default, reported as such.
+    expect(JSON.parse(graft([...tinyTrain, "--json"]).out).filters).toEqual([
+      64, 128, 256, 512, 512,
+    ]);
+  });
+
+  it.each(["8,16,32,64", "0,16,x,64,64"])(
+    "rejects --filters %j with a usage error",
+    (bad) => {
+      const r = graft([...tinyTrain, "--filters", bad]);
+      expect(r.code).toBe(2);
+      expect(r.err).toContain("Expected --filters to be five widths");
+    },
+  );
+
   it("rejects a missing task", () => {
     const r = graft(["bench"]);
     expect(r.code).toBe(2);

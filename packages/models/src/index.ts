@@ -20,6 +20,7 @@ export {
 export {
   buildVGG,
   KERAS_KERNEL_INIT,
+  KERAS_VGG_FILTERS,
   VGG,
   VGG16,
   VGG19,

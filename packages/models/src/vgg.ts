@@ -51,7 +51,8 @@ const CONVS_PER_BLOCK: Record<VGGVariant, number[]> = {
   vgg16: [2, 2, 3, 3, 3],
   vgg19: [2, 2, 4, 4, 4],
 };
-const KERAS_FILTERS = [64, 128, 256, 512, 512] as const;
+/** The five blocks' convolution widths of Keras' VGG16 and VGG19. */
+export const KERAS_VGG_FILTERS = [64, 128, 256, 512, 512] as const;
 
 function checkOptions(o: VGGOptions): Required<Pick<VGGOptions, "includeTop" | "classes">> {
   const includeTop = o.includeTop ?? true;
@@ -123,7 +124,7 @@ export const KERAS_KERNEL_INIT = "glorotUniform" as const;
 export function buildVGG(variant: VGGVariant, options: VGGOptions = {}): tfl.LayersModel {
   const { includeTop, classes } = checkOptions(options);
   const inputShape = options.inputShape ?? (includeTop ? [224, 224, 3] : [null, null, 3]);
-  const filters = options.blockFilters ?? KERAS_FILTERS;
+  const filters = options.blockFilters ?? KERAS_VGG_FILTERS;
   const input = tfl.input({ shape: inputShape, name: "input_layer" });
   let x = input as tfl.SymbolicTensor;
   CONVS_PER_BLOCK[variant].forEach((convs, b) => {

@@ -1,4 +1,10 @@
-import { buildVGG, freezeLayers, preprocessInput } from "@graft/models";
+import {
+  buildVGG,
+  freezeLayers,
+  KERAS_VGG_FILTERS,
+  preprocessInput,
+  type VGGOptions,
+} from "@graft/models";
 import { sgdMomentum } from "@graft/training";
 import type * as tfc from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
@@ -9,7 +15,8 @@ import { formatDeviceProfile, formatProfile, type KernelTime, profileKernels } f
 import { BACKEND_CHOICES, type BackendChoice, initTf } from "../tf.ts";
 
 export const benchHelp = `Usage: graft bench --model vgg19|vgg16 --task extract|train [--input-size 224] [--batch-size 8]
-                   [--backend auto|graft-cpu|cpu|wasm] [--steps N] [--warmup N] [--profile] [--json]
+                   [--filters 64,128,256,512,512] [--backend auto|graft-cpu|cpu|wasm] [--steps N]
+                   [--warmup N] [--profile] [--json]
 
 Times the VGG base forward pass (extract) or the classic recipe's training step (train:
 base with layers[:5] frozen, Flatten → Dense 1024 relu → Dropout 0.5 → Dense 1024 relu →
@@ -19,7 +26,8 @@ after one warm-up step. Prints images per second; --json adds every step's time.
 hottest ones: on graft-cuda with device events (and the time to enqueue a step against
 its wall time, launches per kernel, uploads and reads with the time they held the JS
 thread, pool growth, plan misses); on the CPU backends by wall time. --warmup N untimed
-steps first (default 1).`;
+steps first (default 1). --filters gives the five blocks' widths (Keras' by default), for
+the narrow VGG-shaped networks small datasets are often trained on.`;
 
 export interface BenchResult {
   model: string;
@@ -27,6 +35,8 @@ export interface BenchResult {
   backend: string;
   input_size: number;
   batch_size: number;
+  /** The five blocks' convolution widths. */
+  filters: number[];
   steps: number;
   step_seconds: number[];
   img_per_s: number;
@@ -40,6 +50,9 @@ export interface BenchResult {
   device_profile?: unknown[];
 }
 
+/** One width per VGG block. */
+type BlockWidths = NonNullable<VGGOptions["blockFilters"]>;
+
 /** The graft-cuda backend's step profiler, where the active backend has one. */
 interface StepProfiler {
   profileBegin(): void;
@@ -47,8 +60,17 @@ interface StepProfiler {
 }
 
 /** The classic recipe's network: a VGG base with layers[:5] frozen and the Flatten-Dense-Dropout-Dense-Dense head. */
-export function recipeModel(variant: "vgg16" | "vgg19", size: number): tfl.LayersModel {
-  const base = buildVGG(variant, { includeTop: false, inputShape: [size, size, 3], weights: null });
+export function recipeModel(
+  variant: "vgg16" | "vgg19",
+  size: number,
+  blockFilters?: BlockWidths,
+): tfl.LayersModel {
+  const base = buildVGG(variant, {
+    includeTop: false,
+    inputShape: [size, size, 3],
+    weights: null,
+    ...(blockFilters ? { blockFilters } : {}),
+  });
   freezeLayers(base, 5);
   let x = base.output as tfl.SymbolicTensor;
   x = tfl.layers.flatten().apply(x) as tfl.SymbolicTensor;
@@ -70,8 +92,11 @@ export async function runBench(
     profile?: boolean;
     /** Untimed steps first (default 1). */
     warmup?: number;
+    /** The five blocks' widths (Keras' VGG by default). */
+    filters?: BlockWidths;
   },
 ): Promise<BenchResult> {
+  const filters: BlockWidths = o.filters ?? [...KERAS_VGG_FILTERS];
   const warmup = o.warmup ?? 1;
   const device = tf.backend() as Partial<StepProfiler>;
   // graft-cuda profiles each step on the device (events around kernels, transfers);
@@ -87,6 +112,7 @@ export async function runBench(
       includeTop: false,
       inputShape: [o.size, o.size, 3],
       weights: null,
+      blockFilters: filters,
     });
     for (let i = 0; i < warmup + o.steps; i++) {
       const timed = i >= warmup;
@@ -101,7 +127,7 @@ export async function runBench(
     }
     model.dispose();
   } else {
-    const model = recipeModel(o.model, o.size);
+    const model = recipeModel(o.model, o.size, filters);
     model.compile({
       optimizer: sgdMomentum(1e-4, 0.9),
       loss: "categoricalCrossentropy",
@@ -144,6 +170,7 @@ export async function runBench(
     backend: tf.getBackend(),
     input_size: o.size,
     batch_size: o.batch,
+    filters,
     steps: o.steps,
     step_seconds: seconds,
     img_per_s: o.batch / mean,
@@ -153,6 +180,17 @@ export async function runBench(
     ...(kernels ? { kernels } : {}),
     ...(stepProfiler ? { device_profile: deviceProfile } : {}),
   };
+}
+
+/** `--filters 8,16,32,64,64`: five positive widths, or a usage error saying what is wrong. */
+function blockWidths(text: string): BlockWidths {
+  const parts = text.split(",").map((p) => p.trim());
+  const widths = parts.map(Number);
+  if (parts.length !== 5 || widths.some((w) => !Number.isInteger(w) || w < 1 || w > 4096))
+    throw new UsageError(
+      `Expected --filters to be five widths from 1 to 4096 separated by commas, one per VGG block (e.g. 8,16,32,64,64), but received ${JSON.stringify(text)}`,
+    );
+  return widths as BlockWidths;
 }
 
 export async function benchCommand(argv: string[], io: Io): Promise<number> {
@@ -166,6 +204,7 @@ export async function benchCommand(argv: string[], io: Io): Promise<number> {
       backend: { type: "string", default: "auto" },
       steps: { type: "string" },
       warmup: { type: "string" },
+      filters: { type: "string" },
       json: { type: "boolean" },
       profile: { type: "boolean" },
       help: { type: "boolean", short: "h" },
@@ -186,6 +225,7 @@ export async function benchCommand(argv: string[], io: Io): Promise<number> {
   const warmup = positiveInt(values.warmup, "--warmup", 1) as number;
   if (size < 32)
     throw new UsageError(`Expected an --input-size of at least 32 but received ${size}`);
+  const filters = values.filters === undefined ? undefined : blockWidths(values.filters);
   const tf = await initTf(backend);
   const r = await runBench(tf, {
     model,
@@ -195,11 +235,12 @@ export async function benchCommand(argv: string[], io: Io): Promise<number> {
     steps,
     warmup,
     profile: values.profile,
+    ...(filters ? { filters } : {}),
   });
   if (values.json) io.out(JSON.stringify(r));
   else {
     io.out(
-      `${r.model} ${r.task} on ${r.backend}: ${r.img_per_s.toFixed(2)} img/s (median ${r.img_per_s_median.toFixed(2)}; ${r.input_size}px, batch ${r.batch_size}, ${r.steps} steps after ${r.warmup} warm-up)`,
+      `${r.model} ${r.task} on ${r.backend}: ${r.img_per_s.toFixed(2)} img/s (median ${r.img_per_s_median.toFixed(2)}; ${r.input_size}px, batch ${r.batch_size}, filters ${r.filters.join("-")}, ${r.steps} steps after ${r.warmup} warm-up)`,
     );
     if (r.device_profile) io.out(formatDeviceProfile(r.device_profile));
     if (r.kernels) {
