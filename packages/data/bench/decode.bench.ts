@@ -20,9 +20,13 @@ await makeJpegs(dir, count);
 const python = findPython("keras, PIL");
 const last = (out: string) => JSON.parse(out.trim().split("\n").pop() as string);
 const graft = last(
-  execFileSync(process.execPath, ["--import", "tsx", join(here, "graft-decode.ts"), dir], {
-    encoding: "utf8",
-  }),
+  execFileSync(
+    process.execPath,
+    ["--conditions=@graft/source", "--import", "tsx", join(here, "graft-decode.ts"), dir],
+    {
+      encoding: "utf8",
+    },
+  ),
 );
 console.log(
   `${count} JPEGs 500×375 → 256×256, batch 16, no augmentation, ${availableParallelism()} cores`,
