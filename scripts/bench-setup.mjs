@@ -38,7 +38,7 @@ for (let i = 0; i < own.length; i++) {
   const a = own[i];
   if (a === "--with") {
     const name = own[++i];
-    if (!(name in SETS))
+    if (!Object.hasOwn(SETS, name))
       fail(`--with takes one of: ${Object.keys(SETS).join(", ")} (got ${name ?? "nothing"})`);
     if (!sets.includes(name)) sets.push(name);
   } else if (a === "-h" || a === "--help") {
@@ -68,8 +68,8 @@ function basePython() {
   const candidates = [process.env.PYTHON, "python3"].filter(Boolean);
   const found = candidates.find(canVenv);
   if (found) return found;
-  const root = typeof process.getuid === "function" && process.getuid() === 0;
-  if (root && existsSync("/usr/bin/apt-get")) {
+  const asRoot = typeof process.getuid === "function" && process.getuid() === 0;
+  if (asRoot && existsSync("/usr/bin/apt-get")) {
     console.log(
       "bench:setup: no python3 with venv here; installing Debian's python3 and python3-venv",
     );
