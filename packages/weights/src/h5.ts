@@ -43,6 +43,11 @@ export function hdf5Quietly<T>(f: () => T): { value: T; diagnostics: string } {
   fs.writeSync = patched;
   try {
     return { value: f(), diagnostics: held.join("") };
+  } catch (err) {
+    // What HDF5 printed before the throw (h5-guard's failed reads): the caller's reason.
+    if (err !== null && typeof err === "object" && !("diagnostics" in err))
+      Object.assign(err, { diagnostics: held.join("") });
+    throw err;
   } finally {
     fs.writeSync = original;
   }

@@ -189,9 +189,11 @@ function quietly<T>(path: string, what: string, f: () => T): T {
   } catch (err) {
     if (err instanceof WeightsError && err.message.includes(path)) throw err;
     const message = err instanceof Error ? err.message : String(err);
+    const printed = (err as { diagnostics?: unknown } | null)?.diagnostics;
+    const cause = typeof printed === "string" ? hdf5Failure(printed) : null;
     throw new WeightsError(
       "ERR_GRAFT_H5_READ",
-      `Cannot read ${what} in ${path}: ${message.split("\n")[0]} (the file is damaged or not written by Keras)`,
+      `Cannot read ${what} in ${path}: ${message.split("\n")[0]}${cause ? ` (${cause})` : ""} (the file is damaged or not written by Keras)`,
     );
   }
   // h5wasm can return (an empty listing, a short read) where libhdf5 printed an error.
