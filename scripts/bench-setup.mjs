@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Installs the references `pnpm bench` measures graft against into a virtual environment at
 // .bench-venv in the repository root, where the benches look first (test-fixtures/python.ts):
-// TensorFlow's CPU build with Keras 3, h5py, SciPy and Pillow by default; PyTorch (CPU) and
-// ONNX too with `--with torch` (the PyTorch figures and the ONNX file onnxruntime-node runs).
+// TensorFlow's CPU build with Keras 3, h5py, SciPy and Pillow by default; PyTorch and ONNX
+// too with `--with torch` (the PyTorch figures and the ONNX file onnxruntime-node runs; from
+// PyPI on Linux that is the CUDA build unless pip is given PyTorch's CPU index after --).
 //
 //   pnpm bench:setup                       # Keras/TensorFlow, h5py, SciPy, Pillow
 //   pnpm bench:setup --with torch          # and PyTorch + ONNX
@@ -89,6 +90,8 @@ if (!existsSync(venvPython)) {
   const python = basePython();
   if (run(python, ["-m", "venv", venv]) !== 0) fail(`${python} -m venv ${venv} failed`);
 }
+if (spawnSync(venvPython, ["-m", "pip", "--version"], { stdio: "ignore" }).status !== 0)
+  fail(`${venv} exists but its pip does not run: delete the folder and run pnpm bench:setup again`);
 const wanted = sets.flatMap((s) => SETS[s].pip);
 if (run(venvPython, ["-m", "pip", "install", ...wanted, ...pipExtra]) !== 0)
   fail(

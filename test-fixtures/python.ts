@@ -11,16 +11,16 @@ const found = new Map<string, string | null>();
 /**
  * A Python interpreter that can import `modules`, or null. Package scripts run
  * with node's own folder first on PATH, where a system python3 without Keras
- * can shadow the one the user installed it into; so this tries the virtual
- * environment `pnpm bench:setup` makes, then $PYTHON, then python3 and python on
- * PATH, then pyenv's shims.
+ * can shadow the one the user installed it into; so this tries $PYTHON, then the
+ * virtual environment `pnpm bench:setup` makes, then python3 and python on PATH,
+ * then pyenv's shims.
  */
 export function findPython(modules: string): string | null {
   const cached = found.get(modules);
   if (cached !== undefined) return cached;
   const candidates = [
-    join(BENCH_VENV, "bin", "python"),
     process.env.PYTHON,
+    join(BENCH_VENV, "bin", "python"),
     "python3",
     "python",
     join(process.env.PYENV_ROOT ?? join(homedir(), ".pyenv"), "shims", "python3"),

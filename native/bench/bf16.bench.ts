@@ -11,7 +11,8 @@
  *   pnpm --filter @graft/native exec tsx bench/bf16.bench.ts
  *
  * BENCH_SIZE, BENCH_BATCH, BENCH_STEPS, BENCH_ROUNDS override 224 / 8 / 3 / 2;
- * BENCH_PARTS=kernels or BENCH_PARTS=models runs one part; PYTHON picks the interpreter.
+ * BENCH_PARTS=kernels or BENCH_PARTS=models runs one part; the Keras reference runs on
+ * the first Python findPython finds with keras and tensorflow ($PYTHON, then pnpm bench:setup's).
  */
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";

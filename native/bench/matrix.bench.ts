@@ -26,6 +26,7 @@ mkdirSync(work, { recursive: true });
 
 const WIDTHS: Record<string, number[]> = {
   narrow: [8, 16, 32, 64, 64],
+  // Keras' widths (@graft/models' KERAS_VGG_FILTERS; native does not import the packages).
   full: [64, 128, 256, 512, 512],
 };
 const list = (name: string, fallback: string) => (process.env[name] ?? fallback).split(",");
