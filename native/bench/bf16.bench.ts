@@ -19,9 +19,9 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { findPython, missingReference } from "@graft/test-fixtures/python";
 import { loadAddon } from "../ts/index.ts";
+import { graftBenchArgs } from "./graft-cli.ts";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
-const root = join(here, "..", "..");
 const size = process.env.BENCH_SIZE ?? "224";
 const batch = process.env.BENCH_BATCH ?? "8";
 const steps = process.env.BENCH_STEPS ?? "3";
@@ -167,23 +167,7 @@ const graft = (task: string, math: Mode) =>
   run(
     `graft-cpu ${task} ${math}`,
     process.execPath,
-    [
-      "--import",
-      "tsx",
-      join(root, "apps", "cli", "src", "main.ts"),
-      "bench",
-      "--task",
-      task,
-      "--backend",
-      "graft-cpu",
-      "--input-size",
-      size,
-      "--batch-size",
-      batch,
-      "--steps",
-      steps,
-      "--json",
-    ],
+    graftBenchArgs({ task, backend: "graft-cpu", size, batch, steps }),
     { GRAFT_CPU_MATH: math },
   );
 

@@ -18,6 +18,7 @@ import { cpus } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { findPython, missingReference } from "@graft/test-fixtures/python";
+import { graftBenchArgs } from "./graft-cli.ts";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const root = join(here, "..", "..");
@@ -103,26 +104,19 @@ for (const width of widths) {
         const point = `${width} ${task} ${size}px b${batch}`;
         console.log(`… ${point} (${steps} steps)`);
         const common = ["--size", String(size), "--batch", String(batch), "--steps", steps];
-        const graft = run("graft", process.execPath, [
-          "--conditions=@graft/source",
-          "--import",
-          "tsx",
-          join(root, "apps", "cli", "src", "main.ts"),
-          "bench",
-          "--task",
-          task,
-          "--backend",
-          "graft-cpu",
-          "--input-size",
-          String(size),
-          "--batch-size",
-          String(batch),
-          "--steps",
-          steps,
-          "--filters",
-          w.join(","),
-          "--json",
-        ]);
+        const graft = run(
+          "graft",
+          process.execPath,
+          graftBenchArgs({
+            task,
+            backend: "graft-cpu",
+            size,
+            batch,
+            steps,
+            filters: w,
+            source: true,
+          }),
+        );
         const keras = kerasPython
           ? run("Keras", kerasPython, [
               join(here, "keras_vgg19.py"),

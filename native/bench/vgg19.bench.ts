@@ -13,6 +13,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { findPython, missingReference } from "@graft/test-fixtures/python";
+import { graftBenchArgs } from "./graft-cli.ts";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const root = join(here, "..", "..");
@@ -69,23 +70,7 @@ const graft = (task: string, backend: string, env: NodeJS.ProcessEnv = {}, steps
   run(
     `graft ${task} on ${backend}${env.GRAFT_CPU_MATH ? ` (${env.GRAFT_CPU_MATH})` : ""}${env.GRAFT_CPU_CONV ? ` (${env.GRAFT_CPU_CONV} convolutions)` : ""}`,
     process.execPath,
-    [
-      "--import",
-      "tsx",
-      join(root, "apps", "cli", "src", "main.ts"),
-      "bench",
-      "--task",
-      task,
-      "--backend",
-      backend,
-      "--input-size",
-      size,
-      "--batch-size",
-      batch,
-      "--steps",
-      stepsOverride,
-      "--json",
-    ],
+    graftBenchArgs({ task, backend, size, batch, steps: stepsOverride }),
     env,
   );
 
