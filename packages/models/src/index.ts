@@ -1,14 +1,51 @@
 /**
- * Keras applications (VGG16, VGG19) on tfjs-layers with Keras' layer names,
- * freezing, summaries and cuts.
+ * Keras applications (VGG16/19, ResNet50/101/152 and their V2s) on tfjs-layers with Keras'
+ * layer names, freezing, summaries and cuts. Importing it makes frozen BatchNormalization
+ * layers run in inference mode, as in Keras (see `useKerasBatchNormRule`).
  *
  * @module @graft/models
  */
+export {
+  type ApplicationOptions,
+  type CheckedApplicationOptions,
+  checkApplicationOptions,
+  loadApplicationWeights,
+} from "./application.ts";
+export {
+  APPLICATION_NAMES,
+  type ApplicationInfo,
+  type ApplicationName,
+  application,
+  isApplicationName,
+} from "./applications.ts";
+export { isFrozenBatchNorm, useKerasBatchNormRule } from "./batchnorm.ts";
 export { cutAt } from "./cut.ts";
 export { ModelsError } from "./errors.ts";
 export { type FreezeSpec, freezeLayers, unfreezeLayers } from "./freeze.ts";
 export { fuseConvBiasRelu, fusedConv2DGradConfig } from "./fused-conv.ts";
-export { IMAGENET_BGR_MEAN, type PreprocessMode, preprocessInput } from "./preprocess.ts";
+export {
+  IMAGENET_BGR_MEAN,
+  IMAGENET_RGB_MEAN,
+  IMAGENET_RGB_STD,
+  PREPROCESS_MODES,
+  type PreprocessMode,
+  preprocessInput,
+} from "./preprocess.ts";
+export {
+  buildResNet,
+  RESNET_VARIANTS,
+  ResNet,
+  ResNet50,
+  ResNet50V2,
+  ResNet101,
+  ResNet101V2,
+  ResNet152,
+  ResNet152V2,
+  type ResNetOptions,
+  type ResNetStack,
+  type ResNetVariant,
+  resnetPreprocessMode,
+} from "./resnet.ts";
 export {
   formatBytes,
   formatCount,

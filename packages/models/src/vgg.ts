@@ -4,12 +4,13 @@
  * block{b}_pool, flatten, fc1, fc2, predictions.
  */
 
-import {
-  type FetchOfficialWeightsOptions,
-  fetchOfficialWeights,
-  loadWeights,
-} from "@graft/weights";
 import * as tfl from "@tensorflow/tfjs-layers";
+import {
+  type ApplicationOptions,
+  type CheckedApplicationOptions,
+  checkApplicationOptions,
+  loadApplicationWeights,
+} from "./application.ts";
 import { ModelsError } from "./errors.ts";
 import { fuseConvBiasRelu } from "./fused-conv.ts";
 
@@ -20,31 +21,11 @@ export type VGGVariant = "vgg16" | "vgg19";
  * Options of `VGG` and `buildVGG`, with keras.applications' names and defaults plus a few graft
  * extensions.
  */
-export interface VGGOptions {
-  /** Keep the three fully connected layers on top (Keras' default: true). */
-  includeTop?: boolean;
-  /** "imagenet" (the official file, from the Keras cache or downloaded), a weight file path, or null for random. */
-  weights?: "imagenet" | string | null;
-  /** [height, width, channels]; defaults to [224, 224, 3] with the top, [null, null, 3] without. */
-  inputShape?: [number | null, number | null, number];
-  /** Global pooling after the last block when includeTop is false. */
-  pooling?: "avg" | "max" | null;
-  /** Number of classes of the top (1000 for imagenet). */
-  classes?: number;
-  /** Activation of the `predictions` layer when includeTop is true. Default softmax. */
-  classifierActivation?: "softmax" | "linear" | "sigmoid";
+export interface VGGOptions extends ApplicationOptions {
   /** graft extension: filters per block (Keras: 64, 128, 256, 512, 512). For narrow test or demo bases. */
   blockFilters?: [number, number, number, number, number];
   /** graft extension: units of fc1 and fc2 (Keras: 4096). */
   topUnits?: number;
-  /** Where the official files are cached (default $KERAS_HOME or ~/.keras) and fetched from. */
-  cacheDir?: string;
-  /**
-   * Mirror that replaces Keras' storage prefix for "imagenet"; default `$GRAFT_WEIGHTS_BASE_URL`.
-   */
-  baseUrl?: string;
-  /** Download progress for "imagenet": true for a bar on stderr, or the bar's options. */
-  progress?: FetchOfficialWeightsOptions["progress"];
 }
 
 const CONVS_PER_BLOCK: Record<VGGVariant, number[]> = {
@@ -54,54 +35,8 @@ const CONVS_PER_BLOCK: Record<VGGVariant, number[]> = {
 /** The five blocks' convolution widths of Keras' VGG16 and VGG19. */
 export const KERAS_VGG_FILTERS = [64, 128, 256, 512, 512] as const;
 
-function checkOptions(o: VGGOptions): Required<Pick<VGGOptions, "includeTop" | "classes">> {
-  const includeTop = o.includeTop ?? true;
-  const classes = o.classes ?? 1000;
-  const weights = o.weights === undefined ? "imagenet" : o.weights;
-  if (!Number.isInteger(classes) || classes < 1) {
-    throw new ModelsError(
-      "ERR_GRAFT_ARG",
-      `Expected a positive integer for classes but received ${classes}`,
-    );
-  }
-  if (weights === "imagenet" && includeTop && classes !== 1000) {
-    throw new ModelsError(
-      "ERR_GRAFT_ARG",
-      `If using weights "imagenet" with includeTop true, classes should be 1000; received ${classes}`,
-    );
-  }
-  if (o.pooling != null && o.pooling !== "avg" && o.pooling !== "max") {
-    throw new ModelsError(
-      "ERR_GRAFT_ARG",
-      `Expected "avg", "max" or null for pooling but received ${String(o.pooling)}`,
-    );
-  }
-  if (o.inputShape) {
-    const [h, w, c] = o.inputShape;
-    if (o.inputShape.length !== 3 || c !== 3) {
-      throw new ModelsError(
-        "ERR_GRAFT_ARG",
-        `Expected inputShape [height, width, 3] but received [${o.inputShape.join(", ")}]`,
-      );
-    }
-    for (const [name, v] of [
-      ["height", h],
-      ["width", w],
-    ] as const) {
-      if (v !== null && (!Number.isInteger(v) || v < 32)) {
-        throw new ModelsError(
-          "ERR_GRAFT_ARG",
-          `Input ${name} should be an integer of at least 32 but received ${v}`,
-        );
-      }
-    }
-    if (includeTop && weights === "imagenet" && (h !== 224 || w !== 224)) {
-      throw new ModelsError(
-        "ERR_GRAFT_ARG",
-        `With includeTop and imagenet weights the input must be [224, 224, 3]; received [${o.inputShape.join(", ")}]`,
-      );
-    }
-  }
+function checkOptions(o: VGGOptions): CheckedApplicationOptions {
+  const checked = checkApplicationOptions(o);
   if (
     o.blockFilters &&
     (o.blockFilters.length !== 5 || o.blockFilters.some((f) => !Number.isInteger(f) || f < 1))
@@ -111,7 +46,7 @@ function checkOptions(o: VGGOptions): Required<Pick<VGGOptions, "includeTop" | "
       `Expected five positive integers for blockFilters but received [${o.blockFilters.join(", ")}]`,
     );
   }
-  return { includeTop, classes };
+  return checked;
 }
 
 /**
@@ -122,8 +57,7 @@ export const KERAS_KERNEL_INIT = "glorotUniform" as const;
 
 /** Builds the network with random weights (no file access), initialised as Keras does. */
 export function buildVGG(variant: VGGVariant, options: VGGOptions = {}): tfl.LayersModel {
-  const { includeTop, classes } = checkOptions(options);
-  const inputShape = options.inputShape ?? (includeTop ? [224, 224, 3] : [null, null, 3]);
+  const { includeTop, classes, inputShape } = checkOptions(options);
   const filters = options.blockFilters ?? KERAS_VGG_FILTERS;
   const input = tfl.input({ shape: inputShape, name: "input_layer" });
   let x = input as tfl.SymbolicTensor;
@@ -183,32 +117,17 @@ export function buildVGG(variant: VGGVariant, options: VGGOptions = {}): tfl.Lay
  * (topologically, as Keras does).
  */
 export async function VGG(variant: VGGVariant, options: VGGOptions = {}): Promise<tfl.LayersModel> {
-  const model = buildVGG(variant, options);
   const weights = options.weights === undefined ? "imagenet" : options.weights;
-  if (weights === null) return model;
-  let path = weights;
-  if (weights === "imagenet") {
-    if (options.blockFilters || options.topUnits) {
-      model.dispose();
-      throw new ModelsError(
-        "ERR_GRAFT_ARG",
-        "imagenet weights need Keras' own widths: drop blockFilters/topUnits",
-      );
-    }
-    path = await fetchOfficialWeights(variant, {
-      includeTop: options.includeTop ?? true,
-      ...(options.cacheDir !== undefined && { cacheDir: options.cacheDir }),
-      ...(options.baseUrl !== undefined && { baseUrl: options.baseUrl }),
-      ...(options.progress !== undefined && { progress: options.progress }),
-    });
+  if (weights === "imagenet" && (options.blockFilters || options.topUnits)) {
+    throw new ModelsError(
+      "ERR_GRAFT_ARG",
+      "imagenet weights need Keras' own widths: drop blockFilters/topUnits",
+    );
   }
-  try {
-    await loadWeights(model, path);
-  } catch (err) {
-    model.dispose();
-    throw err;
-  }
-  return model;
+  return loadApplicationWeights(buildVGG(variant, options), variant, {
+    ...options,
+    byPosition: true,
+  });
 }
 
 /** keras.applications.VGG16: `VGG("vgg16", options)`. Default: ImageNet weights, with the top. */

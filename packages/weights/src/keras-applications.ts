@@ -1,9 +1,10 @@
 /**
  * The official ImageNet weights of `keras.applications`, as Keras names, hashes and hosts
- * them (keras/src/applications/vgg16.py, vgg19.py). Files land in the same cache as
+ * them (keras/src/applications/vgg16.py, vgg19.py, resnet.py). Files land in the same cache as
  * Python's (`~/.keras/models/<fname>`), so each side reuses the other's downloads.
  *
- * A mirror replaces Keras' storage prefix and keeps the `<model>/<fname>` tail:
+ * A mirror replaces Keras' storage prefix and keeps the `<folder>/<fname>` tail (the folder is
+ * the model's own for VGG, `resnet` for all six ResNets, as on Keras' storage):
  *   GRAFT_WEIGHTS_BASE_URL=http://mirror.local/keras/  →  http://mirror.local/keras/vgg19/<fname>
  */
 import {
@@ -14,7 +15,15 @@ import {
 } from "./get-file.ts";
 
 /** The Keras applications whose official weight files graft knows (name, URL, md5, size). */
-export type OfficialModel = "vgg16" | "vgg19";
+export type OfficialModel =
+  | "vgg16"
+  | "vgg19"
+  | "resnet50"
+  | "resnet101"
+  | "resnet152"
+  | "resnet50v2"
+  | "resnet101v2"
+  | "resnet152v2";
 
 /** One official Keras weight file, as `officialWeights` describes it. */
 export interface OfficialWeightsFile {
@@ -24,19 +33,41 @@ export interface OfficialWeightsFile {
   url: string;
   /** md5 that Keras checks. */
   md5: string;
-  /** Size in bytes. */
-  bytes: number;
+  /** Size in bytes, where graft knows it (Keras declares names and hashes, not sizes). */
+  bytes: number | null;
 }
 
 interface RegistryEntry {
   fname: string;
   md5: string;
-  bytes: number;
+  bytes: number | null;
+}
+
+interface ModelEntry {
+  /** The folder under Keras' storage prefix. */
+  folder: string;
+  top: RegistryEntry;
+  notop: RegistryEntry;
+}
+
+/**
+ * keras.applications.resnet / resnet_v2: every member's files live in one `resnet/` folder as
+ * `<name>_weights_tf_dim_ordering_tf_kernels[_notop].h5`, with the md5s of resnet.py's
+ * WEIGHTS_HASHES (top first).
+ */
+function resnetEntry(name: string, topMd5: string, notopMd5: string): ModelEntry {
+  const fname = (suffix: string) => `${name}_weights_tf_dim_ordering_tf_kernels${suffix}.h5`;
+  return {
+    folder: "resnet",
+    top: { fname: fname(""), md5: topMd5, bytes: null },
+    notop: { fname: fname("_notop"), md5: notopMd5, bytes: null },
+  };
 }
 
 /** [model][includeTop ? "top" : "notop"] */
-const REGISTRY: Readonly<Record<OfficialModel, { top: RegistryEntry; notop: RegistryEntry }>> = {
+const REGISTRY: Readonly<Record<OfficialModel, ModelEntry>> = {
   vgg16: {
+    folder: "vgg16",
     top: {
       fname: "vgg16_weights_tf_dim_ordering_tf_kernels.h5",
       md5: "64373286793e3c8b2b4e3219cbf3544b",
@@ -49,6 +80,7 @@ const REGISTRY: Readonly<Record<OfficialModel, { top: RegistryEntry; notop: Regi
     },
   },
   vgg19: {
+    folder: "vgg19",
     top: {
       fname: "vgg19_weights_tf_dim_ordering_tf_kernels.h5",
       md5: "cbe5617147190e668d6c5d5026f83318",
@@ -60,6 +92,36 @@ const REGISTRY: Readonly<Record<OfficialModel, { top: RegistryEntry; notop: Regi
       bytes: 80_134_624,
     },
   },
+  resnet50: resnetEntry(
+    "resnet50",
+    "2cb95161c43110f7111970584f804107",
+    "4d473c1dd8becc155b73f8504c6f6626",
+  ),
+  resnet101: resnetEntry(
+    "resnet101",
+    "f1aeb4b969a6efcfb50fad2f0c20cfc5",
+    "88cf7a10940856eca736dc7b7e228a21",
+  ),
+  resnet152: resnetEntry(
+    "resnet152",
+    "100835be76be38e30d865e96f2aaae62",
+    "ee4c566cf9a93f14d82f913c2dc6dd0c",
+  ),
+  resnet50v2: resnetEntry(
+    "resnet50v2",
+    "3ef43a0b657b3be2300d5770ece849e0",
+    "fac2f116257151a9d068a22e544a4917",
+  ),
+  resnet101v2: resnetEntry(
+    "resnet101v2",
+    "6343647c601c52e1368623803854d971",
+    "c0ed64b8031c3730f411d2eb4eea35b5",
+  ),
+  resnet152v2: resnetEntry(
+    "resnet152v2",
+    "a49b44d1979771252814e80f8ec446f9",
+    "ed17cf2e0169df9d443503ef94b23b33",
+  ),
 };
 
 /** Every `OfficialModel`, in registry order. */
@@ -98,7 +160,7 @@ export function officialWeights(
   const entry = registryEntry(model, includeTop);
   return {
     fname: entry.fname,
-    url: `${weightsBaseUrl(baseUrl)}${model}/${entry.fname}`,
+    url: `${weightsBaseUrl(baseUrl)}${REGISTRY[model].folder}/${entry.fname}`,
     md5: entry.md5,
     bytes: entry.bytes,
   };

@@ -478,7 +478,7 @@ describe("official Keras application weights", () => {
       bytes: 553_467_096,
     });
     expect(() => officialWeights("vgg11" as "vgg16", false)).toThrow(
-      /Expected one of "vgg16", "vgg19" for model but received "vgg11"/,
+      /Expected one of "vgg16", "vgg19", "resnet50", .* for model but received "vgg11"/,
     );
   });
 

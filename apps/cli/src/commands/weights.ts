@@ -16,7 +16,8 @@ export const weightsHelp = `Usage:
       --stats adds min, max, mean and sum (sum in float64) of every array.
       --time-limit S ends the read of a damaged file after S seconds (default 600;
       its HDF5 structure gets at most 60).
-  graft weights fetch vgg16|vgg19 [--include-top] [--base-url URL] [--cache-dir DIR]
+  graft weights fetch MODEL [--include-top] [--base-url URL] [--cache-dir DIR]
+      MODEL: vgg16, vgg19, resnet50, resnet101, resnet152, resnet50v2, resnet101v2, resnet152v2.
       Downloads the official Keras ImageNet file into the Keras cache ($KERAS_HOME or
       ~/.keras, subdir models), verifying its md5. A mirror can be given with --base-url
       or GRAFT_WEIGHTS_BASE_URL.`;
@@ -149,12 +150,14 @@ async function fetch(argv: string[], io: Io): Promise<number> {
     io.out(weightsHelp);
     return 0;
   }
-  if (positionals.length !== 1) throw new UsageError("weights fetch: expected vgg16 or vgg19");
+  if (positionals.length !== 1)
+    throw new UsageError(`weights fetch: expected one of ${OFFICIAL_MODELS.join(", ")}`);
   const model = oneOf(positionals[0], "the model", OFFICIAL_MODELS) as OfficialModel;
   const includeTop = values["include-top"] ?? false;
   const baseUrl = values["base-url"] ?? io.env.GRAFT_WEIGHTS_BASE_URL;
   const info = officialWeights(model, includeTop, baseUrl);
-  io.err(`Fetching ${info.fname} (${(info.bytes / 1e6).toFixed(1)} MB) from ${info.url}`);
+  const size = info.bytes === null ? "" : ` (${(info.bytes / 1e6).toFixed(1)} MB)`;
+  io.err(`Fetching ${info.fname}${size} from ${info.url}`);
   const path = await fetchOfficialWeights(model, {
     includeTop,
     ...(baseUrl !== undefined && { baseUrl }),

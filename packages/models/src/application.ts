@@ -1,0 +1,171 @@
+/**
+ * What every keras.applications builder shares: the options Keras gives them all, Keras'
+ * checks of those options, and loading the weights (the official ImageNet file from the Keras
+ * cache, or a file of the user's).
+ */
+import {
+  type FetchOfficialWeightsOptions,
+  fetchOfficialWeights,
+  loadWeights,
+  type OfficialModel,
+  openWeights,
+} from "@graft/weights";
+import type * as tfl from "@tensorflow/tfjs-layers";
+import { ModelsError } from "./errors.ts";
+
+/** The options of every keras.applications builder, with Keras' names and defaults. */
+export interface ApplicationOptions {
+  /** Keep the classifier on top (Keras' default: true). */
+  includeTop?: boolean;
+  /** "imagenet" (the official file, from the Keras cache or downloaded), a weight file path, or null for random. */
+  weights?: "imagenet" | string | null;
+  /** [height, width, channels]; defaults to [224, 224, 3] with the top, [null, null, 3] without. */
+  inputShape?: [number | null, number | null, number];
+  /** Global pooling after the last block when includeTop is false. */
+  pooling?: "avg" | "max" | null;
+  /** Number of classes of the top (1000 for imagenet). */
+  classes?: number;
+  /** Activation of the `predictions` layer when includeTop is true. Default softmax. */
+  classifierActivation?: "softmax" | "linear" | "sigmoid";
+  /** Where the official files are cached (default $KERAS_HOME or ~/.keras) and fetched from. */
+  cacheDir?: string;
+  /**
+   * Mirror that replaces Keras' storage prefix for "imagenet"; default `$GRAFT_WEIGHTS_BASE_URL`.
+   */
+  baseUrl?: string;
+  /** Download progress for "imagenet": true for a bar on stderr, or the bar's options. */
+  progress?: FetchOfficialWeightsOptions["progress"];
+}
+
+/** The checked options every builder works from. */
+export interface CheckedApplicationOptions {
+  includeTop: boolean;
+  classes: number;
+  weights: "imagenet" | string | null;
+  inputShape: [number | null, number | null, number];
+}
+
+/**
+ * Keras' checks of the common options (keras.applications' `obtain_input_shape` and the
+ * `classes` rule), with its defaults filled in. `minSize` is the family's smallest input side.
+ */
+export function checkApplicationOptions(
+  o: ApplicationOptions,
+  minSize = 32,
+  defaultSize = 224,
+): CheckedApplicationOptions {
+  const includeTop = o.includeTop ?? true;
+  const classes = o.classes ?? 1000;
+  const weights = o.weights === undefined ? "imagenet" : o.weights;
+  if (!Number.isInteger(classes) || classes < 1) {
+    throw new ModelsError(
+      "ERR_GRAFT_ARG",
+      `Expected a positive integer for classes but received ${classes}`,
+    );
+  }
+  if (weights === "imagenet" && includeTop && classes !== 1000) {
+    throw new ModelsError(
+      "ERR_GRAFT_ARG",
+      `If using weights "imagenet" with includeTop true, classes should be 1000; received ${classes}`,
+    );
+  }
+  if (o.pooling != null && o.pooling !== "avg" && o.pooling !== "max") {
+    throw new ModelsError(
+      "ERR_GRAFT_ARG",
+      `Expected "avg", "max" or null for pooling but received ${String(o.pooling)}`,
+    );
+  }
+  if (o.inputShape) {
+    const [h, w, c] = o.inputShape;
+    if (o.inputShape.length !== 3 || c !== 3) {
+      throw new ModelsError(
+        "ERR_GRAFT_ARG",
+        `Expected inputShape [height, width, 3] but received [${o.inputShape.join(", ")}]`,
+      );
+    }
+    for (const [name, v] of [
+      ["height", h],
+      ["width", w],
+    ] as const) {
+      if (v !== null && (!Number.isInteger(v) || v < minSize)) {
+        throw new ModelsError(
+          "ERR_GRAFT_ARG",
+          `Input ${name} should be an integer of at least ${minSize} but received ${v}`,
+        );
+      }
+    }
+    if (includeTop && weights === "imagenet" && (h !== defaultSize || w !== defaultSize)) {
+      throw new ModelsError(
+        "ERR_GRAFT_ARG",
+        `With includeTop and imagenet weights the input must be [${defaultSize}, ${defaultSize}, 3]; received [${o.inputShape.join(", ")}]`,
+      );
+    }
+  }
+  const inputShape =
+    o.inputShape ??
+    (includeTop ? [defaultSize, defaultSize, 3] : ([null, null, 3] as [null, null, number]));
+  return { includeTop, classes, weights, inputShape };
+}
+
+/** The options of `loadApplicationWeights`. */
+export interface ApplicationWeightsOptions extends ApplicationOptions {
+  /**
+   * Match the file's layers to the model's by position (Keras' own load for these files) rather
+   * than by name. VGG loads by position; families with branches load by name, so that a file of
+   * another family fails on the first layer it lacks.
+   */
+  byPosition?: boolean;
+}
+
+/**
+ * Loads `options.weights` into a freshly built application model: the official file of
+ * `official` for "imagenet" (from the Keras cache, downloaded and md5-checked when missing),
+ * a path, or nothing for null. On failure the model is disposed and the error names the first
+ * layer that disagrees with the file.
+ */
+export async function loadApplicationWeights(
+  model: tfl.LayersModel,
+  official: OfficialModel,
+  options: ApplicationWeightsOptions,
+): Promise<tfl.LayersModel> {
+  const weights = options.weights === undefined ? "imagenet" : options.weights;
+  if (weights === null) return model;
+  try {
+    const path =
+      weights === "imagenet"
+        ? await fetchOfficialWeights(official, {
+            includeTop: options.includeTop ?? true,
+            ...(options.cacheDir !== undefined && { cacheDir: options.cacheDir }),
+            ...(options.baseUrl !== undefined && { baseUrl: options.baseUrl }),
+            ...(options.progress !== undefined && { progress: options.progress }),
+          })
+        : weights;
+    if (options.byPosition) {
+      await loadWeights(model, path);
+      return model;
+    }
+    const file = await openWeights(path);
+    try {
+      const named = file.layout !== "keras3" && file.layout !== "keras3-archive";
+      if (named || file.hasLayerNames) {
+        const stored = new Set(file.layers.filter((l) => l.weights.length > 0).map((l) => l.name));
+        const missing = model.layers.find((l) => l.weights.length > 0 && !stored.has(l.name));
+        if (missing) {
+          throw new ModelsError(
+            "ERR_GRAFT_WEIGHTS_MISMATCH",
+            `${path} does not fit ${model.name}: it has no weights for layer "${missing.name}" (${missing.getClassName()}, ${missing.weights.map((w) => `(${w.shape.join(", ")})`).join(" ")}); is it a file of another model?`,
+          );
+        }
+        await loadWeights(model, file, { byName: true });
+      } else {
+        await loadWeights(model, file);
+      }
+    } finally {
+      file.close();
+    }
+    return model;
+  } catch (err) {
+    model.dispose();
+    throw err;
+  }
+}

@@ -1,0 +1,210 @@
+"""Writes test-fixtures/applications/: what graft's builders of the keras.applications
+families (ResNet, ResNetV2, ...) are checked against, made by real Keras.
+
+    python3 test-fixtures/scripts/make_application_fixtures.py
+
+Two kinds of file:
+
+- architectures.json: for every full-size member (ResNet50 ... ResNet152V2), Keras'
+  layers in `model.layers` order with class, output shape and weight shapes, and the
+  parameter totals with and without the top. Built with weights=None, so nothing is
+  downloaded; this is the contract with the official weight files.
+- <key>.h5 + goldens: small networks built by Keras' own application code (the family's
+  block functions, fewer and narrower blocks, a 32x32 input) with seeded random weights,
+  saved in the legacy HDF5 layout the official files use, and Keras' outputs for a fixed
+  input: preprocessed input, base features, probabilities in inference mode, and the
+  probabilities in training mode (BatchNormalization on batch statistics).
+
+Deterministic: weights and inputs come from seeded numpy RNGs. It deletes and rewrites
+test-fixtures/applications/ completely.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import keras_fixture_lib as lib  # noqa: E402
+from keras_fixture_lib import h5py, keras, np  # noqa: E402
+from keras.src.applications import resnet as keras_resnet  # noqa: E402
+from keras.src.legacy.saving import legacy_h5_format  # noqa: E402
+
+OUT = Path(__file__).resolve().parent.parent / "applications"
+SEED_INPUT = 224
+
+# name -> (constructor, preprocess module)
+FULL_SIZE = {
+    "resnet50": keras.applications.ResNet50,
+    "resnet101": keras.applications.ResNet101,
+    "resnet152": keras.applications.ResNet152,
+    "resnet50v2": keras.applications.ResNet50V2,
+    "resnet101v2": keras.applications.ResNet101V2,
+    "resnet152v2": keras.applications.ResNet152V2,
+}
+
+
+def tiny_resnet(version: int):
+    """keras.applications' ResNet(stack_fn, ...) with two short, narrow stacks."""
+    if version == 1:
+
+        def stack_fn(x):
+            x = keras_resnet.stack_residual_blocks_v1(x, 4, 2, stride1=1, name="conv2")
+            return keras_resnet.stack_residual_blocks_v1(x, 8, 2, name="conv3")
+
+    else:
+
+        def stack_fn(x):
+            x = keras_resnet.stack_residual_blocks_v2(x, 4, 2, name="conv2")
+            return keras_resnet.stack_residual_blocks_v2(x, 8, 2, stride1=1, name="conv3")
+
+    return keras_resnet.ResNet(
+        stack_fn,
+        preact=version == 2,
+        use_bias=True,
+        include_top=True,
+        weights=None,
+        input_shape=(32, 32, 3),
+        classes=5,
+        name=f"resnet_tiny_v{version}",
+    )
+
+
+# key -> (builder, preprocess_input, feature layer, stacks as graft's builder takes them)
+TINY = {
+    "resnet_tiny_v1": (
+        lambda: tiny_resnet(1),
+        keras.applications.resnet.preprocess_input,
+        "conv3_block2_out",
+        [[4, 2], [8, 2]],
+    ),
+    "resnet_tiny_v2": (
+        lambda: tiny_resnet(2),
+        keras.applications.resnet_v2.preprocess_input,
+        "post_relu",
+        [[4, 2], [8, 2]],
+    ),
+}
+
+
+def shape_list(s):
+    if isinstance(s, list):
+        return [shape_list(x) for x in s]
+    return [None if d is None else int(d) for d in s]
+
+
+def describe(model) -> list:
+    rows = []
+    for layer in model.layers:
+        rows.append(
+            [
+                layer.name,
+                layer.__class__.__name__,
+                shape_list(layer.output.shape),
+                [list(map(int, w.shape)) for w in lib.legacy_weights(layer)],
+            ]
+        )
+    return rows
+
+
+def totals(model) -> dict:
+    trainable = int(sum(np.prod(w.shape) for w in model.trainable_weights))
+    non_trainable = int(sum(np.prod(w.shape) for w in model.non_trainable_weights))
+    return {"total": trainable + non_trainable, "trainable": trainable, "non_trainable": non_trainable}
+
+
+def write_compact_json(path: Path, doc: dict) -> None:
+    """One layer per line: diffable without being 3 MB of indentation."""
+    lines = ["{"]
+    lines.append(f'  "generator": {json.dumps(doc["generator"])},')
+    lines.append(f'  "versions": {json.dumps(doc["versions"])},')
+    lines.append('  "models": {')
+    names = list(doc["models"])
+    for i, name in enumerate(names):
+        m = doc["models"][name]
+        lines.append(f"    {json.dumps(name)}: {{")
+        lines.append(f'      "keras_name": {json.dumps(m["keras_name"])},')
+        lines.append(f'      "params_top": {json.dumps(m["params_top"])},')
+        lines.append(f'      "params_notop": {json.dumps(m["params_notop"])},')
+        lines.append('      "layers": [')
+        rows = [f"        {json.dumps(r)}" for r in m["layers"]]
+        lines.append(",\n".join(rows))
+        lines.append("      ]")
+        lines.append("    }" + ("," if i < len(names) - 1 else ""))
+    lines.append("  }")
+    lines.append("}")
+    path.write_text("\n".join(lines) + "\n")
+
+
+def save_legacy_h5(model, path: Path) -> None:
+    """The layout of the official keras.applications files (root @layer_names)."""
+    with h5py.File(path, "w") as f:
+        legacy_h5_format.save_weights_to_hdf5_group(f, model)
+
+
+def main() -> None:
+    if OUT.exists():
+        shutil.rmtree(OUT)
+    OUT.mkdir(parents=True)
+
+    arch = {
+        "generator": "test-fixtures/scripts/make_application_fixtures.py",
+        "versions": {"keras": keras.__version__, "numpy": np.__version__},
+        "models": {},
+    }
+    for name, ctor in FULL_SIZE.items():
+        keras.backend.clear_session()  # Keras' auto-names (max_pooling2d_N) as in a fresh process
+        top = ctor(weights=None)
+        keras.backend.clear_session()
+        notop = ctor(weights=None, include_top=False)
+        arch["models"][name] = {
+            "keras_name": top.name,
+            "params_top": totals(top),
+            "params_notop": totals(notop),
+            "layers": describe(top),
+        }
+        print(f"{name}: {len(top.layers)} layers, {totals(top)['total']:,} params")
+    write_compact_json(OUT / "architectures.json", arch)
+
+    rng = np.random.default_rng(SEED_INPUT)
+    x = rng.uniform(0.0, 255.0, size=(2, 32, 32, 3)).astype(np.float32)
+    np.save(OUT / "input.npy", x)
+    manifest = {
+        "generator": arch["generator"],
+        "versions": arch["versions"],
+        "weights": {
+            "resnet": {
+                "base_url": keras_resnet.BASE_WEIGHTS_PATH,
+                "hashes": {k: list(v) for k, v in keras_resnet.WEIGHTS_HASHES.items() if k in FULL_SIZE},
+            }
+        },
+        "tiny": {},
+    }
+    for seed, (key, (build, preprocess, feature, stacks)) in enumerate(TINY.items(), start=1):
+        keras.backend.clear_session()
+        model = build()
+        lib.set_weights(model, [100 + seed])
+        save_legacy_h5(model, OUT / f"{key}.h5")
+        px = np.asarray(preprocess(x.copy())).astype(np.float32)
+        features = keras.Model(model.input, model.get_layer(feature).output)
+        np.save(OUT / f"{key}.preprocessed.npy", px)
+        np.save(OUT / f"{key}.features.npy", np.asarray(features(px, training=False)))
+        np.save(OUT / f"{key}.output.npy", np.asarray(model(px, training=False)))
+        np.save(OUT / f"{key}.train_output.npy", np.asarray(model(px, training=True)))
+        manifest["tiny"][key] = {
+            "keras_name": model.name,
+            "stacks": stacks,
+            "feature_layer": feature,
+            "params": totals(model),
+            "layers": [layer.name for layer in model.layers],
+        }
+        print(f"{key}: {len(model.layers)} layers, {totals(model)['total']:,} params")
+    (OUT / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
