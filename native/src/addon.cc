@@ -32,6 +32,8 @@ Napi::Object CpuExports(Napi::Env env) {
   Export<cpu::SumRows>(env, o, "sumRows");
   Export<cpu::AddN>(env, o, "addN");
   Export<cpu::MomentumUpdate>(env, o, "momentumUpdate");
+  Export<cpu::BatchNorm>(env, o, "batchNorm");
+  Export<cpu::Pad>(env, o, "pad");
   Export<cpu::SetNumThreadsJs>(env, o, "setNumThreads");
   Export<cpu::NumThreadsJs>(env, o, "numThreads");
   Export<cpu::SetMathJs>(env, o, "setMath");

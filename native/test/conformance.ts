@@ -504,6 +504,150 @@ export function conformanceSuite(opts: ConformanceOptions): void {
         );
       });
 
+      it("batch normalisation (FusedBatchNorm) is bit for bit tfjs-cpu's, per channel or scalar parameters", async () => {
+        const x = rand([2, 5, 6, 7], 15);
+        const mean = rand([7], 16);
+        const variance = () => tf.add(tf.abs(rand([7], 17)()), 0.1);
+        const offset = rand([7], 18);
+        const scale = rand([7], 19);
+        await close(
+          "batch norm",
+          () => tf.batchNorm(x(), mean(), variance(), offset(), scale(), 1.001e-5),
+          0,
+          { FusedBatchNorm: 1 },
+        );
+        await close("batch norm", () => tf.batchNorm(x(), mean(), variance()), 0, {
+          FusedBatchNorm: 1,
+        });
+        await close(
+          "batch norm",
+          () =>
+            tf.batchNorm(x(), tf.tensor1d([0.25]), tf.tensor1d([2]), offset(), tf.tensor1d([3])),
+          0,
+          { FusedBatchNorm: 1 },
+        );
+        // Rank 2, with NaN and infinities in x: they pass through as in tfjs.
+        const special = () =>
+          tf.tensor2d(
+            [
+              Number.NaN,
+              Number.POSITIVE_INFINITY,
+              Number.NEGATIVE_INFINITY,
+              -0,
+              1e30,
+              -1e-30,
+              5,
+              6,
+            ],
+            [2, 4],
+          );
+        await close(
+          "batch norm",
+          () =>
+            tf.batchNorm(special(), rand([4], 20)(), tf.ones([4]), undefined, rand([4], 21)(), 0.5),
+          0,
+          { FusedBatchNorm: 1 },
+        );
+        // Training mode, as BatchNormalization layers run it: the batch's own moments.
+        await close(
+          "batch norm",
+          () => {
+            const m = tf.moments(x(), [0, 1, 2]);
+            return tf.batchNorm(x(), m.mean, m.variance, offset(), scale(), 1e-3);
+          },
+          0,
+          { FusedBatchNorm: 1 },
+        );
+        // Its gradient with respect to everything (tfjs' composite of elementwise ops).
+        await close(
+          "batch norm",
+          () =>
+            tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) =>
+              tf.sum(tf.square(tf.batchNorm(a, mean(), variance(), b, c, 1e-3))),
+            )([x(), offset(), scale()]),
+          1e-6,
+          { FusedBatchNorm: 1 },
+        );
+      });
+
+      it("padding (PadV2) is bit for bit tfjs-cpu's: any rank, any sides, any constant", async () => {
+        const x = rand([2, 5, 6, 3], 22);
+        const cases: [number[][], number][] = [
+          [
+            [
+              [0, 0],
+              [3, 3],
+              [3, 3],
+              [0, 0],
+            ],
+            0,
+          ],
+          [
+            [
+              [1, 2],
+              [0, 1],
+              [2, 0],
+              [1, 1],
+            ],
+            -1.5,
+          ],
+          [
+            [
+              [0, 0],
+              [1, 1],
+              [1, 1],
+              [0, 0],
+            ],
+            Number.NaN,
+          ],
+        ];
+        for (const [paddings, constant] of cases) {
+          await close("pad", () => tf.pad(x(), paddings as [number, number][], constant), 0, {
+            PadV2: 1,
+          });
+        }
+        await close("pad", () => tf.pad(rand([300], 23)(), [[4, 7]], 0.1), 0, { PadV2: 1 });
+        await close(
+          "pad",
+          () =>
+            tf.pad(
+              rand([20, 30], 24)(),
+              [
+                [0, 3],
+                [5, 0],
+              ],
+              2,
+            ),
+          0,
+          { PadV2: 1 },
+        );
+        // Its gradient (a slice), and an int32 pad.
+        await close(
+          "pad",
+          () =>
+            tf.grad((a: tf.Tensor) =>
+              tf.sum(tf.square(tf.pad(a, cases[1]?.[0] as [number, number][]))),
+            )(x()),
+          0,
+          { PadV2: 1 },
+        );
+        await close(
+          "pad",
+          () =>
+            tf.pad(
+              tf.cast(tf.mul(x(), 9), "int32"),
+              [
+                [0, 0],
+                [1, 1],
+                [1, 1],
+                [0, 0],
+              ],
+              3,
+            ),
+          0,
+        );
+      });
+
       it("Relu's gradient is bit for bit tfjs' dy * step(x), NaN and ±Inf included", async () => {
         const xs = [
           -2,

@@ -38,6 +38,8 @@ export const GRAFT_CPU_NATIVE = [
   "ReluGrad",
   "Sum",
   "MomentumUpdate",
+  "FusedBatchNorm",
+  "PadV2",
 ] as const;
 
 /** CI=true (or 1): a test that cannot run here fails instead of skipping. */

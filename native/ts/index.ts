@@ -233,6 +233,26 @@ export interface CpuKernels {
   ): void;
   /** y = max(0, x); NaN stays NaN. */
   relu(x: Float32Array, y: Float32Array): void;
+  /**
+   * tfjs FusedBatchNorm: y[i] = offset[c] + (x[i] - mean[c]) * scale[c] / sqrt(variance[c] +
+   * epsilon), c = i % inner, in double and in tfjs-cpu's order (same bits). Each parameter
+   * holds 1 or `inner` values; offset and scale may be null (0 and 1).
+   */
+  batchNorm(
+    x: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+    offset: Float32Array | null,
+    scale: Float32Array | null,
+    y: Float32Array,
+    inner: number,
+    epsilon: number,
+  ): void;
+  /**
+   * tfjs PadV2 with a constant: p = [rank, ...shape, ...before, ...after]; y (the padded shape)
+   * is filled with the constant (as float32) and x copied in at `before`.
+   */
+  pad(x: Float32Array, y: Float32Array, p: Int32Array, constant: number): void;
   /** dx = dy * step(x): Relu's gradient in one pass, bit for bit what tfjs's Step, Cast, Multiply give. */
   reluGrad(dy: Float32Array, x: Float32Array, dx: Float32Array): void;
   /** tfjs Step: y = x > 0 ? 1 : alpha; NaN stays NaN. */
@@ -378,6 +398,8 @@ const REQUIRED_CPU_EXPORTS: readonly (keyof CpuKernels)[] = [
   "sumRows",
   "addN",
   "momentumUpdate",
+  "batchNorm",
+  "pad",
   "setNumThreads",
   "numThreads",
   "setMath",

@@ -123,14 +123,11 @@ describe("graft bench", () => {
     ]);
   });
 
-  it.each(["8,16,32,64", "0,16,x,64,64"])(
-    "rejects --filters %j with a usage error",
-    (bad) => {
-      const r = graft([...tinyTrain, "--filters", bad]);
-      expect(r.code).toBe(2);
-      expect(r.err).toContain("Expected --filters to be five widths");
-    },
-  );
+  it.each(["8,16,32,64", "0,16,x,64,64"])("rejects --filters %j with a usage error", (bad) => {
+    const r = graft([...tinyTrain, "--filters", bad]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("Expected --filters to be five widths");
+  });
 
   it("rejects a missing task", () => {
     const r = graft(["bench"]);

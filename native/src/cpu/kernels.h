@@ -6,7 +6,7 @@
 //
 // Built with oneDNN: kernels/Conv2D.cc and kernels/MatMul.cc; without it,
 // onednn_kernels_stub.cc gives the same symbols, throwing ERR_GRAFT_UNAVAILABLE.
-// Pooling and the elementwise kernels are hand-written and always available.
+// Pooling, BatchNorm, Pad and the elementwise kernels are hand-written and always available.
 #pragma once
 
 #include "common.h"
@@ -32,6 +32,9 @@ Napi::Value Binary(const Napi::CallbackInfo& info);
 Napi::Value SumRows(const Napi::CallbackInfo& info);
 Napi::Value AddN(const Napi::CallbackInfo& info);
 Napi::Value MomentumUpdate(const Napi::CallbackInfo& info);
+// kernels/Normalize.cc
+Napi::Value BatchNorm(const Napi::CallbackInfo& info);
+Napi::Value Pad(const Napi::CallbackInfo& info);
 // control.cc
 Napi::Value SetNumThreadsJs(const Napi::CallbackInfo& info);
 Napi::Value NumThreadsJs(const Napi::CallbackInfo& info);

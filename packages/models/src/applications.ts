@@ -22,6 +22,11 @@ export interface ApplicationInfo {
   family: "vgg16" | "vgg19" | "resnet" | "resnet_v2";
   /** How inputs are prepared, as the family's `preprocess_input`. */
   preprocess: PreprocessMode;
+  /**
+   * An early layer whose features are still generic (the end of the second stage, at a quarter
+   * or an eighth of the input's resolution): where small-different cuts and recommend probes.
+   */
+  earlyLayer: string;
   /** Builds it with random weights. */
   build: (options?: ApplicationOptions) => tfl.LayersModel;
   /** Builds it and loads `options.weights` (default "imagenet"). */
@@ -50,6 +55,7 @@ function info(name: ApplicationName): ApplicationInfo {
       kerasName,
       family: name,
       preprocess: "caffe",
+      earlyLayer: "block2_pool",
       build: (o = {}) => buildVGG(name, o),
       load: (o = {}) => VGG(name, o),
     };
@@ -60,6 +66,7 @@ function info(name: ApplicationName): ApplicationInfo {
     kerasName,
     family: variant.endsWith("v2") ? "resnet_v2" : "resnet",
     preprocess: resnetPreprocessMode(variant),
+    earlyLayer: "conv2_block3_out",
     build: (o = {}) => buildResNet(variant, o),
     load: (o = {}) => ResNet(variant, o),
   };
@@ -83,4 +90,21 @@ export function application(name: string): ApplicationInfo {
     );
   }
   return info(key);
+}
+
+/**
+ * The layers that end a stage of `model`, the natural places to cut it: VGG's `blockN_pool`,
+ * and the last block's output of each ResNet stack (`conv4_block6_out`). In model order.
+ */
+export function stageEnds(model: tfl.LayersModel): string[] {
+  const lastOfStack = new Map<string, string>();
+  const names: string[] = [];
+  for (const l of model.layers) {
+    const m = /^(conv\d+)_block\d+_out$/.exec(l.name);
+    if (m) lastOfStack.set(m[1] as string, l.name);
+    else if (/_pool$/.test(l.name) && l.name !== "pool1_pool" && l.name !== "avg_pool")
+      names.push(l.name);
+  }
+  const ends = new Set([...names, ...lastOfStack.values()]);
+  return model.layers.map((l) => l.name).filter((n) => ends.has(n));
 }

@@ -51,3 +51,27 @@ function selectLayers(model: tfl.LayersModel, spec: FreezeSpec): tfl.LayersModel
   }
   return spec.map((n) => byName.get(n) as tfl.LayersModel["layers"][number]);
 }
+
+/**
+ * How many of `model.layers` `--freeze-until NAME` freezes: every layer up to and including
+ * the layer named NAME, or, for a block or stage name (`block4`, `conv4`, `conv4_block2`), up
+ * to and including the last layer whose name starts with `NAME_`. The count is Keras'
+ * `layers[:N]` (the input layer counts), for `freezeLayers(model, N)`.
+ */
+export function freezeCountUntil(model: tfl.LayersModel, name: string): number {
+  const names = model.layers.map((l) => l.name);
+  const exact = names.indexOf(name);
+  if (exact >= 0) return exact + 1;
+  let last = -1;
+  names.forEach((n, i) => {
+    if (n.startsWith(`${name}_`)) last = i;
+  });
+  if (last < 0) {
+    const stems = [...new Set(names.map((n) => n.split("_")[0] as string))];
+    throw new ModelsError(
+      "ERR_GRAFT_LAYER",
+      `No layer or block named "${name}" in model "${model.name}"; blocks are: ${stems.join(", ")}`,
+    );
+  }
+  return last + 1;
+}

@@ -17,11 +17,12 @@ export {
   type ApplicationName,
   application,
   isApplicationName,
+  stageEnds,
 } from "./applications.ts";
 export { isFrozenBatchNorm, useKerasBatchNormRule } from "./batchnorm.ts";
 export { cutAt } from "./cut.ts";
 export { ModelsError } from "./errors.ts";
-export { type FreezeSpec, freezeLayers, unfreezeLayers } from "./freeze.ts";
+export { type FreezeSpec, freezeCountUntil, freezeLayers, unfreezeLayers } from "./freeze.ts";
 export { fuseConvBiasRelu, fusedConv2DGradConfig } from "./fused-conv.ts";
 export {
   IMAGENET_BGR_MEAN,

@@ -4,7 +4,8 @@
  * test-fixtures/scripts/check_graft_files.py loads those with Keras' own
  * loaders and compares predictions. Needs python3 with keras; without it the
  * test is skipped and says so (the same files are also re-read by graft in the
- * weights package's round-trip tests, which always run).
+ * weights package's round-trip tests, which always run). The same holds for ResNet
+ * checkpoints: whole-model files graft saves are rebuilt by keras.models.load_model.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -12,11 +13,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import "@tensorflow/tfjs-backend-cpu";
 import { fixture, kerasFixture } from "@graft/test-fixtures";
+import { readNpyFloat32, writeNpy } from "@graft/test-fixtures/npy";
 import { findPython } from "@graft/test-fixtures/python";
-import { saveWeights } from "@graft/weights";
+import { saveKerasModel, saveWeights } from "@graft/weights";
 import * as tf from "@tensorflow/tfjs-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { VGG } from "../src/index.ts";
+import { ResNet, VGG } from "../src/index.ts";
 
 const python = findPython("keras, h5py") ?? "python3";
 const hasKeras = findPython("keras, h5py") !== null;
@@ -74,4 +76,49 @@ describe.skipIf(!hasKeras)("Python Keras loads what graft writes", () => {
     for (const x of results) expect(x, `${x.file}: ${x.error}`).toMatchObject({ ok: true });
     expect(r.status).toBe(0);
   }, 600_000);
+});
+
+describe.skipIf(!hasKeras)("Python Keras loads ResNet checkpoints graft writes", () => {
+  it("narrow ResNet and ResNetV2, .h5 and .keras: keras.models.load_model predicts the same", async () => {
+    const out = mkdtempSync(join(dir, "resnet-"));
+    const x = readNpyFloat32(fixture("applications", "resnet_tiny_v1.preprocessed.npy"));
+    const stacks: [number, number][] = [
+      [4, 2],
+      [8, 2],
+    ];
+    for (const [key, variant] of [
+      ["resnet_tiny_v1", "resnet50"],
+      ["resnet_tiny_v2", "resnet50v2"],
+    ] as const) {
+      const model = await ResNet(variant, {
+        stacks,
+        inputShape: [32, 32, 3],
+        classes: 5,
+        weights: fixture("applications", `${key}.h5`),
+      });
+      const y = tf.tidy(() => (model.predict(tf.tensor(x.data, x.shape)) as tf.Tensor).dataSync());
+      for (const ext of ["h5", "keras"]) {
+        await saveKerasModel(model, join(out, `${key}_${ext}.${ext}`));
+        writeNpy(join(out, `${key}_${ext}.input.npy`), x.data, x.shape);
+        writeNpy(join(out, `${key}_${ext}.output.npy`), Float32Array.from(y), [2, 5]);
+      }
+      model.dispose();
+    }
+    const r = spawnSync(python, [fixture("scripts", "check_graft_models.py"), out], {
+      encoding: "utf8",
+      timeout: 300_000,
+    });
+    const lines = r.stdout
+      .split("\n")
+      .filter((l) => l.startsWith("{"))
+      .map((l) => JSON.parse(l) as { file: string; ok: boolean; error: string | null });
+    expect(lines.map((l) => l.file).sort(), r.stderr).toEqual([
+      "resnet_tiny_v1_h5.h5",
+      "resnet_tiny_v1_keras.keras",
+      "resnet_tiny_v2_h5.h5",
+      "resnet_tiny_v2_keras.keras",
+    ]);
+    for (const l of lines) expect(l, `${l.file}: ${l.error}`).toMatchObject({ ok: true });
+    expect(r.status).toBe(0);
+  }, 300_000);
 });

@@ -2,15 +2,15 @@
 import { existsSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { buildVGG, VGG, type VGGOptions, type VGGVariant } from "@graft/models";
+import { type ApplicationName, application, type VGGOptions } from "@graft/models";
 import { GetFileError, officialWeights } from "@graft/weights";
 import type * as tfl from "@tensorflow/tfjs-layers";
 import { configError, ScenarioError } from "./errors.ts";
 
 /** Options of `loadBase`. */
 export interface BaseOptions {
-  /** The base network. */
-  model: VGGVariant;
+  /** The base network: any keras.applications name graft builds (`vgg19`, `resnet50`, …). */
+  model: ApplicationName;
   /** "imagenet", "none" or a weights file. */
   weights: string;
   /** Height and width of the base's square input, in pixels. */
@@ -27,16 +27,19 @@ export interface BaseOptions {
   progress?: VGGOptions["progress"];
 }
 
-/** The VGG base without top at inputSize×inputSize×3. */
+/** The base without top at inputSize×inputSize×3. */
 export async function loadBase(o: BaseOptions): Promise<tfl.LayersModel> {
+  const app = application(o.model);
+  if (o.blockFilters && app.family !== "vgg16" && app.family !== "vgg19") {
+    throw configError(`block-filters: narrows a VGG base only, not ${o.model}`);
+  }
   const inputShape: [number, number, number] = [o.inputSize, o.inputSize, 3];
   const shape = {
     includeTop: false,
     inputShape,
     ...(o.blockFilters ? { blockFilters: o.blockFilters } : {}),
   };
-  if (o.weights === "none" || o.pretrained === false)
-    return buildVGG(o.model, { ...shape, weights: null });
+  if (o.weights === "none" || o.pretrained === false) return app.build({ ...shape, weights: null });
   if (o.weights === "imagenet") {
     if (o.blockFilters) {
       throw configError(
@@ -44,7 +47,7 @@ export async function loadBase(o: BaseOptions): Promise<tfl.LayersModel> {
       );
     }
     try {
-      return await VGG(o.model, {
+      return await app.load({
         ...shape,
         weights: "imagenet",
         ...(o.cacheDir ? { cacheDir: o.cacheDir } : {}),
@@ -68,7 +71,7 @@ export async function loadBase(o: BaseOptions): Promise<tfl.LayersModel> {
     );
   }
   try {
-    return await VGG(o.model, { ...shape, weights: o.weights });
+    return await app.load({ ...shape, weights: o.weights });
   } catch (err) {
     throw configError(
       `weights: cannot load '${o.weights}' into ${o.model}: ${(err as Error).message}`,

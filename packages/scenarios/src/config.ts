@@ -4,6 +4,13 @@
  * checked here, before anything is read or written, and a bad one gives one
  * message naming the key, what was expected and what was given.
  */
+import {
+  APPLICATION_NAMES,
+  type ApplicationName,
+  application,
+  PREPROCESS_MODES,
+  type PreprocessMode,
+} from "@graft/models";
 import { configError } from "./errors.ts";
 import { type HeadLayerSpec, parseHead } from "./head.ts";
 import { scenarioNames } from "./scenario.ts";
@@ -33,8 +40,8 @@ export const RUN_CONFIG_KEYS = {
     help: "fraction of each class of --data held out for validation when there is no --val-data (default 0.1)",
   },
   model: {
-    kind: { type: "enum", values: ["vgg19", "vgg16"] },
-    help: "the base network (default vgg19)",
+    kind: { type: "enum", values: APPLICATION_NAMES },
+    help: "the base network: a keras.applications name (default vgg19)",
   },
   weights: {
     kind: { type: "string" },
@@ -75,6 +82,10 @@ export const RUN_CONFIG_KEYS = {
     kind: { type: "int", min: 0 },
     help: "freeze the base's layers[:N], Keras-style (default 5)",
   },
+  "freeze-until": {
+    kind: { type: "string" },
+    help: "freeze the base up to and including a layer, or a block or stage by its prefix (block4, conv4); instead of freeze",
+  },
   head: {
     kind: { type: "string" },
     help: 'head before the softmax (default "flatten,dense:1024,dropout:0.5,dense:1024")',
@@ -84,8 +95,8 @@ export const RUN_CONFIG_KEYS = {
     help: "ImageDataGenerator arguments: a JSON FILE (Keras names), recipe (default), or none",
   },
   preprocess: {
-    kind: { type: "enum", values: ["caffe", "rescale", "none"] },
-    help: "input preprocessing (default caffe: VGG's own)",
+    kind: { type: "enum", values: PREPROCESS_MODES },
+    help: "input preprocessing (default: the model's own, caffe for VGG and ResNet, tf for ResNetV2)",
   },
   patience: {
     kind: { type: "int", min: 0 },
@@ -105,7 +116,7 @@ export const RUN_CONFIG_KEYS = {
   },
   "cut-layer": {
     kind: { type: "string" },
-    help: "small-different: where to cut the base (default block2_pool)",
+    help: "small-different: where to cut the base (default the end of its second stage: block2_pool, conv2_block3_out)",
   },
   pooling: {
     kind: { type: "enum", values: ["avg", "max", "none"] },
@@ -156,8 +167,8 @@ export interface RunConfig {
   valData: string | null;
   /** Fraction of each class of `data` held out for validation (0 with valData). Default 0.1. */
   validationSplit: number;
-  /** The base network. Default vgg19. */
-  model: "vgg19" | "vgg16";
+  /** The base network, a keras.applications name. Default vgg19. */
+  model: ApplicationName;
   /** "imagenet" (the official Keras file), a weights file, or "none". Default imagenet. */
   weights: string;
   /** Weights for the whole built model (base and head), by layer name; null for none. */
@@ -182,6 +193,8 @@ export interface RunConfig {
   momentum: number;
   /** Freeze the base's layers[:freeze], Keras-style; null for the scenario's default. */
   freeze: number | null;
+  /** Freeze the base up to and including this layer, block or stage; null for none. */
+  freezeUntil: string | null;
   /** The head before the softmax, parsed from headText; null for the scenario's default. */
   head: HeadLayerSpec[] | null;
   /** The head as written ("flatten,dense:1024,dropout:0.5"); null when not given. */
@@ -190,8 +203,8 @@ export interface RunConfig {
    * ImageDataGenerator arguments: a JSON file (Keras names), "recipe" or "none". Default recipe.
    */
   augment: string;
-  /** Input preprocessing (a PreprocessMode). Default caffe, VGG's own. */
-  preprocess: "caffe" | "rescale" | "none";
+  /** Input preprocessing. Default the model's own (caffe for VGG and ResNet, tf for ResNetV2). */
+  preprocess: PreprocessMode;
   /** EarlyStopping patience in epochs; 0 disables it. Default 10. */
   patience: number;
   /** What checkpointing and early stopping watch; null for val_acc, or acc without validation. */
@@ -200,7 +213,7 @@ export interface RunConfig {
   reduceLrPatience: number;
   /** "balanced" weighs classes inversely to their size. Default none. */
   classWeight: "none" | "balanced";
-  /** small-different: where to cut the base; null for block2_pool. */
+  /** small-different: where to cut the base; null for the model's early layer (block2_pool). */
   cutLayer: string | null;
   /** small-different: global pooling of the cut features; null for avg. */
   pooling: "avg" | "max" | "none" | null;
@@ -354,11 +367,15 @@ export function parseRunConfig(
     );
   }
   const head = typeof v.head === "string" ? parseHead(v.head, `${where}head`) : null;
+  if (v.freeze !== undefined && v.freezeUntil !== undefined) {
+    throw configError(`${where}freeze-until: give either freeze or freeze-until, not both`);
+  }
+  const model = (v.model as RunConfig["model"] | undefined) ?? "vgg19";
   return {
     data: v.data as string,
     valData: (v.valData as string | undefined) ?? null,
     validationSplit: v.valData ? 0 : ((v.validationSplit as number | undefined) ?? 0.1),
-    model: (v.model as RunConfig["model"] | undefined) ?? "vgg19",
+    model,
     weights: (v.weights as string | undefined) ?? "imagenet",
     initialWeights: (v.initialWeights as string | undefined) ?? null,
     blockFilters: (v.blockFilters as RunConfig["blockFilters"] | undefined) ?? null,
@@ -371,10 +388,12 @@ export function parseRunConfig(
     lr: (v.lr as number | undefined) ?? 1e-4,
     momentum: (v.momentum as number | undefined) ?? 0.9,
     freeze: (v.freeze as number | undefined) ?? null,
+    freezeUntil: (v.freezeUntil as string | undefined) ?? null,
     head,
     headText: (v.head as string | undefined) ?? null,
     augment: (v.augment as string | undefined) ?? "recipe",
-    preprocess: (v.preprocess as RunConfig["preprocess"] | undefined) ?? "caffe",
+    preprocess:
+      (v.preprocess as RunConfig["preprocess"] | undefined) ?? application(model).preprocess,
     patience: (v.patience as number | undefined) ?? 10,
     monitor: (v.monitor as RunConfig["monitor"] | undefined) ?? null,
     reduceLrPatience: (v.reduceLrPatience as number | undefined) ?? 0,

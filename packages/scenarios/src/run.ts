@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { type ImageDataGeneratorOptions, parseGeneratorConfig } from "@graft/augment";
+import { application, freezeCountUntil, stageEnds } from "@graft/models";
 import {
   balancedClassWeights,
   CSVLogger,
@@ -39,7 +40,7 @@ import { parseRunConfig, RECIPE_AUGMENT, type RunConfig, runConfigToJson } from 
 import { openData } from "./data.ts";
 import { configError } from "./errors.ts";
 import { type Evaluation, evaluateModel } from "./evaluate.ts";
-import { formatHead } from "./head.ts";
+import { formatHead, parseHead } from "./head.ts";
 import { chooseSeed, SeededMathRandom } from "./random.ts";
 import { recommend } from "./recommend.ts";
 import { writeRunReport } from "./report.ts";
@@ -199,11 +200,20 @@ function makeOptimizer(c: RunConfig): tf.Optimizer {
   return c.momentum > 0 ? sgdMomentum(c.lr, c.momentum) : tf.train.sgd(c.lr);
 }
 
+/**
+ * The recipe's head flattens VGG's last feature map; a base of another family (2048 channels
+ * for a ResNet) pools it globally first, as Keras' fine-tuning guide does, and keeps the rest.
+ */
+const POOLED_RECIPE_HEAD = "avg,dense:1024,dropout:0.5,dense:1024";
+
 function settingsFromConfig(c: RunConfig): Partial<ScenarioSettings> {
+  const app = application(c.model);
+  const vgg = app.family === "vgg16" || app.family === "vgg19";
+  const head = c.head ?? (vgg ? null : parseHead(POOLED_RECIPE_HEAD));
   return {
-    ...(c.head ? { head: c.head } : {}),
+    ...(head ? { head } : {}),
     ...(c.freeze !== null ? { freeze: c.freeze } : {}),
-    ...(c.cutLayer !== null ? { cutLayer: c.cutLayer } : {}),
+    cutLayer: c.cutLayer ?? app.earlyLayer,
     ...(c.pooling !== null ? { pooling: c.pooling } : {}),
     ...(c.classifier !== null ? { classifier: c.classifier } : {}),
     ...(c.cacheFeatures !== null ? { cacheFeatures: c.cacheFeatures } : {}),
@@ -351,6 +361,7 @@ async function runIn(
           data: c.data,
           inputSize: c.inputSize,
           preprocess: c.preprocess,
+          earlyLayer: application(c.model).earlyLayer,
           log,
         });
         scenarioName = r.scenario;
@@ -375,11 +386,19 @@ async function runIn(
       scenario.name === "small-different" &&
       !base.layers.some((l) => l.name === settings.cutLayer)
     ) {
-      const pools = base.layers.filter((l) => l.name.endsWith("_pool")).map((l) => l.name);
+      const ends = stageEnds(base);
       base.dispose();
       throw configError(
-        `cut-layer: no layer named '${settings.cutLayer}' in ${c.model}; try one of ${pools.join(", ")}`,
+        `cut-layer: no layer named '${settings.cutLayer}' in ${c.model}; try one of ${ends.join(", ")}`,
       );
+    }
+    if (c.freezeUntil !== null) {
+      try {
+        settings.freeze = freezeCountUntil(base, c.freezeUntil);
+      } catch (err) {
+        base.dispose();
+        throw configError(`freeze-until: ${(err as Error).message}`);
+      }
     }
     if (settings.freeze > base.layers.length) {
       const n = base.layers.length;

@@ -1,4 +1,7 @@
 import {
+  APPLICATION_NAMES,
+  type ApplicationName,
+  application,
   buildVGG,
   freezeLayers,
   KERAS_VGG_FILTERS,
@@ -14,14 +17,15 @@ import type { Io } from "../io.ts";
 import { formatDeviceProfile, formatProfile, type KernelTime, profileKernels } from "../profile.ts";
 import { BACKEND_CHOICES, type BackendChoice, initTf } from "../tf.ts";
 
-export const benchHelp = `Usage: graft bench --model vgg19|vgg16 --task extract|train [--input-size 224] [--batch-size 8]
+export const benchHelp = `Usage: graft bench --model vgg19|resnet50|… --task extract|train [--input-size 224] [--batch-size 8]
                    [--filters 64,128,256,512,512] [--backend auto|graft-cpu|cpu|wasm] [--steps N]
                    [--warmup N] [--profile] [--json]
 
-Times the VGG base forward pass (extract) or the classic recipe's training step (train:
+Times the base's forward pass (extract) or the classic recipe's training step (train:
 base with layers[:5] frozen, Flatten → Dense 1024 relu → Dropout 0.5 → Dense 1024 relu →
-Dense 16 softmax, SGD lr 1e-4 momentum 0.9, categorical cross-entropy) on random data,
-after one warm-up step. Prints images per second; --json adds every step's time.
+Dense 16 softmax, SGD lr 1e-4 momentum 0.9, categorical cross-entropy; a base other than
+VGG pools globally instead of Flatten, as graft train does) on random data, after one
+warm-up step. --model: ${APPLICATION_NAMES.join(", ")}. Prints images per second; --json adds every step's time.
 --profile also times every kernel of the backend over the timed steps and prints the
 hottest ones: on graft-cuda with device events (and the time to enqueue a step against
 its wall time, launches per kernel, uploads and reads with the time they held the JS
@@ -35,7 +39,7 @@ export interface BenchResult {
   backend: string;
   input_size: number;
   batch_size: number;
-  /** The five blocks' convolution widths. */
+  /** The five blocks' convolution widths (VGG; empty for other families). */
   filters: number[];
   steps: number;
   step_seconds: number[];
@@ -59,21 +63,34 @@ interface StepProfiler {
   profileEnd(): unknown;
 }
 
-/** The classic recipe's network: a VGG base with layers[:5] frozen and the Flatten-Dense-Dropout-Dense-Dense head. */
+function isVGG(name: ApplicationName): name is "vgg16" | "vgg19" {
+  return name === "vgg16" || name === "vgg19";
+}
+
+/** The base without top, random weights: VGG with `blockFilters` where given. */
+function benchBase(name: ApplicationName, size: number, blockFilters?: BlockWidths) {
+  const shape = { includeTop: false, inputShape: [size, size, 3] as [number, number, number] };
+  if (isVGG(name))
+    return buildVGG(name, { ...shape, weights: null, ...(blockFilters ? { blockFilters } : {}) });
+  return application(name).build({ ...shape, weights: null });
+}
+
+/**
+ * The classic recipe's network: a base with layers[:5] frozen and the
+ * Flatten-Dense-Dropout-Dense-Dense head (global average pooling instead of Flatten for a base
+ * other than VGG, as graft train's default head).
+ */
 export function recipeModel(
-  variant: "vgg16" | "vgg19",
+  variant: ApplicationName,
   size: number,
   blockFilters?: BlockWidths,
 ): tfl.LayersModel {
-  const base = buildVGG(variant, {
-    includeTop: false,
-    inputShape: [size, size, 3],
-    weights: null,
-    ...(blockFilters ? { blockFilters } : {}),
-  });
+  const base = benchBase(variant, size, blockFilters);
   freezeLayers(base, 5);
   let x = base.output as tfl.SymbolicTensor;
-  x = tfl.layers.flatten().apply(x) as tfl.SymbolicTensor;
+  x = (isVGG(variant) ? tfl.layers.flatten() : tfl.layers.globalAveragePooling2d({})).apply(
+    x,
+  ) as tfl.SymbolicTensor;
   x = tfl.layers.dense({ units: 1024, activation: "relu" }).apply(x) as tfl.SymbolicTensor;
   x = tfl.layers.dropout({ rate: 0.5 }).apply(x) as tfl.SymbolicTensor;
   x = tfl.layers.dense({ units: 1024, activation: "relu" }).apply(x) as tfl.SymbolicTensor;
@@ -84,7 +101,7 @@ export function recipeModel(
 export async function runBench(
   tf: typeof tfc,
   o: {
-    model: "vgg16" | "vgg19";
+    model: ApplicationName;
     task: "extract" | "train";
     size: number;
     batch: number;
@@ -96,7 +113,10 @@ export async function runBench(
     filters?: BlockWidths;
   },
 ): Promise<BenchResult> {
-  const filters: BlockWidths = o.filters ?? [...KERAS_VGG_FILTERS];
+  const vgg = isVGG(o.model);
+  if (!vgg && o.filters) throw new UsageError(`--filters: narrows a VGG base only, not ${o.model}`);
+  const filters: number[] = vgg ? (o.filters ?? [...KERAS_VGG_FILTERS]) : [];
+  const mode = application(o.model).preprocess;
   const warmup = o.warmup ?? 1;
   const device = tf.backend() as Partial<StepProfiler>;
   // graft-cuda profiles each step on the device (events around kernels, transfers);
@@ -105,15 +125,12 @@ export async function runBench(
     o.profile && typeof device.profileBegin === "function" ? (device as StepProfiler) : null;
   const deviceProfile: unknown[] = [];
   const profiler = o.profile && !stepProfiler ? profileKernels(tf, tf.getBackend()) : null;
-  const x = tf.tidy(() => preprocessInput(tf.randomUniform([o.batch, o.size, o.size, 3], 0, 255)));
+  const x = tf.tidy(() =>
+    preprocessInput(tf.randomUniform([o.batch, o.size, o.size, 3], 0, 255), mode),
+  );
   const seconds: number[] = [];
   if (o.task === "extract") {
-    const model = buildVGG(o.model, {
-      includeTop: false,
-      inputShape: [o.size, o.size, 3],
-      weights: null,
-      blockFilters: filters,
-    });
+    const model = benchBase(o.model, o.size, vgg ? (filters as BlockWidths) : undefined);
     for (let i = 0; i < warmup + o.steps; i++) {
       const timed = i >= warmup;
       if (timed) stepProfiler?.profileBegin();
@@ -127,7 +144,7 @@ export async function runBench(
     }
     model.dispose();
   } else {
-    const model = recipeModel(o.model, o.size, filters);
+    const model = recipeModel(o.model, o.size, vgg ? (filters as BlockWidths) : undefined);
     model.compile({
       optimizer: sgdMomentum(1e-4, 0.9),
       loss: "categoricalCrossentropy",
@@ -215,7 +232,7 @@ export async function benchCommand(argv: string[], io: Io): Promise<number> {
     io.out(benchHelp);
     return 0;
   }
-  const model = oneOf(values.model, "--model", ["vgg16", "vgg19"] as const) as "vgg16" | "vgg19";
+  const model = oneOf(values.model, "--model", APPLICATION_NAMES) as ApplicationName;
   const task = oneOf(values.task, "--task", ["extract", "train"] as const);
   if (!task) throw new UsageError("bench: --task extract|train is required");
   const backend = oneOf(values.backend, "--backend", BACKEND_CHOICES) as BackendChoice;
@@ -240,7 +257,7 @@ export async function benchCommand(argv: string[], io: Io): Promise<number> {
   if (values.json) io.out(JSON.stringify(r));
   else {
     io.out(
-      `${r.model} ${r.task} on ${r.backend}: ${r.img_per_s.toFixed(2)} img/s (median ${r.img_per_s_median.toFixed(2)}; ${r.input_size}px, batch ${r.batch_size}, filters ${r.filters.join("-")}, ${r.steps} steps after ${r.warmup} warm-up)`,
+      `${r.model} ${r.task} on ${r.backend}: ${r.img_per_s.toFixed(2)} img/s (median ${r.img_per_s_median.toFixed(2)}; ${r.input_size}px, batch ${r.batch_size}${r.filters.length ? `, filters ${r.filters.join("-")}` : ""}, ${r.steps} steps after ${r.warmup} warm-up)`,
     );
     if (r.device_profile) io.out(formatDeviceProfile(r.device_profile));
     if (r.kernels) {

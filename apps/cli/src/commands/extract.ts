@@ -1,7 +1,15 @@
 import { existsSync, renameSync, rmSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { DirectoryIterator, listDirectory } from "@graft/data";
-import { cutAt, type PreprocessMode, preprocessInput } from "@graft/models";
+import {
+  APPLICATION_NAMES,
+  application,
+  cutAt,
+  isApplicationName,
+  PREPROCESS_MODES,
+  type PreprocessMode,
+  preprocessInput,
+} from "@graft/models";
 import { loadBase } from "@graft/scenarios";
 import { replaceAtomic, temporaryPath, writeFileAtomic } from "@graft/weights";
 import type * as tfc from "@tensorflow/tfjs-core";
@@ -15,16 +23,18 @@ import { userPath, weightsArg } from "../paths.ts";
 import { BACKEND_CHOICES, initTf } from "../tf.ts";
 import { warnOnce, withCliErrors } from "./common.ts";
 
-export const extractHelp = `Usage: graft extract --data DIR --out PREFIX [--model vgg19|vgg16|FILE] [--weights imagenet|FILE|none]
+export const extractHelp = `Usage: graft extract --data DIR --out PREFIX [--model vgg19|resnet50|…|FILE] [--weights imagenet|FILE|none]
                      [--layer block5_pool] [--pooling avg|max|none] [--input-size 224] [--batch-size 16]
-                     [--preprocess caffe|rescale|none] [--block-filters 8,16,32,64,64] [--backend auto|…]
+                     [--preprocess caffe|tf|torch|rescale|none] [--block-filters 8,16,32,64,64] [--backend auto|…]
 
 Runs every image of the class folders DIR (in Keras' flow_from_directory order) through the
 network up to --layer and writes
   PREFIX.npy  float32 [N, …] features in NumPy's format (np.load reads it)
   PREFIX.csv  filename,class — one row per image, in the .npy's order.
 --model FILE takes a Keras model file (a run's best.h5) with its stored preprocessing;
-vgg19/vgg16 take the base without top, --weights imagenet by default, caffe preprocessing.`;
+a keras.applications name (${APPLICATION_NAMES.join(", ")}) takes the base without top,
+--weights imagenet by default, and the model's own preprocessing (caffe for VGG and ResNet,
+tf for ResNetV2).`;
 
 export async function extractCommand(argv: string[], io: Io): Promise<number> {
   if (argv.includes("--help") || argv.includes("-h")) {
@@ -54,7 +64,11 @@ export async function extractCommand(argv: string[], io: Io): Promise<number> {
   if (!values.data) throw new UsageError("extract: --data DIR is required");
   if (!values.out) throw new UsageError("extract: --out PREFIX is required");
   const pooling = oneOf(values.pooling, "--pooling", ["avg", "max", "none"] as const) ?? "none";
-  let preprocess = oneOf(values.preprocess, "--preprocess", ["caffe", "rescale", "none"] as const);
+  let preprocess: PreprocessMode | undefined = oneOf(
+    values.preprocess,
+    "--preprocess",
+    PREPROCESS_MODES,
+  );
   const batchSize = positiveInt(values["batch-size"], "--batch-size", 16) as number;
   const inputSizeFlag = positiveInt(values["input-size"], "--input-size");
   const backend = oneOf(values.backend, "--backend", BACKEND_CHOICES) ?? "auto";
@@ -78,7 +92,7 @@ export async function extractCommand(argv: string[], io: Io): Promise<number> {
 
     let model: tfl.LayersModel;
     let inputSize: [number, number];
-    if (modelArg === "vgg19" || modelArg === "vgg16") {
+    if (isApplicationName(modelArg)) {
       const size = inputSizeFlag ?? 224;
       model = await loadBase({
         model: modelArg,
@@ -88,11 +102,11 @@ export async function extractCommand(argv: string[], io: Io): Promise<number> {
         cacheDir: values["cache-dir"] ? userPath(values["cache-dir"], io.env) : null,
       });
       inputSize = [size, size];
-      preprocess ??= "caffe";
+      preprocess ??= application(modelArg).preprocess;
     } else {
       if (values.weights || values["block-filters"]) {
         throw new UsageError(
-          "extract: --weights and --block-filters apply to vgg19/vgg16, not to a model FILE",
+          "extract: --weights and --block-filters apply to a keras.applications name, not to a model FILE",
         );
       }
       const loaded = await loadTrainedModel(userPath(modelArg, io.env));

@@ -1,3 +1,4 @@
+import { APPLICATION_NAMES, application, PREPROCESS_MODES } from "@graft/models";
 import { loadBase, recommend } from "@graft/scenarios";
 import { blockFilters, oneOf, parse, positiveInt } from "../args.ts";
 import { UsageError } from "../errors.ts";
@@ -6,13 +7,15 @@ import { userPath, weightsArg } from "../paths.ts";
 import { BACKEND_CHOICES, initTf } from "../tf.ts";
 import { withCliErrors } from "./common.ts";
 
-export const recommendHelp = `Usage: graft recommend --data DIR [--model vgg19|vgg16] [--weights imagenet|FILE]
-                       [--input-size 224] [--block-filters 8,16,32,64,64] [--preprocess caffe|rescale|none]
+export const recommendHelp = `Usage: graft recommend --data DIR [--model vgg19|vgg16|resnet50|…] [--weights imagenet|FILE]
+                       [--input-size 224] [--block-filters 8,16,32,64,64] [--preprocess caffe|tf|torch|rescale|none]
                        [--large-per-class 500] [--json] [--backend auto|…]
 
 Picks a transfer-learning scenario for the class folders DIR and says why: "small" or
 "large" from the images per class, "similar" or "different" from a linear probe of the
-base's early (block2_pool) against its last features on a sample of the images.`;
+base's early features (the end of its second stage: block2_pool, conv2_block3_out) against
+its last ones on a sample of the images. --model: ${APPLICATION_NAMES.join(", ")}; the
+preprocessing defaults to the model's own.`;
 
 export async function recommendCommand(argv: string[], io: Io): Promise<number> {
   if (argv.includes("--help") || argv.includes("-h")) {
@@ -39,11 +42,11 @@ export async function recommendCommand(argv: string[], io: Io): Promise<number> 
   if (positionals.length)
     throw new UsageError(`recommend: unexpected argument '${positionals[0]}'`);
   if (!values.data) throw new UsageError("recommend: --data DIR is required");
-  const model = oneOf(values.model, "--model", ["vgg19", "vgg16"] as const) ?? "vgg19";
+  const model = oneOf(values.model, "--model", APPLICATION_NAMES) ?? "vgg19";
   const inputSize = positiveInt(values["input-size"], "--input-size", 224) as number;
   const largePerClass = positiveInt(values["large-per-class"], "--large-per-class", 500) as number;
   const preprocess =
-    oneOf(values.preprocess, "--preprocess", ["caffe", "rescale", "none"] as const) ?? "caffe";
+    oneOf(values.preprocess, "--preprocess", PREPROCESS_MODES) ?? application(model).preprocess;
   const backend = oneOf(values.backend, "--backend", BACKEND_CHOICES) ?? "auto";
   const filters = blockFilters(values["block-filters"]);
   return withCliErrors(async () => {
@@ -60,6 +63,7 @@ export async function recommendCommand(argv: string[], io: Io): Promise<number> 
       data: userPath(values.data as string, io.env),
       inputSize,
       preprocess,
+      earlyLayer: application(model).earlyLayer,
       largePerClass,
       log: values.json ? () => {} : (m) => io.out(m),
     });
@@ -68,7 +72,8 @@ export async function recommendCommand(argv: string[], io: Io): Promise<number> 
     else {
       io.out(`Recommended scenario: ${r.scenario}`);
       for (const reason of r.reasons) io.out(`  ${reason}`);
-      io.out(`Train with: graft train --data ${values.data} --scenario ${r.scenario}`);
+      const modelFlag = model === "vgg19" ? "" : ` --model ${model}`;
+      io.out(`Train with: graft train --data ${values.data}${modelFlag} --scenario ${r.scenario}`);
     }
     return 0;
   });

@@ -8,11 +8,13 @@ import { batchMatMulKernel } from "./BatchMatMul.ts";
 import { conv2DKernel } from "./Conv2D.ts";
 import { conv2DBackpropFilterKernel } from "./Conv2DBackpropFilter.ts";
 import { conv2DBackpropInputKernel } from "./Conv2DBackpropInput.ts";
+import { fusedBatchNormKernel } from "./FusedBatchNorm.ts";
 import { fusedConv2DKernel } from "./FusedConv2D.ts";
 import { maxPoolKernel } from "./MaxPool.ts";
 import { maxPoolGradKernel } from "./MaxPoolGrad.ts";
 import { momentumUpdateKernel } from "./MomentumUpdate.ts";
 import { multiplyKernel } from "./Multiply.ts";
+import { padV2Kernel } from "./PadV2.ts";
 import { realDivKernel } from "./RealDiv.ts";
 import { reluKernel } from "./Relu.ts";
 import { reluGradKernel } from "./ReluGrad.ts";
@@ -31,11 +33,13 @@ export const cpuKernels: KernelConfig[] = [
   conv2DKernel,
   conv2DBackpropFilterKernel,
   conv2DBackpropInputKernel,
+  fusedBatchNormKernel,
   fusedConv2DKernel,
   maxPoolKernel,
   maxPoolGradKernel,
   momentumUpdateKernel,
   multiplyKernel,
+  padV2Kernel,
   realDivKernel,
   reluKernel,
   reluGradKernel,

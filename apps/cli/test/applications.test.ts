@@ -1,0 +1,168 @@
+/**
+ * The keras.applications families beyond VGG through the CLI, as a user runs them: summary
+ * prints Keras' totals (checked against real Keras' architectures in test-fixtures), train
+ * takes --model resnet50 with --freeze-until, and extract takes the family's own
+ * preprocessing. Real processes on the bundled demo images, graft-cpu, random weights (the
+ * official files are not downloaded in tests).
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { demoFile } from "@graft/demo";
+import { fixture } from "@graft/test-fixtures";
+import { readNpy } from "@graft/test-fixtures/npy";
+import { afterAll, describe, expect, it } from "vitest";
+import { graft as runGraft } from "./run_cli.ts";
+
+const scratch = mkdtempSync(join(tmpdir(), "graft-apps-cli-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+const graft = (args: string[]) => runGraft(args, { cwd: scratch });
+
+type Row = [string, string, unknown, number[][]];
+const arch = JSON.parse(readFileSync(fixture("applications", "architectures.json"), "utf8")) as {
+  models: Record<
+    string,
+    { params_top: { total: number }; params_notop: { total: number }; layers: Row[] }
+  >;
+};
+const fmt = (n: number) => n.toLocaleString("en-US");
+const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+
+describe("graft summary --model NAME prints Keras' totals", () => {
+  for (const name of ["resnet50", "resnet152v2"]) {
+    it(name, () => {
+      const want = arch.models[name];
+      if (!want) throw new Error(`no architecture for ${name}`);
+      const notop = graft(["summary", "--model", name]);
+      expect(notop.code, notop.err).toBe(0);
+      expect(notop.out).toContain(`Model: "${name}"`);
+      expect(notop.out).toContain(`Total params: ${fmt(want.params_notop.total)}`);
+      const top = graft(["summary", "--model", name, "--include-top"]);
+      expect(top.out).toContain(`Total params: ${fmt(want.params_top.total)}`);
+    });
+  }
+
+  it("--freeze-until conv4 freezes through the last conv4 layer, as Keras' layers[:N]", () => {
+    const layers = arch.models.resnet50?.layers ?? [];
+    const last = layers.map((l) => l[0]).findLastIndex((n) => n.startsWith("conv4_"));
+    // Trainable after the cut: every weight but BatchNormalization's moving mean and variance.
+    const trainable = layers
+      .slice(last + 1, -2) // without avg_pool and predictions: the base
+      .reduce(
+        (s, [, cls, , w]) =>
+          s +
+          w.slice(0, cls === "BatchNormalization" ? 2 : w.length).reduce((a, x) => a + size(x), 0),
+        0,
+      );
+    const r = graft(["summary", "--model", "resnet50", "--freeze-until", "conv4"]);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain(`Trainable params: ${fmt(trainable)}`);
+    const bad = graft(["summary", "--model", "resnet50", "--freeze-until", "block4"]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(
+      /--freeze-until: No layer or block named "block4" in model "resnet50"; blocks are: input, conv1, pool1, conv2/,
+    );
+  });
+
+  it("an unknown model: one line with the names", () => {
+    const r = graft(["summary", "--model", "resnet18"]);
+    expect(r.code).toBe(2);
+    expect(r.err.trim().split("\n")).toEqual([
+      "graft: error: Expected one of vgg16, vgg19, resnet50, resnet101, resnet152, resnet50v2, resnet101v2, resnet152v2 for --model but received 'resnet18'",
+    ]);
+  });
+});
+
+describe("graft train and extract with a ResNet base", () => {
+  const train = demoFile("target", "train");
+  const val = demoFile("target", "val");
+
+  it("train --model resnet50 --freeze-until conv5_block2: the recipe on a ResNet, caffe inputs, pooled head", () => {
+    const out = join(scratch, "resnet-run");
+    const r = graft([
+      "train",
+      "--data",
+      train,
+      "--val-data",
+      val,
+      "--model",
+      "resnet50",
+      "--weights",
+      "none",
+      "--input-size",
+      "32",
+      "--freeze-until",
+      "conv5_block2",
+      "--epochs",
+      "1",
+      "--batch-size",
+      "20",
+      "--backend",
+      "graft-cpu",
+      "--seed",
+      "4",
+      "--out",
+      out,
+    ]);
+    expect(r.code, r.err).toBe(0);
+    // conv5_block3's 3 convs and 3 BNs, then the head's 3 Dense layers.
+    expect(r.out).toMatch(/large-similar.*; \d+ base layers frozen, 9 layers with weights train/);
+    const config = JSON.parse(readFileSync(join(out, "config.json"), "utf8"));
+    expect(config.config).toMatchObject({
+      model: "resnet50",
+      preprocess: "caffe",
+      "freeze-until": "conv5_block2",
+    });
+    expect(config.resolved.settings.head).toMatch(/^avg,dense:1024/);
+    const ev = graft([
+      "evaluate",
+      "--model",
+      join(out, "best.h5"),
+      "--data",
+      val,
+      "--backend",
+      "graft-cpu",
+    ]);
+    expect(ev.code, ev.err).toBe(0);
+    expect(ev.out).toMatch(/accuracy/);
+  }, 300_000);
+
+  it("extract --model resnet50v2 --pooling avg: 2048 features per image, tf preprocessing by default", () => {
+    const prefix = join(scratch, "feats");
+    const r = graft([
+      "extract",
+      "--data",
+      val,
+      "--out",
+      prefix,
+      "--model",
+      "resnet50v2",
+      "--weights",
+      "none",
+      "--input-size",
+      "32",
+      "--pooling",
+      "avg",
+      "--backend",
+      "graft-cpu",
+    ]);
+    expect(r.code, r.err).toBe(0);
+    const images = readdirSync(val).reduce((n, c) => n + readdirSync(join(val, c)).length, 0);
+    const feats = readNpy(`${prefix}.npy`);
+    expect(feats.shape).toEqual([images, 2048]);
+    expect(Array.from(feats.data as Float32Array).every(Number.isFinite)).toBe(true);
+    const bad = graft([
+      "extract",
+      "--data",
+      val,
+      "--out",
+      prefix,
+      "--model",
+      "resnet50",
+      "--block-filters",
+      "4,4,4,4,4",
+    ]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/block-filters: narrows a VGG base only, not resnet50/);
+  }, 300_000);
+});
