@@ -18,6 +18,7 @@ import {
 } from "./application.ts";
 import "./batchnorm.ts";
 import { ModelsError } from "./errors.ts";
+import { foldBatchNorm } from "./fold-bn.ts";
 import type { PreprocessMode } from "./preprocess.ts";
 import { KERAS_KERNEL_INIT } from "./vgg.ts";
 
@@ -262,7 +263,10 @@ export function buildResNet(variant: ResNetVariant, options: ResNetOptions = {})
   } else if (options.pooling === "max") {
     x = tfl.layers.globalMaxPooling2d({ name: "max_pool" }).apply(x) as T;
   }
-  return tfl.model({ inputs: input, outputs: x, name: variant });
+  const model = tfl.model({ inputs: input, outputs: x, name: variant });
+  // Conv → BN (→ relu) run as one FusedConv2D wherever the BN is in inference mode (fold-bn.ts).
+  foldBatchNorm(model);
+  return model;
 }
 
 /** keras.applications.ResNet50 … ResNet152V2: builds the network and loads its weights. */

@@ -1,0 +1,213 @@
+/**
+ * Conv2D → BatchNormalization (→ relu) as one FusedConv2D wherever the BatchNormalization
+ * runs in inference mode: in `predict`, and in training where it is frozen (Keras' rule, see
+ * batchnorm.ts), which is how a fine-tuned ResNet base runs.
+ *
+ * In inference mode BatchNormalization is an affine map per channel, y = a·x + c with
+ * a = gamma / sqrt(moving_variance + epsilon) and c = beta − a·moving_mean, so it folds into
+ * the convolution before it: kernel·a (per output channel) and a·bias + c. The relu after it
+ * becomes the fused kernel's activation. Three passes over the activations (the convolution's
+ * output, the normalisation, the relu) become one, and the layers stay Keras' layers: names,
+ * weights and saved files do not change. Where the BatchNormalization trains (batch
+ * statistics), each layer runs as before.
+ *
+ * The folded kernel is recomputed from the layers' current weights on every call that may
+ * need its gradient (the convolution trains), so training differentiates through it exactly;
+ * otherwise it is cached against the weights' storage (tfjs gives every assignment a new
+ * buffer), so inference folds once, and a new `loadWeights`, `fit` step or assignment is seen.
+ * The cache holds one folded copy of the folded convolutions' weights.
+ *
+ * Results equal the unfolded layers' to float32 rounding (the product a·(W·x) is computed as
+ * (a·W)·x), not bit for bit.
+ */
+
+import * as tf from "@tensorflow/tfjs-core";
+import {
+  engine,
+  FusedConv2D,
+  type NamedAttrMap,
+  type Tensor,
+  type Tensor1D,
+  type Tensor4D,
+  tidy,
+} from "@tensorflow/tfjs-core";
+import type * as tfl from "@tensorflow/tfjs-layers";
+import { isFrozenBatchNorm } from "./batchnorm.ts";
+
+type Layer = tfl.layers.Layer;
+type Kwargs = Record<string, unknown>;
+type Call = (inputs: Tensor | Tensor[], kwargs: Kwargs) => Tensor | Tensor[];
+
+interface NodeLike {
+  outboundLayer: Layer;
+}
+interface Graphed {
+  inboundNodes: NodeLike[];
+  outboundNodes: NodeLike[];
+}
+
+interface ConvConfig {
+  kernelSize: number[];
+  strides: number[];
+  padding: string;
+  dataFormat: string;
+  dilationRate: number | number[];
+  activation: string;
+  useBias: boolean;
+}
+
+interface BatchNormLayer extends Layer {
+  axis: number;
+  epsilon: number;
+  center: boolean;
+  scale: boolean;
+  gamma: { read(): Tensor } | null;
+  beta: { read(): Tensor } | null;
+  movingMean: { read(): Tensor };
+  movingVariance: { read(): Tensor };
+}
+
+/** Tensors a folded convolution produced, already normalised (and activated). */
+const normalised = new WeakSet<Tensor>();
+const activated = new WeakSet<Tensor>();
+const folded = new WeakSet<Layer>();
+
+function only(layer: Layer): Layer | null {
+  const g = layer as unknown as Graphed;
+  if (g.inboundNodes.length !== 1 || g.outboundNodes.length !== 1) return null;
+  return (g.outboundNodes[0] as NodeLike).outboundLayer;
+}
+
+function foldableConv(layer: Layer): ConvConfig | null {
+  if (layer.getClassName() !== "Conv2D") return null;
+  const c = layer.getConfig() as unknown as ConvConfig;
+  const dilations = Array.isArray(c.dilationRate) ? c.dilationRate : [c.dilationRate];
+  const ok =
+    c.kernelSize.length === 2 &&
+    c.dataFormat === "channelsLast" &&
+    (c.padding === "same" || c.padding === "valid") &&
+    dilations.every((d) => d === 1) &&
+    c.activation === "linear";
+  return ok ? c : null;
+}
+
+function foldableBatchNorm(layer: Layer | null): BatchNormLayer | null {
+  if (layer?.getClassName() !== "BatchNormalization") return null;
+  const g = layer as unknown as Graphed;
+  if (g.inboundNodes.length !== 1) return null;
+  const bn = layer as BatchNormLayer;
+  return bn.axis === -1 || bn.axis === 3 ? bn : null;
+}
+
+function isRelu(layer: Layer | null): boolean {
+  if (layer?.getClassName() !== "Activation") return false;
+  const g = layer as unknown as Graphed;
+  return (
+    g.inboundNodes.length === 1 &&
+    (layer.getConfig() as { activation?: string }).activation === "relu"
+  );
+}
+
+/**
+ * The folded kernel and bias: kernel·a and a·(bias − mean) + beta with
+ * a = gamma / sqrt(variance + epsilon), a per output channel (the kernel's last axis).
+ */
+function foldWeights(conv: Layer, bn: BatchNormLayer): [Tensor4D, Tensor1D] {
+  return tidy(() => {
+    const [kernel, bias] = conv.weights;
+    const variance = bn.movingVariance.read();
+    let a = tf.rsqrt(tf.add(variance, bn.epsilon));
+    if (bn.scale && bn.gamma) a = tf.mul(a, bn.gamma.read());
+    const w = tf.mul((kernel as { read(): Tensor }).read(), a) as Tensor4D;
+    const b0 = bias ? tf.sub(bias.read(), bn.movingMean.read()) : tf.neg(bn.movingMean.read());
+    let b = tf.mul(b0, a);
+    if (bn.center && bn.beta) b = tf.add(b, bn.beta.read());
+    return [w, b as Tensor1D];
+  });
+}
+
+/** The storage of every weight the folded pair depends on; a new assignment changes it. */
+function storageOf(conv: Layer, bn: Layer): object[] {
+  return [...conv.weights, ...bn.weights].map(
+    (w) => (w.read() as unknown as { dataId: object }).dataId,
+  );
+}
+
+/**
+ * Folds every Conv2D → BatchNormalization (→ Activation relu) chain of `model` whose layers
+ * feed only each other (see the module comment); returns how many it folded. buildResNet
+ * applies it; call it on a model of your own to run it the same way.
+ */
+export function foldBatchNorm(model: tfl.LayersModel): number {
+  let count = 0;
+  for (const conv of model.layers) {
+    const c = foldableConv(conv);
+    if (!c || folded.has(conv)) continue;
+    const bn = foldableBatchNorm(only(conv));
+    if (!bn || folded.has(bn)) continue;
+    const next = (bn as unknown as Graphed).outboundNodes.length === 1 ? only(bn) : null;
+    const relu = isRelu(next) ? (next as Layer) : null;
+    const attrs = {
+      strides: c.strides,
+      pad: c.padding,
+      dataFormat: "NHWC",
+      dilations: [1, 1],
+      dimRoundingMode: undefined,
+      activation: relu ? "relu" : "linear",
+    } as unknown as NamedAttrMap;
+    let cache: { key: object[]; w: Tensor4D; b: Tensor1D } | null = null;
+    const cached = (): [Tensor4D, Tensor1D] => {
+      const key = storageOf(conv, bn);
+      if (!cache || cache.key.some((k, i) => k !== key[i])) {
+        if (cache) tf.dispose([cache.w, cache.b]);
+        const [w, b] = foldWeights(conv, bn);
+        cache = { key, w: tf.keep(w), b: tf.keep(b) };
+      }
+      return [cache.w, cache.b];
+    };
+    const convCall: Call = conv.call.bind(conv) as Call;
+    conv.call = ((inputs: Tensor | Tensor[], kwargs: Kwargs) => {
+      const training = kwargs?.training === true;
+      if (conv.weights.length === 0 || (training && !isFrozenBatchNorm(bn))) {
+        return convCall(inputs, kwargs);
+      }
+      const x = (Array.isArray(inputs) ? inputs[0] : inputs) as Tensor4D;
+      // While the convolution trains, fold on the tape so its kernel gets the gradient.
+      const convTrains = training && conv.trainable && conv.trainableWeights.length > 0;
+      const y = tidy(() => {
+        const [w, b] = convTrains ? foldWeights(conv, bn) : cached();
+        return engine().runKernel(FusedConv2D, { x, filter: w, bias: b }, attrs) as Tensor;
+      });
+      normalised.add(y);
+      if (relu) activated.add(y);
+      return y;
+    }) as typeof conv.call;
+    const bnCall: Call = bn.call.bind(bn) as Call;
+    bn.call = ((inputs: Tensor | Tensor[], kwargs: Kwargs) => {
+      const x = (Array.isArray(inputs) ? inputs[0] : inputs) as Tensor;
+      if (!normalised.has(x)) return bnCall(inputs, kwargs);
+      const y = tf.clone(x);
+      if (activated.has(x)) activated.add(y);
+      return y;
+    }) as typeof bn.call;
+    // The folded copy goes with the layer.
+    const convDispose = conv.dispose.bind(conv);
+    conv.dispose = () => {
+      if (cache) tf.dispose([cache.w, cache.b]);
+      cache = null;
+      return convDispose();
+    };
+    if (relu) {
+      const reluCall: Call = relu.call.bind(relu) as Call;
+      relu.call = ((inputs: Tensor | Tensor[], kwargs: Kwargs) => {
+        const x = (Array.isArray(inputs) ? inputs[0] : inputs) as Tensor;
+        return activated.has(x) ? tf.clone(x) : reluCall(inputs, kwargs);
+      }) as typeof relu.call;
+      folded.add(relu);
+    }
+    folded.add(conv);
+    folded.add(bn);
+    count++;
+  }
+  return count;
+}
