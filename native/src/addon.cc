@@ -34,6 +34,8 @@ Napi::Object CpuExports(Napi::Env env) {
   Export<cpu::MomentumUpdate>(env, o, "momentumUpdate");
   Export<cpu::BatchNorm>(env, o, "batchNorm");
   Export<cpu::Pad>(env, o, "pad");
+  Export<cpu::Slice>(env, o, "slice");
+  Export<cpu::Tile>(env, o, "tile");
   Export<cpu::SetNumThreadsJs>(env, o, "setNumThreads");
   Export<cpu::NumThreadsJs>(env, o, "numThreads");
   Export<cpu::SetMathJs>(env, o, "setMath");

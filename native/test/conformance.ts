@@ -570,6 +570,50 @@ export function conformanceSuite(opts: ConformanceOptions): void {
         );
       });
 
+      it("batch moments (Mean over leading axes, Square), Tile and Slice are bit for bit tfjs-cpu's", async () => {
+        const x = rand([4, 9, 7, 12], 25);
+        await close("moments", () => tf.mean(x(), [0, 1, 2]), 0, { Mean: 1 });
+        await close("moments", () => tf.mean(x(), [0, 1], true), 0, { Mean: 1 });
+        await close("moments", () => tf.square(x()), 0, { Square: 1 });
+        await close(
+          "moments",
+          () => {
+            const m = tf.moments(x(), [0, 1, 2]);
+            return [m.mean, m.variance];
+          },
+          0,
+          { Mean: 2, Square: 1 },
+        );
+        // Not over leading axes: tfjs-cpu's kernel.
+        await close("moments", () => tf.mean(x(), [1, 2]), 0);
+        await close("tile", () => tf.tile(rand([1, 1, 1, 12], 26)(), [4, 9, 7, 1]), 0, { Tile: 1 });
+        await close("tile", () => tf.tile(rand([2, 3, 40], 27)(), [3, 1, 2]), 0, { Tile: 1 });
+        await close("tile", () => tf.tile(rand([300], 28)(), [3]), 0, { Tile: 1 });
+        await close("tile", () => tf.tile(tf.cast(tf.mul(x(), 5), "int32"), [1, 2, 1, 1]), 0);
+        // Slice: boxes that are not one run of x natively (a padding's gradient), others a view.
+        await close("slice", () => tf.slice(x(), [0, 1, 1, 0], [4, 7, 5, 12]), 0, { Slice: 1 });
+        await close("slice", () => tf.slice(x(), [1, 2, 0, 3], [2, -1, 7, 6]), 0, { Slice: 1 });
+        await close("slice", () => tf.slice(rand([30, 40], 29)(), [3, 5], [20, 30]), 0, {
+          Slice: 1,
+        });
+        await close("slice", () => tf.slice(x(), [1, 0, 0, 0], [2, 9, 7, 12]), 0);
+        await close(
+          "slice",
+          () =>
+            tf.grad((a: tf.Tensor) =>
+              tf.sum(
+                tf.pad(a, [
+                  [0, 0],
+                  [1, 1],
+                  [1, 1],
+                  [0, 0],
+                ]),
+              ),
+            )(x()),
+          0,
+        );
+      });
+
       it("padding (PadV2) is bit for bit tfjs-cpu's: any rank, any sides, any constant", async () => {
         const x = rand([2, 5, 6, 3], 22);
         const cases: [number[][], number][] = [

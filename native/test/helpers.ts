@@ -40,6 +40,10 @@ export const GRAFT_CPU_NATIVE = [
   "MomentumUpdate",
   "FusedBatchNorm",
   "PadV2",
+  "Tile",
+  "Mean",
+  "Square",
+  "Slice",
 ] as const;
 
 /** CI=true (or 1): a test that cannot run here fails instead of skipping. */

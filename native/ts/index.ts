@@ -253,6 +253,10 @@ export interface CpuKernels {
    * is filled with the constant (as float32) and x copied in at `before`.
    */
   pad(x: Float32Array, y: Float32Array, p: Int32Array, constant: number): void;
+  /** tfjs Slice: p = [rank, ...shape, ...begin, ...size]; y is that box of x. */
+  slice(x: Float32Array, y: Float32Array, p: Int32Array): void;
+  /** tfjs Tile: p = [rank, ...shape, ...reps]; y (shape × reps) repeats x along every axis. */
+  tile(x: Float32Array, y: Float32Array, p: Int32Array): void;
   /** dx = dy * step(x): Relu's gradient in one pass, bit for bit what tfjs's Step, Cast, Multiply give. */
   reluGrad(dy: Float32Array, x: Float32Array, dx: Float32Array): void;
   /** tfjs Step: y = x > 0 ? 1 : alpha; NaN stays NaN. */
@@ -274,8 +278,11 @@ export interface CpuKernels {
     aMode: number,
     bMode: number,
   ): void;
-  /** y[c] = sum over r of x[r * cols + c] (the bias gradient), summed in double and rounded once, as tfjs. */
-  sumRows(x: Float32Array, y: Float32Array, rows: number, cols: number): void;
+  /**
+   * y[c] = sum over r of x[r * cols + c] (the bias gradient), summed in double and rounded once,
+   * as tfjs; with `divisor`, of x / divisor computed in float32 first (tfjs's Mean).
+   */
+  sumRows(x: Float32Array, y: Float32Array, rows: number, cols: number, divisor?: number): void;
   /** y = inputs[0] + inputs[1] + ..., in float32 and in order, as tfjs AddN. */
   addN(inputs: Float32Array[], y: Float32Array): void;
   /**
@@ -400,6 +407,8 @@ const REQUIRED_CPU_EXPORTS: readonly (keyof CpuKernels)[] = [
   "momentumUpdate",
   "batchNorm",
   "pad",
+  "slice",
+  "tile",
   "setNumThreads",
   "numThreads",
   "setMath",

@@ -3,7 +3,8 @@
  * ResNet50V2) at 224 px, batch 8 — base extraction and the recipe's training step — on
  * graft-cpu, beside Keras/TensorFlow CPU measured in the same run (keras_applications.py,
  * the same network and recipe). Prints img/s and the ratio graft / Keras (issue 16's target:
- * ≥ 1.5×). Without a Python that imports keras and tensorflow it prints graft's figures and
+ * ≥ 1.5×). Where TensorFlow's oneDNN path crashes (SIGFPE on ResNets with TF 2.21 on the
+ * 2-core AMD EPYC), Keras is measured again with TF_ENABLE_ONEDNN_OPTS=0, and the line says so. Without a Python that imports keras and tensorflow it prints graft's figures and
  * how to install the reference.
  *
  * BENCH_MODELS (resnet50,resnet50v2), BENCH_SIZE (224), BENCH_BATCH (8), BENCH_STEPS (3).
@@ -25,8 +26,23 @@ interface Figure {
   img_per_s: number;
 }
 
-function run(label: string, cmd: string, args: string[]): Figure | null {
-  const r = spawnSync(cmd, args, { encoding: "utf8", maxBuffer: 1 << 26 });
+function run(
+  label: string,
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Figure | null {
+  const r = spawnSync(cmd, args, {
+    encoding: "utf8",
+    maxBuffer: 1 << 26,
+    env: { ...process.env, ...env },
+  });
+  // TensorFlow 2.21's oneDNN graph rewrites die with SIGFPE on ResNets on some CPUs (seen on
+  // the 2-core AMD EPYC): say so, and let the caller measure its Eigen path instead.
+  if (r.signal === "SIGFPE" || r.status === 136) {
+    console.log(`  ${label}: crashed with SIGFPE`);
+    return null;
+  }
   const line = r.stdout
     ?.trim()
     .split("\n")
@@ -69,21 +85,25 @@ for (const model of models) {
       steps,
       "--json",
     ]);
-    const k = python
-      ? run("keras", python, [
-          join(here, "keras_applications.py"),
-          "--model",
-          model,
-          "--task",
-          task,
-          "--size",
-          size,
-          "--batch",
-          batch,
-          "--steps",
-          steps,
-        ])
-      : null;
+    const kerasArgs = [
+      join(here, "keras_applications.py"),
+      "--model",
+      model,
+      "--task",
+      task,
+      "--size",
+      size,
+      "--batch",
+      batch,
+      "--steps",
+      steps,
+    ];
+    let k = python ? run("keras (TensorFlow with oneDNN)", python, kerasArgs) : null;
+    if (python && !k) {
+      k = run("keras (TF_ENABLE_ONEDNN_OPTS=0: Eigen)", python, kerasArgs, {
+        TF_ENABLE_ONEDNN_OPTS: "0",
+      });
+    }
     const ratio = g && k ? `${(g.img_per_s / k.img_per_s).toFixed(2)}×` : "—";
     rows.push(
       `| ${model} | ${task} | ${g ? g.img_per_s.toFixed(2) : "failed"} | ${k ? k.img_per_s.toFixed(2) : "—"} | ${ratio} |`,

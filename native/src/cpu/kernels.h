@@ -6,7 +6,7 @@
 //
 // Built with oneDNN: kernels/Conv2D.cc and kernels/MatMul.cc; without it,
 // onednn_kernels_stub.cc gives the same symbols, throwing ERR_GRAFT_UNAVAILABLE.
-// Pooling, BatchNorm, Pad and the elementwise kernels are hand-written and always available.
+// Pooling, BatchNorm, Pad, Slice, Tile and the elementwise kernels are hand-written and always available.
 #pragma once
 
 #include "common.h"
@@ -35,6 +35,8 @@ Napi::Value MomentumUpdate(const Napi::CallbackInfo& info);
 // kernels/Normalize.cc
 Napi::Value BatchNorm(const Napi::CallbackInfo& info);
 Napi::Value Pad(const Napi::CallbackInfo& info);
+Napi::Value Slice(const Napi::CallbackInfo& info);
+Napi::Value Tile(const Napi::CallbackInfo& info);
 // control.cc
 Napi::Value SetNumThreadsJs(const Napi::CallbackInfo& info);
 Napi::Value NumThreadsJs(const Napi::CallbackInfo& info);

@@ -107,6 +107,16 @@ void SumRowsBand(const float* x, double* acc, int64_t begin, int64_t end, int64_
   }
 }
 
+// The same with each value first divided by `d` in float32 (tfjs's Mean: x / n, then the sum).
+GRAFT_TARGET_CLONES
+void SumRowsBandDiv(const float* x, double* acc, int64_t begin, int64_t end, int64_t cols,
+                    float d) {
+  for (int64_t r = begin; r < end; ++r) {
+    const float* in = x + r * cols;
+    for (int64_t c = 0; c < cols; ++c) acc[c] += in[c] / d;
+  }
+}
+
 }  // namespace
 
 // relu(x, y): y = max(0, x) as tfjs's Math.max(0, x): NaN stays NaN, -0 becomes 0.
@@ -207,6 +217,8 @@ Napi::Value SumRows(const Napi::CallbackInfo& info) {
   const F32 y = ArgF32(info, 1);
   const int64_t rows = ArgInt(info, 2);
   const int64_t cols = ArgInt(info, 3);
+  // Optional: divide each value by this float first (Mean); absent or 1 sums as they are.
+  const float divisor = info.Length() > 4 && !info[4].IsUndefined() ? ArgFloat(info, 4) : 1.0f;
   const std::string shape = "rows " + std::to_string(rows) + ", cols " + std::to_string(cols);
   CheckParams("sumRows", {rows, cols}, {}, shape);
   CheckSize("sumRows", "x", x, rows * cols, shape);
@@ -225,7 +237,8 @@ Napi::Value SumRows(const Napi::CallbackInfo& info) {
     const int t = 0;
 #endif
     double* acc = partial.data() + static_cast<size_t>(t) * cols;
-    SumRowsBand(x.data, acc, begin, end, cols);
+    if (divisor == 1.0f) SumRowsBand(x.data, acc, begin, end, cols);
+    else SumRowsBandDiv(x.data, acc, begin, end, cols, divisor);
   });
   for (int64_t c = 0; c < cols; ++c) {
     double s = 0.0;

@@ -1,8 +1,8 @@
-// FusedBatchNorm and PadV2, the two kernels a ResNet spends most of its
-// inference time on when they run as tfjs-cpu's JavaScript loops (a BatchNorm
-// after every convolution, a zero padding before the stem and before each
-// strided 3×3 of ResNetV2). Hand-written, no oneDNN: both are one pass over
-// memory. The target is built with -ffp-contract=off, and BatchNorm does its
+// FusedBatchNorm, PadV2, Slice and Tile: what a ResNet spends most of its time
+// on when they run as tfjs-cpu's JavaScript loops (a BatchNorm after every
+// convolution, a zero padding before the stem and before each strided 3×3 of
+// ResNetV2 — whose gradient is a Slice — and the tiles of BatchNorm's gradient). Hand-written,
+// no oneDNN: each is one pass over memory. The target is built with -ffp-contract=off, and BatchNorm does its
 // arithmetic in double in tfjs's order, so both give tfjs-cpu's bits.
 #include <algorithm>
 #include <cmath>
@@ -152,6 +152,112 @@ Napi::Value Pad(const Napi::CallbackInfo& info) {
         rest /= in_shape[d];
       }
       std::memcpy(y.data + offset, x.data + r * row, static_cast<size_t>(row) * sizeof(float));
+    }
+  });
+  return info.Env().Undefined();
+}
+
+// slice(x, y, p): p = [rank, shape[0..rank), begin[0..rank), size[0..rank)];
+// y is the box of x starting at `begin`, `size` long on each axis (tfjs Slice).
+// Each row of y's last axis is one contiguous run of x.
+Napi::Value Slice(const Napi::CallbackInfo& info) {
+  const char* name = "slice";
+  const F32 x = ArgF32(info, 0);
+  const F32 y = ArgF32(info, 1);
+  Napi::Int32Array pa = info[2].As<Napi::Int32Array>();
+  CheckArrayType(pa, napi_int32_array, 2, "an Int32Array");
+  if (pa.ElementLength() < 1) throw Error(code::kInternal, "slice: empty parameters");
+  const int32_t* p = pa.Data();
+  const int rank = p[0];
+  if (rank < 1 || static_cast<size_t>(1 + 3 * rank) != pa.ElementLength()) {
+    throw Error(code::kInternal, "slice: parameters do not match rank " + std::to_string(rank));
+  }
+  std::vector<int64_t> in_shape(rank), begin(rank), size(rank);
+  int64_t in_size = 1, out_size = 1;
+  for (int d = 0; d < rank; ++d) {
+    in_shape[d] = p[1 + d];
+    begin[d] = p[1 + rank + d];
+    size[d] = p[1 + 2 * rank + d];
+    if (in_shape[d] < 0 || begin[d] < 0 || size[d] < 0 || begin[d] + size[d] > in_shape[d]) {
+      throw Error(code::kInternal, "slice: the box leaves x on axis " + std::to_string(d));
+    }
+    in_size *= in_shape[d];
+    out_size *= size[d];
+  }
+  const std::string shapes = "x " + std::to_string(in_size) + " elements, y " + std::to_string(out_size);
+  CheckSize(name, "x", x, in_size, shapes);
+  CheckSize(name, "y", y, out_size, shapes);
+  if (out_size == 0) return info.Env().Undefined();
+  std::vector<int64_t> in_stride(rank, 1);
+  for (int d = rank - 2; d >= 0; --d) in_stride[d] = in_stride[d + 1] * in_shape[d + 1];
+  int64_t base = 0;
+  for (int d = 0; d < rank; ++d) base += begin[d] * in_stride[d];
+  const int64_t row = size[rank - 1];
+  const int64_t rows = out_size / row;
+  const int64_t grain = std::max<int64_t>(1, kGrain / row);
+  ApplyThreads();
+  ParallelFor(rows, grain, [&](int64_t first, int64_t last) {
+    for (int64_t r = first; r < last; ++r) {
+      int64_t rest = r, offset = base;
+      for (int d = rank - 2; d >= 0; --d) {
+        offset += (rest % size[d]) * in_stride[d];
+        rest /= size[d];
+      }
+      std::memcpy(y.data + r * row, x.data + offset, static_cast<size_t>(row) * sizeof(float));
+    }
+  });
+  return info.Env().Undefined();
+}
+
+// tile(x, y, p): p = [rank, shape[0..rank), reps[0..rank)]; y[i] = x[j] with
+// j's coordinates those of i modulo x's shape, as tfjs's tile. Each output row
+// of the last axis is copied from its source row, whole when the last axis is
+// not repeated.
+Napi::Value Tile(const Napi::CallbackInfo& info) {
+  const char* name = "tile";
+  const F32 x = ArgF32(info, 0);
+  const F32 y = ArgF32(info, 1);
+  Napi::Int32Array pa = info[2].As<Napi::Int32Array>();
+  CheckArrayType(pa, napi_int32_array, 2, "an Int32Array");
+  if (pa.ElementLength() < 1) throw Error(code::kInternal, "tile: empty parameters");
+  const int32_t* p = pa.Data();
+  const int rank = p[0];
+  if (rank < 1 || static_cast<size_t>(1 + 2 * rank) != pa.ElementLength()) {
+    throw Error(code::kInternal, "tile: parameters do not match rank " + std::to_string(rank));
+  }
+  std::vector<int64_t> in_shape(rank), out_shape(rank);
+  int64_t in_size = 1, out_size = 1;
+  for (int d = 0; d < rank; ++d) {
+    in_shape[d] = p[1 + d];
+    const int64_t reps = p[1 + rank + d];
+    if (in_shape[d] < 0 || reps < 0) throw Error(code::kInternal, "tile: negative size or reps");
+    out_shape[d] = in_shape[d] * reps;
+    in_size *= in_shape[d];
+    out_size *= out_shape[d];
+  }
+  const std::string shapes = "x " + std::to_string(in_size) + " elements, y " + std::to_string(out_size);
+  CheckSize(name, "x", x, in_size, shapes);
+  CheckSize(name, "y", y, out_size, shapes);
+  if (out_size == 0) return info.Env().Undefined();
+  std::vector<int64_t> in_stride(rank, 1);
+  for (int d = rank - 2; d >= 0; --d) in_stride[d] = in_stride[d + 1] * in_shape[d + 1];
+  const int64_t out_row = out_shape[rank - 1];
+  const int64_t in_row = in_shape[rank - 1];
+  const int64_t rows = out_size / out_row;
+  const int64_t grain = std::max<int64_t>(1, kGrain / out_row);
+  ApplyThreads();
+  ParallelFor(rows, grain, [&](int64_t begin, int64_t end) {
+    for (int64_t r = begin; r < end; ++r) {
+      int64_t rest = r, src = 0;
+      for (int d = rank - 2; d >= 0; --d) {
+        src += ((rest % out_shape[d]) % in_shape[d]) * in_stride[d];
+        rest /= out_shape[d];
+      }
+      const float* from = x.data + src;
+      float* to = y.data + r * out_row;
+      for (int64_t k = 0; k < out_row; k += in_row) {
+        std::memcpy(to + k, from, static_cast<size_t>(in_row) * sizeof(float));
+      }
     }
   });
   return info.Env().Undefined();

@@ -12,6 +12,7 @@ import { fusedBatchNormKernel } from "./FusedBatchNorm.ts";
 import { fusedConv2DKernel } from "./FusedConv2D.ts";
 import { maxPoolKernel } from "./MaxPool.ts";
 import { maxPoolGradKernel } from "./MaxPoolGrad.ts";
+import { meanKernel } from "./Mean.ts";
 import { momentumUpdateKernel } from "./MomentumUpdate.ts";
 import { multiplyKernel } from "./Multiply.ts";
 import { padV2Kernel } from "./PadV2.ts";
@@ -19,10 +20,13 @@ import { realDivKernel } from "./RealDiv.ts";
 import { reluKernel } from "./Relu.ts";
 import { reluGradKernel } from "./ReluGrad.ts";
 import { reverseKernel } from "./Reverse.ts";
+import { sliceKernel } from "./Slice.ts";
 import { softmaxKernel } from "./Softmax.ts";
+import { squareKernel } from "./Square.ts";
 import { stepKernel } from "./Step.ts";
 import { subKernel } from "./Sub.ts";
 import { sumKernel } from "./Sum.ts";
+import { tileKernel } from "./Tile.ts";
 
 export const cpuKernels: KernelConfig[] = [
   _fusedMatMulKernel,
@@ -37,6 +41,7 @@ export const cpuKernels: KernelConfig[] = [
   fusedConv2DKernel,
   maxPoolKernel,
   maxPoolGradKernel,
+  meanKernel,
   momentumUpdateKernel,
   multiplyKernel,
   padV2Kernel,
@@ -44,8 +49,11 @@ export const cpuKernels: KernelConfig[] = [
   reluKernel,
   reluGradKernel,
   reverseKernel,
+  sliceKernel,
   softmaxKernel,
+  squareKernel,
   stepKernel,
   subKernel,
   sumKernel,
+  tileKernel,
 ];
