@@ -1,7 +1,7 @@
 /** Loading a trained model (a run's best.h5, a Keras file) with what graft stored beside it. */
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
-import type { PreprocessMode } from "@graft/models";
+import { PREPROCESS_MODES, type PreprocessMode } from "@graft/models";
 import { loadKerasModel, readModelMetadata } from "@graft/weights";
 import type * as tfl from "@tensorflow/tfjs-layers";
 import { UsageError } from "./errors.ts";
@@ -82,7 +82,10 @@ export async function loadTrainedModel(
       Array.isArray(names) && names.every((n) => typeof n === "string")
         ? (names as string[])
         : null,
-    preprocess: pre === "caffe" || pre === "rescale" || pre === "none" ? pre : null,
+    preprocess:
+      typeof pre === "string" && (PREPROCESS_MODES as readonly string[]).includes(pre)
+        ? (pre as PreprocessMode)
+        : null,
     inputSize: [h, w],
     classes,
   };

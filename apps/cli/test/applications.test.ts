@@ -77,7 +77,7 @@ describe("graft train and extract with a ResNet base", () => {
   const train = demoFile("target", "train");
   const val = demoFile("target", "val");
 
-  it("train --model resnet50 --freeze-until conv5_block2: the recipe on a ResNet, caffe inputs, pooled head", () => {
+  it("train --model resnet50v2 --freeze-until conv5_block2: the recipe on a ResNetV2, its tf inputs kept with the model, pooled head", () => {
     const out = join(scratch, "resnet-run");
     const r = graft([
       "train",
@@ -86,7 +86,7 @@ describe("graft train and extract with a ResNet base", () => {
       "--val-data",
       val,
       "--model",
-      "resnet50",
+      "resnet50v2",
       "--weights",
       "none",
       "--input-size",
@@ -105,26 +105,30 @@ describe("graft train and extract with a ResNet base", () => {
       out,
     ]);
     expect(r.code, r.err).toBe(0);
-    // conv5_block3's 3 convs and 3 BNs, then the head's 3 Dense layers.
-    expect(r.out).toMatch(/large-similar.*; \d+ base layers frozen, 9 layers with weights train/);
+    // conv5_block3's preact BN, 3 convs and 2 BNs, post_bn, then the head's 3 Dense layers.
+    expect(r.out).toMatch(/large-similar.*; \d+ base layers frozen, 10 layers with weights train/);
     const config = JSON.parse(readFileSync(join(out, "config.json"), "utf8"));
     expect(config.config).toMatchObject({
-      model: "resnet50",
-      preprocess: "caffe",
+      model: "resnet50v2",
+      preprocess: "tf",
       "freeze-until": "conv5_block2",
     });
     expect(config.resolved.settings.head).toMatch(/^avg,dense:1024/);
+    // The checkpoint carries the preprocessing: evaluate applies tf, not VGG's caffe.
     const ev = graft([
       "evaluate",
       "--model",
       join(out, "best.h5"),
       "--data",
       val,
+      "--json",
       "--backend",
       "graft-cpu",
     ]);
     expect(ev.code, ev.err).toBe(0);
-    expect(ev.out).toMatch(/accuracy/);
+    const scores = JSON.parse(ev.out.trim().split("\n").pop() as string);
+    const images = readdirSync(val).reduce((n, c) => n + readdirSync(join(val, c)).length, 0);
+    expect(scores).toMatchObject({ preprocess: "tf", samples: images });
   }, 300_000);
 
   it("extract --model resnet50v2 --pooling avg: 2048 features per image, tf preprocessing by default", () => {

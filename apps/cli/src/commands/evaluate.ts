@@ -1,4 +1,5 @@
 import { flowFromDirectory } from "@graft/data";
+import { PREPROCESS_MODES } from "@graft/models";
 import { evaluateModel, formatEvaluation } from "@graft/scenarios";
 import { oneOf, parse, positiveInt } from "../args.ts";
 import { UsageError } from "../errors.ts";
@@ -9,7 +10,7 @@ import { BACKEND_CHOICES, initTf } from "../tf.ts";
 import { warnOnce, withCliErrors } from "./common.ts";
 
 export const evaluateHelp = `Usage: graft evaluate --model RUN_DIR/best.h5|RUN_DIR --data DIR [--batch-size 16] [--json]
-                      [--preprocess caffe|rescale|none] [--backend auto|…]
+                      [--preprocess caffe|tf|torch|rescale|none] [--backend auto|…]
 
 Scores a trained model on class folders (named as the model's classes): accuracy,
 per-class precision, recall and F1, and the confusion matrix (rows: true class). Images that
@@ -31,11 +32,7 @@ export async function evaluateCommand(argv: string[], io: Io): Promise<number> {
   if (!values.model) throw new UsageError("evaluate: --model is required");
   if (!values.data) throw new UsageError("evaluate: --data DIR is required");
   const batchSize = positiveInt(values["batch-size"], "--batch-size", 16) as number;
-  const preprocessFlag = oneOf(values.preprocess, "--preprocess", [
-    "caffe",
-    "rescale",
-    "none",
-  ] as const);
+  const preprocessFlag = oneOf(values.preprocess, "--preprocess", PREPROCESS_MODES);
   const backend = oneOf(values.backend, "--backend", BACKEND_CHOICES) ?? "auto";
   return withCliErrors(async () => {
     await initTf(backend);
@@ -64,10 +61,8 @@ export async function evaluateCommand(argv: string[], io: Io): Promise<number> {
       );
     }
     const classNames = loaded.classNames ?? Object.keys(it.classIndices);
-    const e = await evaluateModel(loaded.model, it, {
-      preprocess: preprocessFlag ?? loaded.preprocess ?? "caffe",
-      classNames,
-    });
+    const preprocess = preprocessFlag ?? loaded.preprocess ?? "caffe";
+    const e = await evaluateModel(loaded.model, it, { preprocess, classNames });
     // Files the listing or the decoder skipped (each already warned about once).
     const skipped = it.skipped.map((f) => ({ file: f.filename, reason: f.reason }));
     if (values.json) {
@@ -75,6 +70,7 @@ export async function evaluateCommand(argv: string[], io: Io): Promise<number> {
         JSON.stringify({
           samples: e.samples,
           accuracy: e.accuracy,
+          preprocess,
           classes: e.classNames,
           perClass: e.perClass,
           confusion: e.confusion,

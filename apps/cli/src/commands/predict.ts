@@ -1,7 +1,7 @@
 import { readdirSync, statSync } from "node:fs";
 import { extname, join, relative } from "node:path";
 import { EXTRA_FORMATS, imageFailure, KERAS_FORMATS, loadImage } from "@graft/data";
-import { preprocessInput } from "@graft/models";
+import { PREPROCESS_MODES, preprocessInput } from "@graft/models";
 import type * as tfc from "@tensorflow/tfjs-core";
 import { oneOf, parse, positiveInt } from "../args.ts";
 import { UsageError } from "../errors.ts";
@@ -12,7 +12,7 @@ import { BACKEND_CHOICES, initTf } from "../tf.ts";
 import { withCliErrors } from "./common.ts";
 
 export const predictHelp = `Usage: graft predict --model RUN_DIR/best.h5|RUN_DIR IMAGE|DIR… [--top-k 3] [--json]
-                     [--batch-size 16] [--preprocess caffe|rescale|none] [--backend auto|…]
+                     [--batch-size 16] [--preprocess caffe|tf|torch|rescale|none] [--backend auto|…]
 
 Classifies images (folders are searched recursively, files in sorted order) with a trained
 model, using the class names and preprocessing stored in it. Prints the top-k classes per
@@ -61,11 +61,7 @@ export async function predictCommand(argv: string[], io: Io): Promise<number> {
   if (positionals.length === 0) throw new UsageError("predict: give at least one IMAGE or DIR");
   const topK = positiveInt(values["top-k"], "--top-k", 3) as number;
   const batchSize = positiveInt(values["batch-size"], "--batch-size", 16) as number;
-  const preprocessFlag = oneOf(values.preprocess, "--preprocess", [
-    "caffe",
-    "rescale",
-    "none",
-  ] as const);
+  const preprocessFlag = oneOf(values.preprocess, "--preprocess", PREPROCESS_MODES);
   const backend = oneOf(values.backend, "--backend", BACKEND_CHOICES) ?? "auto";
   const files = positionals.flatMap((p) => collect(userPath(p, io.env), "predict"));
   if (files.length === 0) throw new UsageError(`predict: no images in ${positionals.join(", ")}`);
