@@ -13,7 +13,8 @@ Two kinds of file:
   block functions, fewer and narrower blocks, a 32x32 input) with seeded random weights,
   saved in the legacy HDF5 layout the official files use, and Keras' outputs for a fixed
   input: preprocessed input, base features, probabilities in inference mode, and the
-  probabilities in training mode (BatchNormalization on batch statistics).
+  probabilities in training mode (BatchNormalization on batch statistics), with how much
+  Keras' own training-mode output moves for a 1e-6 relative change of the input.
 
 Deterministic: weights and inputs come from seeded numpy RNGs. It deletes and rewrites
 test-fixtures/applications/ completely.
@@ -45,6 +46,12 @@ FULL_SIZE = {
     "resnet50v2": keras.applications.ResNet50V2,
     "resnet101v2": keras.applications.ResNet101V2,
     "resnet152v2": keras.applications.ResNet152V2,
+    "mobilenetv2": keras.applications.MobileNetV2,
+    # MobileNetV2's other widths and sizes, keyed as Keras names the model.
+    "mobilenetv2_0.35_96": lambda **k: keras.applications.MobileNetV2(
+        alpha=0.35, input_shape=(96, 96, 3), **k
+    ),
+    "mobilenetv2_1.40_224": lambda **k: keras.applications.MobileNetV2(alpha=1.4, **k),
 }
 
 
@@ -87,6 +94,15 @@ TINY = {
         keras.applications.resnet_v2.preprocess_input,
         "post_relu",
         [[4, 2], [8, 2]],
+    ),
+    # The real MobileNetV2 at its narrowest width, on 32x32 inputs with a 5-class top.
+    "mobilenetv2_tiny": (
+        lambda: keras.applications.MobileNetV2(
+            alpha=0.35, input_shape=(32, 32, 3), classes=5, weights=None
+        ),
+        keras.applications.mobilenet_v2.preprocess_input,
+        "out_relu",
+        None,
     ),
 }
 
@@ -194,12 +210,19 @@ def main() -> None:
         np.save(OUT / f"{key}.preprocessed.npy", px)
         np.save(OUT / f"{key}.features.npy", np.asarray(features(px, training=False)))
         np.save(OUT / f"{key}.output.npy", np.asarray(model(px, training=False)))
-        np.save(OUT / f"{key}.train_output.npy", np.asarray(model(px, training=True)))
+        train_out = np.asarray(model(px, training=True))
+        np.save(OUT / f"{key}.train_output.npy", train_out)
+        # How far Keras' own training-mode output moves when the input moves by 1e-6 relative:
+        # with a batch of two, a layer at 1x1 resolution normalises over two values, and the
+        # output is that ill-conditioned in float32 whoever computes it. Tests allow 10x this.
+        moved = np.asarray(model(px * np.float32(1 + 1e-6), training=True))
+        sensitivity = float(np.abs(moved - train_out).max() / np.abs(train_out).max())
         manifest["tiny"][key] = {
             "keras_name": model.name,
             "stacks": stacks,
             "feature_layer": feature,
             "params": totals(model),
+            "train_output_sensitivity": sensitivity,
             "layers": [layer.name for layer in model.layers],
         }
         print(f"{key}: {len(model.layers)} layers, {totals(model)['total']:,} params")

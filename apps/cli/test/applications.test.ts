@@ -68,7 +68,7 @@ describe("graft summary --model NAME prints Keras' totals", () => {
     const r = graft(["summary", "--model", "resnet18"]);
     expect(r.code).toBe(2);
     expect(r.err.trim().split("\n")).toEqual([
-      "graft: error: Expected one of vgg16, vgg19, resnet50, resnet101, resnet152, resnet50v2, resnet101v2, resnet152v2 for --model but received 'resnet18'",
+      "graft: error: Expected one of vgg16, vgg19, resnet50, resnet101, resnet152, resnet50v2, resnet101v2, resnet152v2, mobilenetv2 for --model but received 'resnet18'",
     ]);
   });
 });

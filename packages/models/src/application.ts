@@ -125,15 +125,21 @@ export interface ApplicationWeightsOptions extends ApplicationOptions {
  */
 export async function loadApplicationWeights(
   model: tfl.LayersModel,
-  official: OfficialModel,
+  official: OfficialModel | null,
   options: ApplicationWeightsOptions,
 ): Promise<tfl.LayersModel> {
   const weights = options.weights === undefined ? "imagenet" : options.weights;
   if (weights === null) return model;
   try {
+    if (weights === "imagenet" && official === null) {
+      throw new ModelsError(
+        "ERR_GRAFT_ARG",
+        `graft does not fetch the official ImageNet weights of ${model.name} yet: download the file from Keras' storage and pass its path as weights`,
+      );
+    }
     const path =
       weights === "imagenet"
-        ? await fetchOfficialWeights(official, {
+        ? await fetchOfficialWeights(official as OfficialModel, {
             includeTop: options.includeTop ?? true,
             ...(options.cacheDir !== undefined && { cacheDir: options.cacheDir }),
             ...(options.baseUrl !== undefined && { baseUrl: options.baseUrl }),

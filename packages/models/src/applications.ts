@@ -5,12 +5,13 @@
 import type * as tfl from "@tensorflow/tfjs-layers";
 import type { ApplicationOptions } from "./application.ts";
 import { ModelsError } from "./errors.ts";
+import { buildMobileNetV2, MobileNetV2 } from "./mobilenet-v2.ts";
 import type { PreprocessMode } from "./preprocess.ts";
 import { buildResNet, ResNet, type ResNetVariant, resnetPreprocessMode } from "./resnet.ts";
 import { buildVGG, VGG, type VGGVariant } from "./vgg.ts";
 
 /** The name of a keras.applications network graft builds. */
-export type ApplicationName = VGGVariant | ResNetVariant;
+export type ApplicationName = VGGVariant | ResNetVariant | "mobilenetv2";
 
 /** What graft knows of one application. */
 export interface ApplicationInfo {
@@ -19,7 +20,7 @@ export interface ApplicationInfo {
   /** Keras' constructor (`ResNet50`). */
   kerasName: string;
   /** The family (`vgg`, `resnet`, `resnet_v2`), as Keras' module names it. */
-  family: "vgg16" | "vgg19" | "resnet" | "resnet_v2";
+  family: "vgg16" | "vgg19" | "resnet" | "resnet_v2" | "mobilenet_v2";
   /** How inputs are prepared, as the family's `preprocess_input`. */
   preprocess: PreprocessMode;
   /**
@@ -42,6 +43,7 @@ const KERAS_NAMES: Record<ApplicationName, string> = {
   resnet50v2: "ResNet50V2",
   resnet101v2: "ResNet101V2",
   resnet152v2: "ResNet152V2",
+  mobilenetv2: "MobileNetV2",
 };
 
 /** Every application's name, in Keras' order of families. */
@@ -58,6 +60,17 @@ function info(name: ApplicationName): ApplicationInfo {
       earlyLayer: "block2_pool",
       build: (o = {}) => buildVGG(name, o),
       load: (o = {}) => VGG(name, o),
+    };
+  }
+  if (name === "mobilenetv2") {
+    return {
+      name,
+      kerasName,
+      family: "mobilenet_v2",
+      preprocess: "tf",
+      earlyLayer: "block_2_add",
+      build: (o = {}) => buildMobileNetV2(o),
+      load: (o = {}) => MobileNetV2(o),
     };
   }
   const variant = name as ResNetVariant;
@@ -94,7 +107,8 @@ export function application(name: string): ApplicationInfo {
 
 /**
  * The layers that end a stage of `model`, the natural places to cut it: VGG's `blockN_pool`,
- * and the last block's output of each ResNet stack (`conv4_block6_out`). In model order.
+ * the last block's output of each ResNet stack (`conv4_block6_out`), MobileNetV2's residual
+ * sums (`block_2_add`). In model order.
  */
 export function stageEnds(model: tfl.LayersModel): string[] {
   const lastOfStack = new Map<string, string>();
@@ -102,6 +116,7 @@ export function stageEnds(model: tfl.LayersModel): string[] {
   for (const l of model.layers) {
     const m = /^(conv\d+)_block\d+_out$/.exec(l.name);
     if (m) lastOfStack.set(m[1] as string, l.name);
+    else if (/^block_\d+_add$/.test(l.name)) names.push(l.name);
     else if (/_pool$/.test(l.name) && l.name !== "pool1_pool" && l.name !== "avg_pool")
       names.push(l.name);
   }

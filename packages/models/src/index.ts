@@ -26,6 +26,13 @@ export { foldBatchNorm } from "./fold-bn.ts";
 export { type FreezeSpec, freezeCountUntil, freezeLayers, unfreezeLayers } from "./freeze.ts";
 export { fuseConvBiasRelu, fusedConv2DGradConfig } from "./fused-conv.ts";
 export {
+  buildMobileNetV2,
+  MOBILENET_V2_ALPHAS,
+  MobileNetV2,
+  type MobileNetV2Options,
+  makeDivisible,
+} from "./mobilenet-v2.ts";
+export {
   IMAGENET_BGR_MEAN,
   IMAGENET_RGB_MEAN,
   IMAGENET_RGB_STD,
