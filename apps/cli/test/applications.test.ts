@@ -60,7 +60,7 @@ describe("graft summary --model NAME prints Keras' totals", () => {
     const bad = graft(["summary", "--model", "resnet50", "--freeze-until", "block4"]);
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(
-      /--freeze-until: No layer or block named "block4" in model "resnet50"; blocks are: input, conv1, pool1, conv2/,
+      /--freeze-until: No layer or block named "block4" in model "resnet50": give a layer name, or the prefix of a block or stage \(its stages end at conv2_block3_out, conv3_block4_out, conv4_block6_out, conv5_block3_out\)/,
     );
   });
 
@@ -151,6 +151,7 @@ describe("graft train and extract with a ResNet base", () => {
       "graft-cpu",
     ]);
     expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain("preprocess tf)");
     const images = readdirSync(val).reduce((n, c) => n + readdirSync(join(val, c)).length, 0);
     const feats = readNpy(`${prefix}.npy`);
     expect(feats.shape).toEqual([images, 2048]);

@@ -1,9 +1,12 @@
 import * as tfl from "@tensorflow/tfjs-layers";
 import { ModelsError } from "./errors.ts";
+import { unfoldAt } from "./fold-bn.ts";
 
 /**
  * The sub-network from the model's inputs to the output of `layerName`
- * (e.g. VGG19 up to block2_pool). Layers and weights are shared with `model`.
+ * (e.g. VGG19 up to block2_pool). Layers and weights are shared with `model`. Cutting at a
+ * layer of a folded Conv2D → BatchNormalization (→ relu) chain (fold-bn.ts) unfolds that chain,
+ * in `model` too, so that the cut ends at the layer's own output.
  */
 export function cutAt(model: tfl.LayersModel, layerName: string, name?: string): tfl.LayersModel {
   const names = model.layers.map((l) => l.name);
@@ -14,6 +17,7 @@ export function cutAt(model: tfl.LayersModel, layerName: string, name?: string):
     );
   }
   const layer = model.getLayer(layerName);
+  unfoldAt(layer);
   return tfl.model({
     inputs: model.inputs,
     outputs: layer.output as tfl.SymbolicTensor,

@@ -11,11 +11,17 @@
  * weights and saved files do not change. Where the BatchNormalization trains (batch
  * statistics), each layer runs as before.
  *
- * The folded kernel is recomputed from the layers' current weights on every call that may
- * need its gradient (the convolution trains), so training differentiates through it exactly;
- * otherwise it is cached against the weights' storage (tfjs gives every assignment a new
- * buffer), so inference folds once, and a new `loadWeights`, `fit` step or assignment is seen.
- * The cache holds one folded copy of the folded convolutions' weights.
+ * The folded kernel is recomputed from the layers' current weights on every call under a
+ * gradient tape where the convolution or the BatchNormalization has trainable weights, so
+ * training — `fit`, or a loop of your own with or without `training: true` — differentiates
+ * through it exactly; otherwise it is cached against the weights' storage (tfjs gives every
+ * assignment a new buffer), so inference folds once, and a new `loadWeights`, `fit` step or
+ * assignment is seen. The cache holds one folded copy of the folded convolutions' weights.
+ *
+ * A sub-network that ends at a folded convolution or BatchNormalization (`cutAt` there) must
+ * see that layer's own output: `unfoldAt` restores the layers' own calls for that chain, and
+ * `cutAt` does it for you. foldBatchNorm leaves alone chains whose layers are outputs of the
+ * model.
  *
  * Results equal the unfolded layers' to float32 rounding (the product a·(W·x) is computed as
  * (a·W)·x), not bit for bit.
@@ -33,6 +39,8 @@ import {
 } from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
 import { isFrozenBatchNorm } from "./batchnorm.ts";
+// FusedConv2D's gradient, which a folded convolution needs on a tape.
+import "./fused-conv.ts";
 
 type Layer = tfl.layers.Layer;
 type Kwargs = Record<string, unknown>;
@@ -71,6 +79,25 @@ interface BatchNormLayer extends Layer {
 const normalised = new WeakSet<Tensor>();
 const activated = new WeakSet<Tensor>();
 const folded = new WeakSet<Layer>();
+/** For each folded layer, how to give the whole chain its layers' own calls back. */
+const unfolders = new WeakMap<Layer, () => void>();
+
+/** Whether a gradient tape is recording (tf.grad, variableGrads, minimize, fit). */
+function taping(): boolean {
+  return (engine() as unknown as { state: { gradientDepth: number } }).state.gradientDepth > 0;
+}
+
+/**
+ * Gives the chain `layer` belongs to (a folded Conv2D, its BatchNormalization or its relu)
+ * its layers' own calls back, so that a model ending at `layer` sees its real output; returns
+ * whether there was a chain. The folded cache is freed.
+ */
+export function unfoldAt(layer: tfl.layers.Layer): boolean {
+  const undo = unfolders.get(layer);
+  if (!undo) return false;
+  undo();
+  return true;
+}
 
 function only(layer: Layer): Layer | null {
   const g = layer as unknown as Graphed;
@@ -172,10 +199,12 @@ export function foldBatchNorm(model: tfl.LayersModel): number {
         return convCall(inputs, kwargs);
       }
       const x = (Array.isArray(inputs) ? inputs[0] : inputs) as Tensor4D;
-      // While the convolution trains, fold on the tape so its kernel gets the gradient.
-      const convTrains = training && conv.trainable && conv.trainableWeights.length > 0;
+      // Under a tape where either layer has trainable weights, fold on the tape so that they
+      // get their gradients.
+      const onTape =
+        taping() && (conv.trainableWeights.length > 0 || bn.trainableWeights.length > 0);
       const y = tidy(() => {
-        const [w, b] = convTrains ? foldWeights(conv, bn) : cached();
+        const [w, b] = onTape ? foldWeights(conv, bn) : cached();
         return engine().runKernel(FusedConv2D, { x, filter: w, bias: b }, attrs) as Tensor;
       });
       normalised.add(y);
@@ -192,21 +221,37 @@ export function foldBatchNorm(model: tfl.LayersModel): number {
     }) as typeof bn.call;
     // The folded copy goes with the layer.
     const convDispose = conv.dispose.bind(conv);
-    conv.dispose = () => {
+    const dropCache = () => {
       if (cache) tf.dispose([cache.w, cache.b]);
       cache = null;
+    };
+    conv.dispose = () => {
+      dropCache();
       return convDispose();
     };
+    const chain: Layer[] = [conv, bn];
+    const restore: [Layer, Call][] = [
+      [conv, convCall],
+      [bn, bnCall],
+    ];
     if (relu) {
       const reluCall: Call = relu.call.bind(relu) as Call;
+      restore.push([relu, reluCall]);
       relu.call = ((inputs: Tensor | Tensor[], kwargs: Kwargs) => {
         const x = (Array.isArray(inputs) ? inputs[0] : inputs) as Tensor;
         return activated.has(x) ? tf.clone(x) : reluCall(inputs, kwargs);
       }) as typeof relu.call;
-      folded.add(relu);
+      chain.push(relu);
     }
-    folded.add(conv);
-    folded.add(bn);
+    const undo = () => {
+      for (const [l, call] of restore) l.call = call as unknown as typeof l.call;
+      dropCache();
+      for (const l of chain) unfolders.delete(l);
+    };
+    for (const l of chain) {
+      folded.add(l);
+      unfolders.set(l, undo);
+    }
     count++;
   }
   return count;

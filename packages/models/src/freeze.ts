@@ -1,4 +1,5 @@
 import type * as tfl from "@tensorflow/tfjs-layers";
+import { stageEnds } from "./applications.ts";
 import { ModelsError } from "./errors.ts";
 
 /**
@@ -67,10 +68,10 @@ export function freezeCountUntil(model: tfl.LayersModel, name: string): number {
     if (n.startsWith(`${name}_`)) last = i;
   });
   if (last < 0) {
-    const stems = [...new Set(names.map((n) => n.split("_")[0] as string))];
+    const ends = stageEnds(model);
     throw new ModelsError(
       "ERR_GRAFT_LAYER",
-      `No layer or block named "${name}" in model "${model.name}"; blocks are: ${stems.join(", ")}`,
+      `No layer or block named "${name}" in model "${model.name}": give a layer name, or the prefix of a block or stage (${ends.length ? `its stages end at ${ends.join(", ")}` : `its layers are ${names.join(", ")}`})`,
     );
   }
   return last + 1;

@@ -22,7 +22,7 @@ export {
 export { isFrozenBatchNorm, useKerasBatchNormRule } from "./batchnorm.ts";
 export { cutAt } from "./cut.ts";
 export { ModelsError } from "./errors.ts";
-export { foldBatchNorm } from "./fold-bn.ts";
+export { foldBatchNorm, unfoldAt } from "./fold-bn.ts";
 export { type FreezeSpec, freezeCountUntil, freezeLayers, unfreezeLayers } from "./freeze.ts";
 export { fuseConvBiasRelu, fusedConv2DGradConfig } from "./fused-conv.ts";
 export {

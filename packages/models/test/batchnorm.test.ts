@@ -64,7 +64,7 @@ describe.each(["cpu", "graft-cpu"])("BatchNormalization training on %s", (backen
     });
     expect(relErr((gotY as unknown as tf.Tensor).dataSync(), wantY.dataSync())).toBe(0);
     const [, , newMean, newVar] = bn.getWeights() as tf.Tensor[];
-    // Two moving-average updates, one per call (variableGrads' and none other).
+    // One moving-average update: the one call above.
     expect(relErr((newMean as tf.Tensor).dataSync(), wantMean.dataSync())).toBeLessThan(1e-6);
     expect(relErr((newVar as tf.Tensor).dataSync(), wantVar.dataSync())).toBeLessThan(1e-6);
     const byName = (part: string) => {

@@ -14,7 +14,7 @@ import { readNpyFloat32 } from "@graft/test-fixtures/npy";
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { afterAll, describe, expect, it } from "vitest";
-import { ResNet, type ResNetVariant } from "../src/index.ts";
+import { cutAt, ResNet, type ResNetVariant } from "../src/index.ts";
 
 afterAll(async () => {
   await tf.setBackend("cpu");
@@ -112,7 +112,7 @@ describe.each(["cpu", "graft-cpu"])("foldBatchNorm on %s", (backend) => {
     tf.dispose([x, y]);
   });
 
-  it("sees new weights: a changed moving mean changes the folded output too", async () => {
+  it("sees new weights: a changed moving mean or kernel changes the folded output too", async () => {
     await tf.setBackend(backend);
     const { model, twin } = await pair("resnet50", "resnet_tiny_v1");
     const x = input();
@@ -130,9 +130,67 @@ describe.each(["cpu", "graft-cpu"])("foldBatchNorm on %s", (backend) => {
     const after = (model.predict(x) as tf.Tensor).dataSync();
     expect(relErr(after, before)).toBeGreaterThan(1e-4);
     expect(relErr(after, (twin.predict(x) as tf.Tensor).dataSync())).toBeLessThan(1e-5);
+    for (const m of [model, twin]) {
+      const conv = m.getLayer("conv3_block1_2_conv");
+      const w = conv.getWeights();
+      conv.setWeights([tf.mul(w[0] as tf.Tensor, 1.5), w[1] as tf.Tensor]);
+    }
+    const third = (model.predict(x) as tf.Tensor).dataSync();
+    expect(relErr(third, after)).toBeGreaterThan(1e-4);
+    expect(relErr(third, (twin.predict(x) as tf.Tensor).dataSync())).toBeLessThan(1e-5);
     model.dispose();
     twin.dispose();
     x.dispose();
+  });
+
+  it("a cut at a folded conv or BN ends at that layer's own output (the chain unfolds)", async () => {
+    await tf.setBackend(backend);
+    const { model, twin } = await pair("resnet50", "resnet_tiny_v1");
+    const x = input();
+    tf.tidy(() => {
+      model.predict(x); // folded and cached first
+    });
+    for (const layer of ["conv2_block1_1_conv", "conv2_block2_2_bn", "conv1_conv"]) {
+      const got = tf.tidy(() => (cutAt(model, layer).predict(x) as tf.Tensor).dataSync());
+      const want = tf.tidy(() => (cutAt(twin, layer).predict(x) as tf.Tensor).dataSync());
+      expect(relErr(got, want), layer).toBeLessThan(1e-5);
+    }
+    const a = tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync());
+    const b = tf.tidy(() => (twin.predict(x) as tf.Tensor).dataSync());
+    expect(relErr(a, b)).toBeLessThan(1e-5);
+    model.dispose();
+    twin.dispose();
+    x.dispose();
+  });
+
+  it("a tape without training: true (a loop of your own) still gives every kernel its gradient", async () => {
+    await tf.setBackend(backend);
+    const { model, twin } = await pair("resnet50", "resnet_tiny_v1");
+    const x = input();
+    tf.tidy(() => {
+      model.predict(x); // a cached fold must not stand in on the tape
+    });
+    const y = tf.oneHot(tf.tensor1d([2, 0], "int32"), 5);
+    const grads = (m: tfl.LayersModel) => {
+      const { grads: g } = tf.variableGrads(
+        () => tf.losses.softmaxCrossEntropy(y, m.apply(x) as tf.Tensor) as tf.Scalar,
+      );
+      return m.trainableWeights.map((w) => g[(w.read() as tf.Variable).name]);
+    };
+    const ga = grads(model);
+    const gb = grads(twin);
+    expect(ga.every((g) => g !== undefined)).toBe(true);
+    expect(ga.length).toBe(gb.length);
+    ga.forEach((g, i) => {
+      const name = model.trainableWeights[i]?.name;
+      expect(
+        relErr((g as tf.Tensor).dataSync(), (gb[i] as tf.Tensor).dataSync()),
+        name,
+      ).toBeLessThan(1e-4);
+    });
+    model.dispose();
+    twin.dispose();
+    tf.dispose([x, y]);
   });
 
   it("training BN (batch statistics) is not folded, and dispose frees the folded copies", async () => {

@@ -3,7 +3,7 @@ import { existsSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { type ApplicationName, application, type VGGOptions } from "@graft/models";
-import { GetFileError, officialWeights } from "@graft/weights";
+import { GetFileError, OFFICIAL_MODELS, type OfficialModel, officialWeights } from "@graft/weights";
 import type * as tfl from "@tensorflow/tfjs-layers";
 import { configError, ScenarioError } from "./errors.ts";
 
@@ -54,8 +54,8 @@ export async function loadBase(o: BaseOptions): Promise<tfl.LayersModel> {
         ...(o.progress ? { progress: o.progress } : {}),
       });
     } catch (err) {
-      if (err instanceof GetFileError) {
-        const file = officialWeights(o.model, false);
+      if (err instanceof GetFileError && (OFFICIAL_MODELS as readonly string[]).includes(o.model)) {
+        const file = officialWeights(o.model as OfficialModel, false);
         const home = o.cacheDir ?? process.env.KERAS_HOME ?? join(homedir(), ".keras");
         throw new ScenarioError(
           "ERR_GRAFT_WEIGHTS_UNAVAILABLE",

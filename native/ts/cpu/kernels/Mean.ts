@@ -5,7 +5,9 @@ import { nativeKernel, smallReason } from "./util.ts";
 /**
  * Mean over the leading axes (BatchNormalization's batch moments: [N, H, W, C] → [C]) as
  * tfjs-cpu computes it, natively and in one pass: each x / n in float32, their sum in double,
- * rounded once. Other reductions run tfjs-cpu's kernel.
+ * rounded once — tfjs-cpu's bits on one thread; with more, per-thread partial sums are added in
+ * double, which can differ from tfjs's order in the last bit in rare ties (as Sum). Other
+ * reductions run tfjs-cpu's kernel.
  */
 export const meanKernel = nativeKernel(Mean, ({ inputs, attrs, backend }) => {
   const { x } = inputs as unknown as Req<MeanInputs>;

@@ -12,6 +12,7 @@ export const padV2Kernel = nativeKernel(PadV2, ({ inputs, attrs, backend }) => {
   if (!backend.allF32(x)) return "dtype";
   const rank = x.shape.length;
   if (rank === 0 || paddings.length !== rank) return "rank";
+  if (paddings.some((q) => q[0] < 0 || q[1] < 0)) return "negative padding";
   const outShape = x.shape.map((d, i) => (paddings[i]?.[0] ?? 0) + d + (paddings[i]?.[1] ?? 0));
   const small = smallReason(sizeOf(outShape));
   if (small) return small;
