@@ -39,9 +39,13 @@ export interface ApplicationOptions {
 
 /** The checked options every builder works from. */
 export interface CheckedApplicationOptions {
+  /** Whether the classifier head is built (Keras' default: true). */
   includeTop: boolean;
+  /** How many classes the head predicts (1000 unless given). */
   classes: number;
+  /** `"imagenet"`, a path to a Keras weights file, or null for random initialisation. */
   weights: "imagenet" | string | null;
+  /** Height, width and channels; the sides are null when the base takes any size. */
   inputShape: [number | null, number | null, number];
 }
 

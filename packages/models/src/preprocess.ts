@@ -4,8 +4,9 @@ import { ModelsError } from "./errors.ts";
 /** The ImageNet channel means in BGR order, as Keras' caffe mode subtracts them. */
 export const IMAGENET_BGR_MEAN = [103.939, 116.779, 123.68] as const;
 
-/** The ImageNet channel means and standard deviations in RGB order, as Keras' torch mode uses them. */
+/** The ImageNet channel means in RGB order, on the 0–1 scale, as Keras' torch mode uses them. */
 export const IMAGENET_RGB_MEAN = [0.485, 0.456, 0.406] as const;
+/** The ImageNet channel standard deviations in RGB order, on the 0–1 scale, as Keras' torch mode uses them. */
 export const IMAGENET_RGB_STD = [0.229, 0.224, 0.225] as const;
 
 /**
