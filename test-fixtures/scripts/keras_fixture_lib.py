@@ -138,7 +138,7 @@ def input_name(key: str) -> str:
 
 
 def _value_for(var_name: str, shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
-    if var_name == "kernel":
+    if var_name in ("kernel", "pointwise_kernel"):
         v = rng.normal(size=shape) * 0.1
     elif var_name == "depthwise_kernel":  # 9 taps per channel: larger, or the signal fades
         v = rng.normal(size=shape) * 0.3

@@ -22,7 +22,9 @@ test-fixtures/applications/ completely.
 
 from __future__ import annotations
 
+import inspect
 import json
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -32,7 +34,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import keras_fixture_lib as lib  # noqa: E402
 from keras_fixture_lib import h5py, keras, np  # noqa: E402
+from keras.src.applications import densenet as keras_densenet  # noqa: E402
+from keras.src.applications import inception_v3 as keras_inception_v3  # noqa: E402
 from keras.src.applications import resnet as keras_resnet  # noqa: E402
+from keras.src.applications import xception as keras_xception  # noqa: E402
 from keras.src.legacy.saving import legacy_h5_format  # noqa: E402
 
 OUT = Path(__file__).resolve().parent.parent / "applications"
@@ -52,7 +57,53 @@ FULL_SIZE = {
         alpha=0.35, input_shape=(96, 96, 3), **k
     ),
     "mobilenetv2_1.40_224": lambda **k: keras.applications.MobileNetV2(alpha=1.4, **k),
+    "densenet121": keras.applications.DenseNet121,
+    "densenet169": keras.applications.DenseNet169,
+    "densenet201": keras.applications.DenseNet201,
+    "xception": keras.applications.Xception,
+    "inception_v3": keras.applications.InceptionV3,
 }
+
+def declared_md5s(module, names) -> dict:
+    """{name: [top md5, notop md5]} read from the module's own get_file calls (the file name
+    and its file_hash), for the modules that have no hash table of their own."""
+    source = inspect.getsource(module)
+    calls = re.findall(r'get_file\(\s*"([^"]+)",.*?file_hash="([0-9a-f]{32})"', source, re.S)
+    by_file = dict(calls)
+    out = {}
+    for name in names:
+        stem = f"{name}_weights_tf_dim_ordering_tf_kernels"
+        out[name] = [by_file[f"{stem}.h5"], by_file[f"{stem}_notop.h5"]]
+    return out
+
+
+class NarrowLayers:
+    """keras.layers with every Conv2D's and SeparableConv2D's filters scaled by `scale`
+    (truncated, as graft's filterScale does): lets the families that have no width option
+    (Xception, InceptionV3) build a narrow member from Keras' own code."""
+
+    def __init__(self, scale: float):
+        self.scale = scale
+
+    def __getattr__(self, name):
+        layer = getattr(keras.layers, name)
+        if name not in ("Conv2D", "SeparableConv2D"):
+            return layer
+        scale = self.scale
+
+        def narrow(filters, *args, **kwargs):
+            return layer(int(filters * scale), *args, **kwargs)
+
+        return narrow
+
+
+def narrow_build(module, ctor, scale: float, **kwargs):
+    saved = module.layers
+    module.layers = NarrowLayers(scale)
+    try:
+        return ctor(**kwargs)
+    finally:
+        module.layers = saved
 
 
 def tiny_resnet(version: int):
@@ -81,19 +132,21 @@ def tiny_resnet(version: int):
     )
 
 
-# key -> (builder, preprocess_input, feature layer, stacks as graft's builder takes them)
+# key -> (builder, preprocess_input, feature layer, graft's options for the same network, side)
 TINY = {
     "resnet_tiny_v1": (
         lambda: tiny_resnet(1),
         keras.applications.resnet.preprocess_input,
         "conv3_block2_out",
-        [[4, 2], [8, 2]],
+        {"stacks": [[4, 2], [8, 2]]},
+        32,
     ),
     "resnet_tiny_v2": (
         lambda: tiny_resnet(2),
         keras.applications.resnet_v2.preprocess_input,
         "post_relu",
-        [[4, 2], [8, 2]],
+        {"stacks": [[4, 2], [8, 2]]},
+        32,
     ),
     # The real MobileNetV2 at its narrowest width, on 32x32 inputs with a 5-class top.
     "mobilenetv2_tiny": (
@@ -102,7 +155,41 @@ TINY = {
         ),
         keras.applications.mobilenet_v2.preprocess_input,
         "out_relu",
-        None,
+        {"alpha": 0.35},
+        32,
+    ),
+    # Keras' own DenseNet(blocks, ...) with one or two blocks per stage.
+    "densenet_tiny": (
+        lambda: keras_densenet.DenseNet(
+            [1, 2, 1, 1], include_top=True, weights=None, input_shape=(32, 32, 3), classes=5,
+            name="densenet_tiny",
+        ),
+        keras.applications.densenet.preprocess_input,
+        "pool3_pool",
+        {"blocks": [1, 2, 1, 1]},
+        32,
+    ),
+    # Keras' own Xception and InceptionV3 with every convolution at 1/16 of its filters, at
+    # their smallest input sides.
+    "xception_tiny": (
+        lambda: narrow_build(
+            keras_xception, keras.applications.Xception, 0.0625,
+            weights=None, input_shape=(71, 71, 3), classes=5,
+        ),
+        keras.applications.xception.preprocess_input,
+        "block13_pool",
+        {"filterScale": 0.0625},
+        71,
+    ),
+    "inception_v3_tiny": (
+        lambda: narrow_build(
+            keras_inception_v3, keras.applications.InceptionV3, 0.0625,
+            weights=None, input_shape=(75, 75, 3), classes=5,
+        ),
+        keras.applications.inception_v3.preprocess_input,
+        "mixed7",
+        {"filterScale": 0.0625},
+        75,
     ),
 }
 
@@ -187,8 +274,11 @@ def main() -> None:
     write_compact_json(OUT / "architectures.json", arch)
 
     rng = np.random.default_rng(SEED_INPUT)
-    x = rng.uniform(0.0, 255.0, size=(2, 32, 32, 3)).astype(np.float32)
-    np.save(OUT / "input.npy", x)
+    inputs = {32: rng.uniform(0.0, 255.0, size=(2, 32, 32, 3)).astype(np.float32)}
+    np.save(OUT / "input.npy", inputs[32])
+    for side in sorted({t[4] for t in TINY.values()} - {32}):
+        inputs[side] = rng.uniform(0.0, 255.0, size=(2, side, side, 3)).astype(np.float32)
+        np.save(OUT / f"input_{side}.npy", inputs[side])
     manifest = {
         "generator": arch["generator"],
         "versions": arch["versions"],
@@ -196,15 +286,28 @@ def main() -> None:
             "resnet": {
                 "base_url": keras_resnet.BASE_WEIGHTS_PATH,
                 "hashes": {k: list(v) for k, v in keras_resnet.WEIGHTS_HASHES.items() if k in FULL_SIZE},
-            }
+            },
+            "densenet": {
+                "base_url": keras_densenet.BASE_WEIGHTS_PATH,
+                "hashes": declared_md5s(keras_densenet, ["densenet121", "densenet169", "densenet201"]),
+            },
+            "xception": {
+                "base_url": keras_xception.WEIGHTS_PATH.rsplit("/", 1)[0] + "/",
+                "hashes": declared_md5s(keras_xception, ["xception"]),
+            },
+            "inception_v3": {
+                "base_url": keras_inception_v3.WEIGHTS_PATH.rsplit("/", 1)[0] + "/",
+                "hashes": declared_md5s(keras_inception_v3, ["inception_v3"]),
+            },
         },
         "tiny": {},
     }
-    for seed, (key, (build, preprocess, feature, stacks)) in enumerate(TINY.items(), start=1):
+    for seed, (key, (build, preprocess, feature, options, side)) in enumerate(TINY.items(), start=1):
         keras.backend.clear_session()
         model = build()
         lib.set_weights(model, [100 + seed])
         save_legacy_h5(model, OUT / f"{key}.h5")
+        x = inputs[side]
         px = np.asarray(preprocess(x.copy())).astype(np.float32)
         features = keras.Model(model.input, model.get_layer(feature).output)
         np.save(OUT / f"{key}.preprocessed.npy", px)
@@ -219,7 +322,8 @@ def main() -> None:
         sensitivity = float(np.abs(moved - train_out).max() / np.abs(train_out).max())
         manifest["tiny"][key] = {
             "keras_name": model.name,
-            "stacks": stacks,
+            "options": options,
+            "input": "input.npy" if side == 32 else f"input_{side}.npy",
             "feature_layer": feature,
             "params": totals(model),
             "train_output_sensitivity": sensitivity,

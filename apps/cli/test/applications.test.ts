@@ -29,7 +29,7 @@ const fmt = (n: number) => n.toLocaleString("en-US");
 const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 
 describe("graft summary --model NAME prints Keras' totals", () => {
-  for (const name of ["resnet50", "resnet152v2"]) {
+  for (const name of ["resnet50", "resnet152v2", "densenet121", "xception", "inception_v3"]) {
     it(name, () => {
       const want = arch.models[name];
       if (!want) throw new Error(`no architecture for ${name}`);
@@ -39,6 +39,9 @@ describe("graft summary --model NAME prints Keras' totals", () => {
       expect(notop.out).toContain(`Total params: ${fmt(want.params_notop.total)}`);
       const top = graft(["summary", "--model", name, "--include-top"]);
       expect(top.out).toContain(`Total params: ${fmt(want.params_top.total)}`);
+      // The family's own default side: 299 for Xception and InceptionV3, 224 for the others.
+      const side = name === "xception" || name === "inception_v3" ? 299 : 224;
+      expect(top.out).toContain(`(None, ${side}, ${side}, 3)`);
     });
   }
 
@@ -68,7 +71,7 @@ describe("graft summary --model NAME prints Keras' totals", () => {
     const r = graft(["summary", "--model", "resnet18"]);
     expect(r.code).toBe(2);
     expect(r.err.trim().split("\n")).toEqual([
-      "graft: error: Expected one of vgg16, vgg19, resnet50, resnet101, resnet152, resnet50v2, resnet101v2, resnet152v2, mobilenetv2 for --model but received 'resnet18'",
+      "graft: error: Expected one of vgg16, vgg19, resnet50, resnet101, resnet152, resnet50v2, resnet101v2, resnet152v2, mobilenetv2, densenet121, densenet169, densenet201, xception, inception_v3 for --model but received 'resnet18'",
     ]);
   });
 });

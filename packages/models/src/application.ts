@@ -10,8 +10,14 @@ import {
   type OfficialModel,
   openWeights,
 } from "@graft/weights";
-import type * as tfl from "@tensorflow/tfjs-layers";
+import * as tfl from "@tensorflow/tfjs-layers";
 import { ModelsError } from "./errors.ts";
+
+/**
+ * Keras' default kernel initializer for Conv2D and Dense (glorot_uniform: U(±sqrt(6 /
+ * (fan_in + fan_out)))), which every builder uses; tfjs-layers defaults to glorotNormal instead.
+ */
+export const KERAS_KERNEL_INIT = "glorotUniform" as const;
 
 /** The options of every keras.applications builder, with Keras' names and defaults. */
 export interface ApplicationOptions {
@@ -178,4 +184,63 @@ export async function loadApplicationWeights(
     model.dispose();
     throw err;
   }
+}
+
+/** The small state one build threads through: Keras' automatic names for unnamed layers. */
+export class KerasNames {
+  private readonly counts = new Map<string, number>();
+  /** Keras' name for the next unnamed layer of this base in a fresh session: base, base_1, … */
+  auto(base: string): string {
+    const n = this.counts.get(base) ?? 0;
+    this.counts.set(base, n + 1);
+    return n === 0 ? base : `${base}_${n}`;
+  }
+}
+
+/** The names of the global pooling layers a family gives its end. */
+export interface PoolingNames {
+  /** The GlobalAveragePooling2D (Keras: `avg_pool` for most families). */
+  avg: string;
+  /** The GlobalMaxPooling2D (Keras: `max_pool`). */
+  max: string;
+}
+
+/** Keras' names for the global pooling of ResNet, DenseNet, Xception and most families. */
+export const POOL_NAMES: PoolingNames = { avg: "avg_pool", max: "max_pool" };
+
+/** The `pooling` option's end of a base without its top: nothing, or global avg/max pooling. */
+export function applicationPooling(
+  x: tfl.SymbolicTensor,
+  pooling: ApplicationOptions["pooling"],
+  names: PoolingNames = POOL_NAMES,
+): tfl.SymbolicTensor {
+  if (pooling === "avg") {
+    return tfl.layers.globalAveragePooling2d({ name: names.avg }).apply(x) as tfl.SymbolicTensor;
+  }
+  if (pooling === "max") {
+    return tfl.layers.globalMaxPooling2d({ name: names.max }).apply(x) as tfl.SymbolicTensor;
+  }
+  return x;
+}
+
+/**
+ * The end most families share: with the top, global average pooling and the `predictions`
+ * Dense layer; without it, `pooling`'s end.
+ */
+export function applicationTop(
+  x: tfl.SymbolicTensor,
+  options: ApplicationOptions,
+  checked: CheckedApplicationOptions,
+  names: PoolingNames = POOL_NAMES,
+): tfl.SymbolicTensor {
+  if (!checked.includeTop) return applicationPooling(x, options.pooling, names);
+  const pooled = tfl.layers.globalAveragePooling2d({ name: names.avg }).apply(x);
+  return tfl.layers
+    .dense({
+      units: checked.classes,
+      activation: options.classifierActivation ?? "softmax",
+      kernelInitializer: KERAS_KERNEL_INIT,
+      name: "predictions",
+    })
+    .apply(pooled) as tfl.SymbolicTensor;
 }

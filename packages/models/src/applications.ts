@@ -4,14 +4,23 @@
  */
 import type * as tfl from "@tensorflow/tfjs-layers";
 import type { ApplicationOptions } from "./application.ts";
+import { buildDenseNet, DenseNet, type DenseNetVariant } from "./densenet.ts";
 import { ModelsError } from "./errors.ts";
+import { buildInceptionV3, InceptionV3 } from "./inception-v3.ts";
 import { buildMobileNetV2, MobileNetV2 } from "./mobilenet-v2.ts";
 import type { PreprocessMode } from "./preprocess.ts";
 import { buildResNet, ResNet, type ResNetVariant, resnetPreprocessMode } from "./resnet.ts";
 import { buildVGG, VGG, type VGGVariant } from "./vgg.ts";
+import { buildXception, Xception } from "./xception.ts";
 
 /** The name of a keras.applications network graft builds. */
-export type ApplicationName = VGGVariant | ResNetVariant | "mobilenetv2";
+export type ApplicationName =
+  | VGGVariant
+  | ResNetVariant
+  | "mobilenetv2"
+  | DenseNetVariant
+  | "xception"
+  | "inception_v3";
 
 /** What graft knows of one application. */
 export interface ApplicationInfo {
@@ -20,7 +29,19 @@ export interface ApplicationInfo {
   /** Keras' constructor (`ResNet50`). */
   kerasName: string;
   /** The family (`vgg`, `resnet`, `resnet_v2`), as Keras' module names it. */
-  family: "vgg16" | "vgg19" | "resnet" | "resnet_v2" | "mobilenet_v2";
+  family:
+    | "vgg16"
+    | "vgg19"
+    | "resnet"
+    | "resnet_v2"
+    | "mobilenet_v2"
+    | "densenet"
+    | "xception"
+    | "inception_v3";
+  /** Keras' default input side (224, or 299 for Xception and InceptionV3). */
+  defaultSize: number;
+  /** The smallest input side Keras accepts (32; 71 for Xception, 75 for InceptionV3). */
+  minSize: number;
   /** How inputs are prepared, as the family's `preprocess_input`. */
   preprocess: PreprocessMode;
   /**
@@ -44,6 +65,11 @@ const KERAS_NAMES: Record<ApplicationName, string> = {
   resnet101v2: "ResNet101V2",
   resnet152v2: "ResNet152V2",
   mobilenetv2: "MobileNetV2",
+  densenet121: "DenseNet121",
+  densenet169: "DenseNet169",
+  densenet201: "DenseNet201",
+  xception: "Xception",
+  inception_v3: "InceptionV3",
 };
 
 /** Every application's name, in Keras' order of families. */
@@ -56,6 +82,8 @@ function info(name: ApplicationName): ApplicationInfo {
       name,
       kerasName,
       family: name,
+      defaultSize: 224,
+      minSize: 32,
       preprocess: "caffe",
       earlyLayer: "block2_pool",
       build: (o = {}) => buildVGG(name, o),
@@ -67,10 +95,55 @@ function info(name: ApplicationName): ApplicationInfo {
       name,
       kerasName,
       family: "mobilenet_v2",
+      defaultSize: 224,
+      minSize: 32,
       preprocess: "tf",
       earlyLayer: "block_2_add",
       build: (o = {}) => buildMobileNetV2(o),
       load: (o = {}) => MobileNetV2(o),
+    };
+  }
+  if (name === "densenet121" || name === "densenet169" || name === "densenet201") {
+    return {
+      name,
+      kerasName,
+      family: "densenet",
+      defaultSize: 224,
+      minSize: 32,
+      preprocess: "torch",
+      // The second dense stage's transition: 1/8 of the input, 128 channels.
+      earlyLayer: "pool2_pool",
+      build: (o = {}) => buildDenseNet(name, o),
+      load: (o = {}) => DenseNet(name, o),
+    };
+  }
+  if (name === "xception") {
+    return {
+      name,
+      kerasName,
+      family: "xception",
+      defaultSize: 299,
+      minSize: 71,
+      preprocess: "tf",
+      // The sum that ends the second entry block (block3_pool + its projection): 1/8 of the
+      // input, 256 channels.
+      earlyLayer: "add_1",
+      build: (o = {}) => buildXception(o),
+      load: (o = {}) => Xception(o),
+    };
+  }
+  if (name === "inception_v3") {
+    return {
+      name,
+      kerasName,
+      family: "inception_v3",
+      defaultSize: 299,
+      minSize: 75,
+      preprocess: "tf",
+      // The last 35×35 module (at 299 px): 1/8 of the input, 288 channels.
+      earlyLayer: "mixed2",
+      build: (o = {}) => buildInceptionV3(o),
+      load: (o = {}) => InceptionV3(o),
     };
   }
   const variant = name as ResNetVariant;
@@ -78,6 +151,8 @@ function info(name: ApplicationName): ApplicationInfo {
     name,
     kerasName,
     family: variant.endsWith("v2") ? "resnet_v2" : "resnet",
+    defaultSize: 224,
+    minSize: 32,
     preprocess: resnetPreprocessMode(variant),
     earlyLayer: "conv2_block3_out",
     build: (o = {}) => buildResNet(variant, o),
@@ -108,7 +183,9 @@ export function application(name: string): ApplicationInfo {
 /**
  * The layers that end a stage of `model`, the natural places to cut it: VGG's `blockN_pool`,
  * the last block's output of each ResNet stack (`conv4_block6_out`), MobileNetV2's residual
- * sums (`block_2_add`). In model order.
+ * sums (`block_2_add`), DenseNet's transitions (`pool3_pool`), the sum after each of Xception's
+ * pooled blocks (`add_1`, which takes `block3_pool`), InceptionV3's modules (`mixed5`). In model
+ * order.
  */
 export function stageEnds(model: tfl.LayersModel): string[] {
   const lastOfStack = new Map<string, string>();
@@ -116,9 +193,13 @@ export function stageEnds(model: tfl.LayersModel): string[] {
   for (const l of model.layers) {
     const m = /^(conv\d+)_block\d+_out$/.exec(l.name);
     if (m) lastOfStack.set(m[1] as string, l.name);
-    else if (/^block_\d+_add$/.test(l.name)) names.push(l.name);
-    else if (/_pool$/.test(l.name) && l.name !== "pool1_pool" && l.name !== "avg_pool")
-      names.push(l.name);
+    else if (/^block_\d+_add$/.test(l.name) || /^mixed\d+$/.test(l.name)) names.push(l.name);
+    else if (/_pool$/.test(l.name) && l.name !== "pool1_pool" && l.name !== "avg_pool") {
+      // A pool summed with a shortcut (Xception) ends its stage at the sum.
+      const next = l.outboundNodes.map((n) => n.outboundLayer);
+      const sum = next.length === 1 && next[0]?.getClassName() === "Add" ? next[0] : null;
+      names.push(sum ? sum.name : l.name);
+    }
   }
   const ends = new Set([...names, ...lastOfStack.values()]);
   return model.layers.map((l) => l.name).filter((n) => ends.has(n));

@@ -14,13 +14,13 @@
  * `model.trainable = false` on a model that contains the layer (which marks the layer's
  * gamma and beta as not trainable without touching the layer's own flag).
  *
- * In training mode (a BatchNormalization that trains, over the channels-last axis, with gamma
- * and beta) the layer runs the same forward kernels as tfjs-layers — the batch's moments, then
+ * In training mode (a BatchNormalization that trains, over the channels-last axis) the layer runs the same forward kernels as tfjs-layers — the batch's moments, then
  * FusedBatchNorm, so the same outputs and moving-average updates — but its gradient is the
  * closed form every framework uses, dx = gamma/σ · (dy − mean(dy) − x̂ · mean(dy · x̂)),
  * dgamma = Σ dy · x̂, dbeta = Σ dy: eight passes over the activations where tfjs-core's
  * generic gradient of moments and batchNorm takes dozens (tiles, squares, broadcasts). It
- * equals tfjs' gradient to float32 rounding.
+ * equals tfjs' gradient to float32 rounding. It also trains a layer without gamma
+ * (`scale: false`, InceptionV3's), where tfjs-layers' own training path reads the missing weight.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
@@ -93,10 +93,8 @@ function closedForm(bn: BatchNormLike, x: unknown): x is tf.Tensor {
     x instanceof tf.Tensor &&
     x.rank >= 2 &&
     (bn.axis === -1 || bn.axis === x.rank - 1) &&
-    bn.center &&
-    bn.scale &&
-    bn.gamma != null &&
-    bn.beta != null &&
+    (!bn.scale || bn.gamma != null) &&
+    (!bn.center || bn.beta != null) &&
     bn.movingMean != null &&
     bn.movingVariance != null
   );
@@ -111,10 +109,13 @@ function updateMoving(v: Weight, value: tf.Tensor, momentum: number): void {
 }
 
 function trainBatchNorm(bn: BatchNormLike, x: tf.Tensor): tf.Tensor {
+  // Without scale (InceptionV3's BNs) gamma is 1, without center beta is 0: constants, so
+  // their gradients go nowhere. (tfjs-layers' own training path reads a missing gamma.)
+  const channels = x.shape[x.rank - 1] as number;
   const { y, mean, variance } = normalizeBatch(
     x,
-    (bn.gamma as Weight).read(),
-    (bn.beta as Weight).read(),
+    bn.scale ? (bn.gamma as Weight).read() : tf.ones([channels]),
+    bn.center ? (bn.beta as Weight).read() : tf.zeros([channels]),
     bn.epsilon,
   );
   updateMoving(bn.movingMean as Weight, mean, bn.momentum);

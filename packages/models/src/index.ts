@@ -1,15 +1,21 @@
 /**
- * Keras applications (VGG16/19, ResNet50/101/152 and their V2s) on tfjs-layers with Keras'
- * layer names, freezing, summaries and cuts. Importing it makes frozen BatchNormalization
+ * Keras applications (VGG16/19, ResNet50/101/152 and their V2s, MobileNetV2, DenseNet121/169/201,
+ * Xception, InceptionV3) on tfjs-layers with Keras' layer names, freezing, summaries and cuts. Importing it makes frozen BatchNormalization
  * layers run in inference mode, as in Keras (see `useKerasBatchNormRule`).
  *
  * @module @graft/models
  */
 export {
   type ApplicationOptions,
+  applicationPooling,
+  applicationTop,
   type CheckedApplicationOptions,
   checkApplicationOptions,
+  KERAS_KERNEL_INIT,
+  KerasNames,
   loadApplicationWeights,
+  POOL_NAMES,
+  type PoolingNames,
 } from "./application.ts";
 export {
   APPLICATION_NAMES,
@@ -21,10 +27,21 @@ export {
 } from "./applications.ts";
 export { isFrozenBatchNorm, useKerasBatchNormRule } from "./batchnorm.ts";
 export { cutAt } from "./cut.ts";
+export {
+  buildDenseNet,
+  DENSENET_VARIANTS,
+  DenseNet,
+  DenseNet121,
+  DenseNet169,
+  DenseNet201,
+  type DenseNetOptions,
+  type DenseNetVariant,
+} from "./densenet.ts";
 export { ModelsError } from "./errors.ts";
 export { foldBatchNorm, unfoldAt } from "./fold-bn.ts";
 export { type FreezeSpec, freezeCountUntil, freezeLayers, unfreezeLayers } from "./freeze.ts";
 export { fuseConvBiasRelu, fusedConv2DGradConfig } from "./fused-conv.ts";
+export { buildInceptionV3, InceptionV3, type InceptionV3Options } from "./inception-v3.ts";
 export {
   buildMobileNetV2,
   MOBILENET_V2_ALPHAS,
@@ -65,7 +82,6 @@ export {
 } from "./summary.ts";
 export {
   buildVGG,
-  KERAS_KERNEL_INIT,
   KERAS_VGG_FILTERS,
   VGG,
   VGG16,
@@ -73,3 +89,4 @@ export {
   type VGGOptions,
   type VGGVariant,
 } from "./vgg.ts";
+export { buildXception, checkFilterScale, Xception, type XceptionOptions } from "./xception.ts";

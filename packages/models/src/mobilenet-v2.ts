@@ -10,13 +10,14 @@
 import * as tfl from "@tensorflow/tfjs-layers";
 import {
   type ApplicationOptions,
+  applicationTop,
   checkApplicationOptions,
+  KERAS_KERNEL_INIT,
   loadApplicationWeights,
 } from "./application.ts";
 import "./batchnorm.ts";
 import { ModelsError } from "./errors.ts";
 import { foldBatchNorm } from "./fold-bn.ts";
-import { KERAS_KERNEL_INIT } from "./vgg.ts";
 
 /** Options of `MobileNetV2` and `buildMobileNetV2`: keras.applications'. */
 export interface MobileNetV2Options extends ApplicationOptions {
@@ -149,7 +150,8 @@ function defaultSize(shape: ApplicationOptions["inputShape"]): number {
 export function buildMobileNetV2(options: MobileNetV2Options = {}): tfl.LayersModel {
   const alpha = options.alpha ?? 1.0;
   const size = defaultSize(options.inputShape);
-  const { includeTop, classes, inputShape, weights } = checkApplicationOptions(options, 32, size);
+  const checked = checkApplicationOptions(options, 32, size);
+  const { inputShape, weights } = checked;
   checkAlpha(alpha, weights);
   const input = tfl.input({ shape: inputShape, name: "input_layer" });
   let x = tfl.layers
@@ -169,21 +171,10 @@ export function buildMobileNetV2(options: MobileNetV2Options = {}): tfl.LayersMo
   });
   const last = alpha > 1.0 ? makeDivisible(1280 * alpha, 8) : 1280;
   x = relu6(bn(conv1x1(x, last, "Conv_1"), "Conv_1_bn"), "out_relu");
-  if (includeTop) {
-    x = tfl.layers.globalAveragePooling2d({ name: "global_average_pooling2d" }).apply(x) as T;
-    x = tfl.layers
-      .dense({
-        units: classes,
-        activation: options.classifierActivation ?? "softmax",
-        kernelInitializer: KERAS_KERNEL_INIT,
-        name: "predictions",
-      })
-      .apply(x) as T;
-  } else if (options.pooling === "avg") {
-    x = tfl.layers.globalAveragePooling2d({ name: "global_average_pooling2d" }).apply(x) as T;
-  } else if (options.pooling === "max") {
-    x = tfl.layers.globalMaxPooling2d({ name: "global_max_pooling2d" }).apply(x) as T;
-  }
+  x = applicationTop(x, options, checked, {
+    avg: "global_average_pooling2d",
+    max: "global_max_pooling2d",
+  });
   const rows = inputShape[0] ?? 224;
   const name = `mobilenetv2_${alpha.toFixed(2)}_${rows}`;
   const model = tfl.model({ inputs: input, outputs: x, name });

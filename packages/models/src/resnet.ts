@@ -13,14 +13,16 @@
 import * as tfl from "@tensorflow/tfjs-layers";
 import {
   type ApplicationOptions,
+  applicationTop,
   checkApplicationOptions,
+  KERAS_KERNEL_INIT,
+  KerasNames,
   loadApplicationWeights,
 } from "./application.ts";
 import "./batchnorm.ts";
 import { ModelsError } from "./errors.ts";
 import { foldBatchNorm } from "./fold-bn.ts";
 import type { PreprocessMode } from "./preprocess.ts";
-import { KERAS_KERNEL_INIT } from "./vgg.ts";
 
 /** The six ResNets of keras.applications. */
 export type ResNetVariant =
@@ -94,17 +96,6 @@ export function resnetPreprocessMode(variant: ResNetVariant): PreprocessMode {
 type T = tfl.SymbolicTensor;
 const BN_EPSILON = 1.001e-5;
 
-/** The small state one build threads through: Keras' automatic names for unnamed layers. */
-class Names {
-  private readonly counts = new Map<string, number>();
-  /** Keras' name for the next unnamed layer of this base: base, base_1, base_2, … */
-  auto(base: string): string {
-    const n = this.counts.get(base) ?? 0;
-    this.counts.set(base, n + 1);
-    return n === 0 ? base : `${base}_${n}`;
-  }
-}
-
 function conv(
   x: T,
   filters: number,
@@ -172,7 +163,7 @@ function blockV2(
   stride: number,
   convShortcut: boolean,
   name: string,
-  names: Names,
+  names: KerasNames,
 ): T {
   const preact = relu(bn(x, `${name}_preact_bn`), `${name}_preact_relu`);
   let shortcut: T;
@@ -221,11 +212,12 @@ export function buildResNet(variant: ResNetVariant, options: ResNetOptions = {})
       `Unknown ResNet ${JSON.stringify(variant)}; expected one of ${RESNET_VARIANTS.join(", ")}`,
     );
   }
-  const { includeTop, classes, inputShape } = checkApplicationOptions(options);
+  const checked = checkApplicationOptions(options);
+  const { inputShape } = checked;
   const stacks = options.stacks ?? STACKS[variant];
   const v2 = variant.endsWith("v2");
   checkStacks(stacks, v2);
-  const names = new Names();
+  const names = new KerasNames();
   const input = tfl.input({ shape: inputShape, name: "input_layer" });
   let x = pad(input, 3, "conv1_pad");
   x = conv(x, 64, 7, "conv1_conv", { strides: 2 });
@@ -248,21 +240,7 @@ export function buildResNet(variant: ResNetVariant, options: ResNetOptions = {})
     }
   });
   if (v2) x = relu(bn(x, "post_bn"), "post_relu");
-  if (includeTop) {
-    x = tfl.layers.globalAveragePooling2d({ name: "avg_pool" }).apply(x) as T;
-    x = tfl.layers
-      .dense({
-        units: classes,
-        activation: options.classifierActivation ?? "softmax",
-        kernelInitializer: KERAS_KERNEL_INIT,
-        name: "predictions",
-      })
-      .apply(x) as T;
-  } else if (options.pooling === "avg") {
-    x = tfl.layers.globalAveragePooling2d({ name: "avg_pool" }).apply(x) as T;
-  } else if (options.pooling === "max") {
-    x = tfl.layers.globalMaxPooling2d({ name: "max_pool" }).apply(x) as T;
-  }
+  x = applicationTop(x, options, checked);
   const model = tfl.model({ inputs: input, outputs: x, name: variant });
   // Conv → BN (→ relu) run as one FusedConv2D wherever the BN is in inference mode (fold-bn.ts).
   foldBatchNorm(model);

@@ -7,8 +7,10 @@
 import * as tfl from "@tensorflow/tfjs-layers";
 import {
   type ApplicationOptions,
+  applicationPooling,
   type CheckedApplicationOptions,
   checkApplicationOptions,
+  KERAS_KERNEL_INIT,
   loadApplicationWeights,
 } from "./application.ts";
 import { ModelsError } from "./errors.ts";
@@ -48,12 +50,6 @@ function checkOptions(o: VGGOptions): CheckedApplicationOptions {
   }
   return checked;
 }
-
-/**
- * Keras' default kernel initializer for Conv2D and Dense (glorot_uniform: U(±sqrt(6 /
- * (fan_in + fan_out)))); tfjs-layers defaults to glorotNormal instead.
- */
-export const KERAS_KERNEL_INIT = "glorotUniform" as const;
 
 /** Builds the network with random weights (no file access), initialised as Keras does. */
 export function buildVGG(variant: VGGVariant, options: VGGOptions = {}): tfl.LayersModel {
@@ -97,14 +93,11 @@ export function buildVGG(variant: VGGVariant, options: VGGOptions = {}): tfl.Lay
         name: "predictions",
       })
       .apply(x) as tfl.SymbolicTensor;
-  } else if (options.pooling === "avg") {
-    x = tfl.layers
-      .globalAveragePooling2d({ name: "global_average_pooling2d" })
-      .apply(x) as tfl.SymbolicTensor;
-  } else if (options.pooling === "max") {
-    x = tfl.layers
-      .globalMaxPooling2d({ name: "global_max_pooling2d" })
-      .apply(x) as tfl.SymbolicTensor;
+  } else {
+    x = applicationPooling(x, options.pooling, {
+      avg: "global_average_pooling2d",
+      max: "global_max_pooling2d",
+    });
   }
   const model = tfl.model({ inputs: input, outputs: x, name: variant });
   // Its Conv2D(relu) layers train as one FusedConv2D kernel each (fused-conv.ts).

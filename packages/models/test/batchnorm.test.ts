@@ -84,6 +84,37 @@ describe.each(["cpu", "graft-cpu"])("BatchNormalization training on %s", (backen
     expect(relErr(dx.dataSync(), (wantGrads[0] as tf.Tensor).dataSync())).toBeLessThan(1e-4);
   });
 
+  it("a layer without scale (gamma fixed at 1, InceptionV3's) trains: output, beta's and x's gradients", async () => {
+    await tf.setBackend(backend);
+    const x = seeded([2, 5, 5, 6], 8, 1.5, -0.3);
+    const w = seeded([2, 5, 5, 6], 9);
+    const bn = tfl.layers.batchNormalization({ axis: 3, scale: false });
+    bn.apply(tfl.input({ shape: [5, 5, 6] }));
+    expect(bn.getWeights().length).toBe(3);
+    bn.setWeights([seeded([6], 10, 0.1), tf.zeros([6]), tf.ones([6])]);
+    const beta = bn.getWeights()[0] as tf.Tensor;
+    const reference = (xs: tf.Tensor, b: tf.Tensor) => {
+      const m = tf.moments(xs, [0, 1, 2]);
+      return tf.batchNorm(xs, m.mean, m.variance, b, tf.ones([6]), 1e-3);
+    };
+    const want = tf.grads((xs: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(reference(xs, b), w)))([
+      x,
+      beta,
+    ]);
+    const got = bn.apply(x, { training: true }) as tf.Tensor;
+    expect(relErr(got.dataSync(), reference(x, beta).dataSync())).toBeLessThan(1e-6);
+    const { grads } = tf.variableGrads(
+      () => tf.sum(tf.mul(bn.apply(x, { training: true }) as tf.Tensor, w)) as tf.Scalar,
+    );
+    expect(Object.keys(grads)).toHaveLength(1);
+    const dbeta = Object.values(grads)[0] as tf.Tensor;
+    expect(relErr(dbeta.dataSync(), (want[1] as tf.Tensor).dataSync())).toBeLessThan(1e-5);
+    const dx = tf.grad((xs: tf.Tensor) =>
+      tf.sum(tf.mul(bn.apply(xs, { training: true }) as tf.Tensor, w)),
+    )(x);
+    expect(relErr(dx.dataSync(), (want[0] as tf.Tensor).dataSync())).toBeLessThan(1e-4);
+  });
+
   it("a layer normalising another axis keeps tfjs-layers' own training path, same results", async () => {
     await tf.setBackend(backend);
     const x = seeded([3, 5, 4, 4], 7, 1.5);

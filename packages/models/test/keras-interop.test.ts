@@ -18,7 +18,7 @@ import { findPython } from "@graft/test-fixtures/python";
 import { saveKerasModel, saveWeights } from "@graft/weights";
 import * as tf from "@tensorflow/tfjs-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MobileNetV2, ResNet, VGG } from "../src/index.ts";
+import { DenseNet, InceptionV3, MobileNetV2, ResNet, VGG, Xception } from "../src/index.ts";
 
 const python = findPython("keras, h5py") ?? "python3";
 const hasKeras = findPython("keras, h5py") !== null;
@@ -78,67 +78,96 @@ describe.skipIf(!hasKeras)("Python Keras loads what graft writes", () => {
   }, 600_000);
 });
 
-describe.skipIf(!hasKeras)(
-  "Python Keras loads ResNet and MobileNetV2 checkpoints graft writes",
-  () => {
-    it("narrow ResNet and ResNetV2 (.h5 and .keras) and MobileNetV2 (.h5): keras.models.load_model predicts the same", async () => {
-      const out = mkdtempSync(join(dir, "resnet-"));
-      const x = readNpyFloat32(fixture("applications", "resnet_tiny_v1.preprocessed.npy"));
-      const stacks: [number, number][] = [
-        [4, 2],
-        [8, 2],
-      ];
-      for (const [key, variant] of [
-        ["resnet_tiny_v1", "resnet50"],
-        ["resnet_tiny_v2", "resnet50v2"],
-      ] as const) {
-        const model = await ResNet(variant, {
-          stacks,
-          inputShape: [32, 32, 3],
-          classes: 5,
-          weights: fixture("applications", `${key}.h5`),
-        });
-        const y = tf.tidy(() =>
-          (model.predict(tf.tensor(x.data, x.shape)) as tf.Tensor).dataSync(),
-        );
-        for (const ext of ["h5", "keras"]) {
-          await saveKerasModel(model, join(out, `${key}_${ext}.${ext}`));
-          writeNpy(join(out, `${key}_${ext}.input.npy`), x.data, x.shape);
-          writeNpy(join(out, `${key}_${ext}.output.npy`), Float32Array.from(y), [2, 5]);
-        }
-        model.dispose();
-      }
-      const mobile = await MobileNetV2({
-        alpha: 0.35,
+describe.skipIf(!hasKeras)("Python Keras loads the applications' checkpoints graft writes", () => {
+  it("narrow ResNet and ResNetV2 (.h5 and .keras), MobileNetV2, DenseNet, Xception, InceptionV3 (.h5): keras.models.load_model predicts the same", async () => {
+    const out = mkdtempSync(join(dir, "resnet-"));
+    const x = readNpyFloat32(fixture("applications", "resnet_tiny_v1.preprocessed.npy"));
+    const stacks: [number, number][] = [
+      [4, 2],
+      [8, 2],
+    ];
+    for (const [key, variant] of [
+      ["resnet_tiny_v1", "resnet50"],
+      ["resnet_tiny_v2", "resnet50v2"],
+    ] as const) {
+      const model = await ResNet(variant, {
+        stacks,
         inputShape: [32, 32, 3],
         classes: 5,
-        weights: fixture("applications", "mobilenetv2_tiny.h5"),
+        weights: fixture("applications", `${key}.h5`),
       });
-      const px = readNpyFloat32(fixture("applications", "mobilenetv2_tiny.preprocessed.npy"));
-      const my = tf.tidy(() =>
-        (mobile.predict(tf.tensor(px.data, px.shape)) as tf.Tensor).dataSync(),
-      );
-      await saveKerasModel(mobile, join(out, "mobilenetv2_tiny_h5.h5"));
-      writeNpy(join(out, "mobilenetv2_tiny_h5.input.npy"), px.data, px.shape);
-      writeNpy(join(out, "mobilenetv2_tiny_h5.output.npy"), Float32Array.from(my), [2, 5]);
-      mobile.dispose();
-      const r = spawnSync(python, [fixture("scripts", "check_graft_models.py"), out], {
-        encoding: "utf8",
-        timeout: 300_000,
-      });
-      const lines = r.stdout
-        .split("\n")
-        .filter((l) => l.startsWith("{"))
-        .map((l) => JSON.parse(l) as { file: string; ok: boolean; error: string | null });
-      expect(lines.map((l) => l.file).sort(), r.stderr).toEqual([
-        "mobilenetv2_tiny_h5.h5",
-        "resnet_tiny_v1_h5.h5",
-        "resnet_tiny_v1_keras.keras",
-        "resnet_tiny_v2_h5.h5",
-        "resnet_tiny_v2_keras.keras",
-      ]);
-      for (const l of lines) expect(l, `${l.file}: ${l.error}`).toMatchObject({ ok: true });
-      expect(r.status).toBe(0);
-    }, 300_000);
-  },
-);
+      const y = tf.tidy(() => (model.predict(tf.tensor(x.data, x.shape)) as tf.Tensor).dataSync());
+      for (const ext of ["h5", "keras"]) {
+        await saveKerasModel(model, join(out, `${key}_${ext}.${ext}`));
+        writeNpy(join(out, `${key}_${ext}.input.npy`), x.data, x.shape);
+        writeNpy(join(out, `${key}_${ext}.output.npy`), Float32Array.from(y), [2, 5]);
+      }
+      model.dispose();
+    }
+    const mobile = await MobileNetV2({
+      alpha: 0.35,
+      inputShape: [32, 32, 3],
+      classes: 5,
+      weights: fixture("applications", "mobilenetv2_tiny.h5"),
+    });
+    const px = readNpyFloat32(fixture("applications", "mobilenetv2_tiny.preprocessed.npy"));
+    const my = tf.tidy(() =>
+      (mobile.predict(tf.tensor(px.data, px.shape)) as tf.Tensor).dataSync(),
+    );
+    await saveKerasModel(mobile, join(out, "mobilenetv2_tiny_h5.h5"));
+    writeNpy(join(out, "mobilenetv2_tiny_h5.input.npy"), px.data, px.shape);
+    writeNpy(join(out, "mobilenetv2_tiny_h5.output.npy"), Float32Array.from(my), [2, 5]);
+    mobile.dispose();
+    const others = [
+      [
+        "densenet_tiny",
+        (weights: string) =>
+          DenseNet("densenet121", {
+            blocks: [1, 2, 1, 1],
+            inputShape: [32, 32, 3],
+            classes: 5,
+            weights,
+          }),
+      ],
+      [
+        "xception_tiny",
+        (weights: string) =>
+          Xception({ filterScale: 0.0625, inputShape: [71, 71, 3], classes: 5, weights }),
+      ],
+      [
+        "inception_v3_tiny",
+        (weights: string) =>
+          InceptionV3({ filterScale: 0.0625, inputShape: [75, 75, 3], classes: 5, weights }),
+      ],
+    ] as const;
+    for (const [key, load] of others) {
+      const model = await load(fixture("applications", `${key}.h5`));
+      const p = readNpyFloat32(fixture("applications", `${key}.preprocessed.npy`));
+      const py = tf.tidy(() => (model.predict(tf.tensor(p.data, p.shape)) as tf.Tensor).dataSync());
+      await saveKerasModel(model, join(out, `${key}_h5.h5`));
+      writeNpy(join(out, `${key}_h5.input.npy`), p.data, p.shape);
+      writeNpy(join(out, `${key}_h5.output.npy`), Float32Array.from(py), [2, 5]);
+      model.dispose();
+    }
+    const r = spawnSync(python, [fixture("scripts", "check_graft_models.py"), out], {
+      encoding: "utf8",
+      timeout: 300_000,
+    });
+    const lines = r.stdout
+      .split("\n")
+      .filter((l) => l.startsWith("{"))
+      .map((l) => JSON.parse(l) as { file: string; ok: boolean; error: string | null });
+    expect(lines.map((l) => l.file).sort(), r.stderr).toEqual([
+      "densenet_tiny_h5.h5",
+      "inception_v3_tiny_h5.h5",
+      "mobilenetv2_tiny_h5.h5",
+      "resnet_tiny_v1_h5.h5",
+      "resnet_tiny_v1_keras.keras",
+      "resnet_tiny_v2_h5.h5",
+      "resnet_tiny_v2_keras.keras",
+      "xception_tiny_h5.h5",
+    ]);
+    for (const l of lines) expect(l, `${l.file}: ${l.error}`).toMatchObject({ ok: true });
+    expect(r.status).toBe(0);
+  }, 300_000);
+});

@@ -6,14 +6,9 @@
  * features and probabilities, in inference and training mode (there to the precision the
  * golden allows, see below), on tfjs-cpu and graft-cpu.
  */
-import { readFileSync } from "node:fs";
 import "@tensorflow/tfjs-backend-cpu";
 import "@graft/native/graft-cpu";
-import { fixture } from "@graft/test-fixtures";
-import { relErr } from "@graft/test-fixtures/compare";
-import { readNpyFloat32 } from "@graft/test-fixtures/npy";
 import * as tf from "@tensorflow/tfjs-core";
-import * as tfl from "@tensorflow/tfjs-layers";
 import { afterAll, describe, expect, it } from "vitest";
 import {
   application,
@@ -21,42 +16,12 @@ import {
   MobileNetV2,
   type MobileNetV2Options,
   makeDivisible,
-  preprocessInput,
-  summarize,
 } from "../src/index.ts";
-
-type Row = [string, string, unknown, number[][]];
-interface Totals {
-  total: number;
-  trainable: number;
-  non_trainable: number;
-}
-const arch = JSON.parse(readFileSync(fixture("applications", "architectures.json"), "utf8")) as {
-  models: Record<
-    string,
-    { keras_name: string; params_top: Totals; params_notop: Totals; layers: Row[] }
-  >;
-};
-const manifest = JSON.parse(readFileSync(fixture("applications", "manifest.json"), "utf8")) as {
-  tiny: Record<
-    string,
-    { feature_layer: string; params: Totals; layers: string[]; train_output_sensitivity: number }
-  >;
-};
-const app = (...p: string[]) => fixture("applications", ...p);
+import { expectKerasArchitecture, expectReproducesKeras } from "./application-fixtures.ts";
 
 afterAll(async () => {
   await tf.setBackend("cpu");
 });
-
-function totals(model: tfl.LayersModel): Totals {
-  const s = summarize(model);
-  return {
-    total: s.totalParams,
-    trainable: s.trainableParams,
-    non_trainable: s.nonTrainableParams,
-  };
-}
 
 const MEMBERS: [string, MobileNetV2Options][] = [
   ["mobilenetv2", {}],
@@ -66,31 +31,7 @@ const MEMBERS: [string, MobileNetV2Options][] = [
 
 describe("MobileNetV2 has Keras' layers, order and parameter counts", () => {
   for (const [key, options] of MEMBERS) {
-    it(key, () => {
-      const want = arch.models[key];
-      if (!want) throw new Error(`no Keras architecture for ${key}`);
-      const model = buildMobileNetV2({ ...options, weights: null });
-      try {
-        expect(model.name).toBe(want.keras_name);
-        const got = model.layers.map((l) => [
-          l.name,
-          l.getClassName(),
-          l.outputShape,
-          l.weights.map((w) => w.shape),
-        ]);
-        expect(got.length).toBe(want.layers.length);
-        for (let i = 0; i < got.length; i++) expect(got[i], `layer #${i}`).toEqual(want.layers[i]);
-        expect(totals(model)).toEqual(want.params_top);
-      } finally {
-        model.dispose();
-      }
-      const notop = buildMobileNetV2({ ...options, weights: null, includeTop: false });
-      try {
-        expect(totals(notop)).toEqual(want.params_notop);
-      } finally {
-        notop.dispose();
-      }
-    });
+    it(key, () => expectKerasArchitecture(key, (o) => buildMobileNetV2({ ...options, ...o })));
   }
 
   it("rounds widths as Keras' _make_divisible, and refuses what Keras refuses", () => {
@@ -119,46 +60,9 @@ describe.each(["cpu", "graft-cpu"])(
   (backend) => {
     it("preprocessing, features, probabilities in inference and training mode", async () => {
       await tf.setBackend(backend);
-      const t = manifest.tiny.mobilenetv2_tiny;
-      if (!t) throw new Error("no mobilenetv2_tiny");
-      const model = await MobileNetV2({
-        alpha: 0.35,
-        inputShape: [32, 32, 3],
-        classes: 5,
-        weights: app("mobilenetv2_tiny.h5"),
-      });
-      try {
-        expect(model.layers.map((l) => l.name)).toEqual(t.layers);
-        expect(totals(model)).toEqual(t.params);
-        const raw = readNpyFloat32(app("input.npy"));
-        const x = tf.tensor(raw.data, raw.shape);
-        const px = preprocessInput(x, "tf");
-        expect(
-          relErr(px.dataSync(), readNpyFloat32(app("mobilenetv2_tiny.preprocessed.npy")).data),
-        ).toBeLessThan(1e-6);
-        const features = tfl.model({
-          inputs: model.inputs,
-          outputs: model.getLayer(t.feature_layer).output as tfl.SymbolicTensor,
-        });
-        const got = {
-          features: (features.predict(px) as tf.Tensor).dataSync(),
-          output: (model.predict(px) as tf.Tensor).dataSync(),
-          train_output: (model.apply(px, { training: true }) as tf.Tensor).dataSync(),
-        };
-        // In training mode the last layers (1×1 here) normalise over a batch of two: Keras' own
-        // output moves by `train_output_sensitivity` for a 1e-6 change of the input, so that
-        // golden is held to ten times that, the others to 1e-4.
-        const trainTol = Math.max(1e-4, 10 * t.train_output_sensitivity);
-        expect(trainTol).toBeLessThan(0.02);
-        for (const [name, values] of Object.entries(got)) {
-          const want = readNpyFloat32(app(`mobilenetv2_tiny.${name}.npy`)).data;
-          const tol = name === "train_output" ? trainTol : 1e-4;
-          expect(relErr(values, want), name).toBeLessThan(tol);
-        }
-        tf.dispose([x, px]);
-      } finally {
-        model.dispose();
-      }
+      await expectReproducesKeras("mobilenetv2_tiny", "tf", (weights) =>
+        MobileNetV2({ alpha: 0.35, inputShape: [32, 32, 3], classes: 5, weights }),
+      );
     });
   },
 );

@@ -9,10 +9,9 @@
  *  - a frozen BatchNormalization runs in inference mode (Keras' rule);
  *  - the official file names and md5s are Keras'.
  */
-import { readFileSync } from "node:fs";
 import "@tensorflow/tfjs-backend-cpu";
 import "@graft/native/graft-cpu";
-import { fixture, kerasFixture } from "@graft/test-fixtures";
+import { kerasFixture } from "@graft/test-fixtures";
 import { relErr } from "@graft/test-fixtures/compare";
 import { readNpyFloat32 } from "@graft/test-fixtures/npy";
 import { officialWeights } from "@graft/weights";
@@ -25,53 +24,24 @@ import {
   buildResNet,
   freezeLayers,
   isFrozenBatchNorm,
-  preprocessInput,
   RESNET_VARIANTS,
   ResNet,
   type ResNetStack,
   type ResNetVariant,
   resnetPreprocessMode,
-  summarize,
 } from "../src/index.ts";
-
-type LayerRow = [string, string, (number | null)[] | (number | null)[][], number[][]];
-interface Totals {
-  total: number;
-  trainable: number;
-  non_trainable: number;
-}
-const arch = JSON.parse(readFileSync(fixture("applications", "architectures.json"), "utf8")) as {
-  models: Record<
-    string,
-    { keras_name: string; params_top: Totals; params_notop: Totals; layers: LayerRow[] }
-  >;
-};
-const manifest = JSON.parse(readFileSync(fixture("applications", "manifest.json"), "utf8")) as {
-  weights: { resnet: { base_url: string; hashes: Record<string, [string, string]> } };
-  tiny: Record<
-    string,
-    { stacks: ResNetStack[]; feature_layer: string; params: Totals; layers: string[] }
-  >;
-};
-const app = (...p: string[]) => fixture("applications", ...p);
-const TOL = 1e-4;
+import {
+  app,
+  arch,
+  expectKerasArchitecture,
+  expectReproducesKeras,
+  kerasWeights,
+  tiny as tinyEntry,
+} from "./application-fixtures.ts";
 
 afterAll(async () => {
   await tf.setBackend("cpu");
 });
-
-function totals(model: tfl.LayersModel): Totals {
-  const s = summarize(model);
-  return {
-    total: s.totalParams,
-    trainable: s.trainableParams,
-    non_trainable: s.nonTrainableParams,
-  };
-}
-
-function shapeOf(layer: tfl.layers.Layer): (number | null)[] | (number | null)[][] {
-  return layer.outputShape as (number | null)[];
-}
 
 describe("full-size ResNets have Keras' layers, order and parameter counts", () => {
   it("lists the same six members as Keras", () => {
@@ -79,33 +49,7 @@ describe("full-size ResNets have Keras' layers, order and parameter counts", () 
     expect([...RESNET_VARIANTS].sort()).toEqual(keras.sort());
   });
   for (const variant of RESNET_VARIANTS) {
-    it(variant, () => {
-      const want = arch.models[variant];
-      if (!want) throw new Error(`no Keras architecture for ${variant}`);
-      const model = buildResNet(variant, { weights: null });
-      try {
-        const got = model.layers.map((l) => [
-          l.name,
-          l.getClassName(),
-          shapeOf(l),
-          l.weights.map((w) => w.shape),
-        ]);
-        // Keras counts the input layer of a Functional model in model.layers; so does tfjs.
-        expect(got.length).toBe(want.layers.length);
-        for (let i = 0; i < got.length; i++) {
-          expect(got[i], `layer #${i}`).toEqual(want.layers[i]);
-        }
-        expect(totals(model)).toEqual(want.params_top);
-      } finally {
-        model.dispose();
-      }
-      const notop = buildResNet(variant, { weights: null, includeTop: false });
-      try {
-        expect(totals(notop)).toEqual(want.params_notop);
-      } finally {
-        notop.dispose();
-      }
-    });
+    it(variant, () => expectKerasArchitecture(variant, (o) => buildResNet(variant, o)));
   }
 });
 
@@ -115,10 +59,8 @@ const TINY = [
 ] as const;
 
 function tinyOptions(key: string) {
-  const t = manifest.tiny[key];
-  if (!t) throw new Error(`no tiny model ${key}`);
   return {
-    stacks: t.stacks,
+    stacks: tinyEntry(key).options.stacks as ResNetStack[],
     inputShape: [32, 32, 3] as [number, number, number],
     classes: 5,
     weights: app(`${key}.h5`),
@@ -129,34 +71,9 @@ describe.each(["cpu", "graft-cpu"])("narrow ResNets reproduce Keras on %s", (bac
   for (const [key, variant] of TINY) {
     it(`${key} (${variant}'s blocks): preprocessing, features, probabilities`, async () => {
       await tf.setBackend(backend);
-      const t = manifest.tiny[key];
-      if (!t) throw new Error(`no tiny model ${key}`);
-      const model = await ResNet(variant, tinyOptions(key));
-      try {
-        expect(model.layers.map((l) => l.name)).toEqual(t.layers);
-        expect(totals(model)).toEqual(t.params);
-        const raw = readNpyFloat32(app("input.npy"));
-        const x = tf.tensor(raw.data, raw.shape);
-        const px = preprocessInput(x, resnetPreprocessMode(variant));
-        const wantPx = readNpyFloat32(app(`${key}.preprocessed.npy`)).data;
-        expect(relErr(px.dataSync(), wantPx)).toBeLessThan(1e-6);
-        const features = tfl.model({
-          inputs: model.inputs,
-          outputs: model.getLayer(t.feature_layer).output as tfl.SymbolicTensor,
-        });
-        const got = {
-          features: (features.predict(px) as tf.Tensor).dataSync(),
-          output: (model.predict(px) as tf.Tensor).dataSync(),
-          train_output: (model.apply(px, { training: true }) as tf.Tensor).dataSync(),
-        };
-        for (const [name, values] of Object.entries(got)) {
-          const want = readNpyFloat32(app(`${key}.${name}.npy`)).data;
-          expect(relErr(values, want), name).toBeLessThan(TOL);
-        }
-        tf.dispose([x, px]);
-      } finally {
-        model.dispose();
-      }
+      await expectReproducesKeras(key, resnetPreprocessMode(variant), (weights) =>
+        ResNet(variant, { ...tinyOptions(key), weights }),
+      );
     });
   }
 });
@@ -221,7 +138,7 @@ describe("a frozen BatchNormalization runs in inference mode, as in Keras", () =
 
 describe("ResNet's weights and options", () => {
   it("names, folders and md5s of the official files are Keras'", () => {
-    const { base_url, hashes } = manifest.weights.resnet;
+    const { base_url, hashes } = kerasWeights("resnet");
     for (const variant of RESNET_VARIANTS) {
       const [topMd5, notopMd5] = hashes[variant] as [string, string];
       const top = officialWeights(variant, true);

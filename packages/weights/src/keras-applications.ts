@@ -1,10 +1,12 @@
 /**
  * The official ImageNet weights of `keras.applications`, as Keras names, hashes and hosts
- * them (keras/src/applications/vgg16.py, vgg19.py, resnet.py). Files land in the same cache as
+ * them (keras/src/applications/vgg16.py, vgg19.py, resnet.py, densenet.py, xception.py,
+ * inception_v3.py). Files land in the same cache as
  * Python's (`~/.keras/models/<fname>`), so each side reuses the other's downloads.
  *
  * A mirror replaces Keras' storage prefix and keeps the `<folder>/<fname>` tail (the folder is
- * the model's own for VGG, `resnet` for all six ResNets, as on Keras' storage):
+ * the model's own for VGG, Xception and InceptionV3, `resnet` for all six ResNets, `densenet`
+ * for the three DenseNets, as on Keras' storage):
  *   GRAFT_WEIGHTS_BASE_URL=http://mirror.local/keras/  →  http://mirror.local/keras/vgg19/<fname>
  */
 import {
@@ -23,7 +25,12 @@ export type OfficialModel =
   | "resnet152"
   | "resnet50v2"
   | "resnet101v2"
-  | "resnet152v2";
+  | "resnet152v2"
+  | "densenet121"
+  | "densenet169"
+  | "densenet201"
+  | "xception"
+  | "inception_v3";
 
 /** One official Keras weight file, as `officialWeights` describes it. */
 export interface OfficialWeightsFile {
@@ -51,18 +58,26 @@ interface ModelEntry {
 }
 
 /**
- * keras.applications.resnet / resnet_v2: every member's files live in one `resnet/` folder as
- * `<name>_weights_tf_dim_ordering_tf_kernels[_notop].h5`, with the md5s of resnet.py's
- * WEIGHTS_HASHES (top first).
+ * The files most families name `<name>_weights_tf_dim_ordering_tf_kernels[_notop].h5` in one
+ * folder: resnet.py's (all six in `resnet/`, md5s from its WEIGHTS_HASHES), densenet.py's
+ * (`densenet/`), xception.py's and inception_v3.py's (their own folders), md5s top first.
  */
-function resnetEntry(name: string, topMd5: string, notopMd5: string): ModelEntry {
+function tfKernelsEntry(
+  folder: string,
+  name: string,
+  topMd5: string,
+  notopMd5: string,
+): ModelEntry {
   const fname = (suffix: string) => `${name}_weights_tf_dim_ordering_tf_kernels${suffix}.h5`;
   return {
-    folder: "resnet",
+    folder,
     top: { fname: fname(""), md5: topMd5, bytes: null },
     notop: { fname: fname("_notop"), md5: notopMd5, bytes: null },
   };
 }
+
+const resnetEntry = (name: string, topMd5: string, notopMd5: string) =>
+  tfKernelsEntry("resnet", name, topMd5, notopMd5);
 
 /** [model][includeTop ? "top" : "notop"] */
 const REGISTRY: Readonly<Record<OfficialModel, ModelEntry>> = {
@@ -121,6 +136,36 @@ const REGISTRY: Readonly<Record<OfficialModel, ModelEntry>> = {
     "resnet152v2",
     "a49b44d1979771252814e80f8ec446f9",
     "ed17cf2e0169df9d443503ef94b23b33",
+  ),
+  densenet121: tfKernelsEntry(
+    "densenet",
+    "densenet121",
+    "9d60b8095a5708f2dcce2bca79d332c7",
+    "30ee3e1110167f948a6b9946edeeb738",
+  ),
+  densenet169: tfKernelsEntry(
+    "densenet",
+    "densenet169",
+    "d699b8f76981ab1b30698df4c175e90b",
+    "b8c4d4c20dd625c148057b9ff1c1176b",
+  ),
+  densenet201: tfKernelsEntry(
+    "densenet",
+    "densenet201",
+    "1ceb130c1ea1b78c3bf6114dbdfd8807",
+    "c13680b51ded0fb44dff2d8f86ac8bb1",
+  ),
+  xception: tfKernelsEntry(
+    "xception",
+    "xception",
+    "0a58e3b7378bc2990ea3b43d5981f1f6",
+    "b0042744bf5b25fce3cb969f33bebb97",
+  ),
+  inception_v3: tfKernelsEntry(
+    "inception_v3",
+    "inception_v3",
+    "9a0d58056eeedaa3f26cb7ebd46da564",
+    "bcbd6486424b2319ff4ef7d526e38f63",
   ),
 };
 

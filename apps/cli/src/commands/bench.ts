@@ -236,7 +236,11 @@ export async function benchCommand(argv: string[], io: Io): Promise<number> {
   const task = oneOf(values.task, "--task", ["extract", "train"] as const);
   if (!task) throw new UsageError("bench: --task extract|train is required");
   const backend = oneOf(values.backend, "--backend", BACKEND_CHOICES) as BackendChoice;
-  const size = positiveInt(values["input-size"], "--input-size", 224) as number;
+  const size = positiveInt(
+    values["input-size"],
+    "--input-size",
+    model ? application(model).defaultSize : 224,
+  ) as number;
   const batch = positiveInt(values["batch-size"], "--batch-size", 8) as number;
   const steps = positiveInt(values.steps, "--steps", 3) as number;
   const warmup = positiveInt(values.warmup, "--warmup", 1) as number;

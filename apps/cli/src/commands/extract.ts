@@ -93,7 +93,7 @@ export async function extractCommand(argv: string[], io: Io): Promise<number> {
     let model: tfl.LayersModel;
     let inputSize: [number, number];
     if (isApplicationName(modelArg)) {
-      const size = inputSizeFlag ?? 224;
+      const size = inputSizeFlag ?? application(modelArg).defaultSize;
       model = await loadBase({
         model: modelArg,
         weights: weightsArg(values.weights, io.env),

@@ -43,7 +43,11 @@ export async function recommendCommand(argv: string[], io: Io): Promise<number> 
     throw new UsageError(`recommend: unexpected argument '${positionals[0]}'`);
   if (!values.data) throw new UsageError("recommend: --data DIR is required");
   const model = oneOf(values.model, "--model", APPLICATION_NAMES) ?? "vgg19";
-  const inputSize = positiveInt(values["input-size"], "--input-size", 224) as number;
+  const inputSize = positiveInt(
+    values["input-size"],
+    "--input-size",
+    application(model).defaultSize,
+  ) as number;
   const largePerClass = positiveInt(values["large-per-class"], "--large-per-class", 500) as number;
   const preprocess =
     oneOf(values.preprocess, "--preprocess", PREPROCESS_MODES) ?? application(model).preprocess;

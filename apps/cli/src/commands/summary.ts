@@ -17,7 +17,7 @@ Prints Keras' summary table of a keras.applications network, with Keras' totals
 (architecture only: no weights are loaded).
   --model           ${APPLICATION_NAMES.join(", ")} (required)
   --include-top     keep the classifier (VGG's fc1, fc2 and predictions need input 224×224)
-  --input-size N    square input of N×N×3 pixels (default 224)
+  --input-size N    square input of N×N×3 pixels (default 224; 299 for xception, inception_v3)
   --freeze N        freeze the first N layers, as Keras' layers[:N] (the input layer counts)
   --freeze-until L  freeze up to and including layer L, or block/stage L (block4, conv4)
   --show-trainable  add Keras' Trainable column`;
@@ -43,7 +43,7 @@ export async function summaryCommand(argv: string[], io: Io): Promise<number> {
   const name = oneOf(values.model, "--model", APPLICATION_NAMES);
   if (!name) throw new UsageError(`summary: --model is required (${APPLICATION_NAMES.join(", ")})`);
   const app = application(name);
-  const size = positiveInt(values["input-size"], "--input-size", 224) as number;
+  const size = positiveInt(values["input-size"], "--input-size", app.defaultSize) as number;
   const includeTop = values["include-top"] ?? false;
   const vgg = app.family === "vgg16" || app.family === "vgg19";
   if (includeTop && vgg && size !== 224)

@@ -1,0 +1,163 @@
+/**
+ * What the application tests share: the fixtures real Keras wrote into
+ * test-fixtures/applications (scripts/make_application_fixtures.py), and the two checks every
+ * family gets — its full-size members have Keras' layers, order and totals, and a small member
+ * with seeded weights reproduces Keras' preprocessing, features and probabilities.
+ */
+import { readFileSync } from "node:fs";
+import { fixture } from "@graft/test-fixtures";
+import { relErr } from "@graft/test-fixtures/compare";
+import { readNpyFloat32 } from "@graft/test-fixtures/npy";
+import * as tf from "@tensorflow/tfjs-core";
+import * as tfl from "@tensorflow/tfjs-layers";
+import { expect } from "vitest";
+import { type PreprocessMode, preprocessInput, summarize } from "../src/index.ts";
+
+/** [name, class, output shape, weight shapes] of one layer. */
+export type LayerRow = [string, string, unknown, number[][]];
+
+/** Parameter totals as Keras counts them. */
+export interface Totals {
+  total: number;
+  trainable: number;
+  non_trainable: number;
+}
+
+/** architectures.json: the full-size members. */
+export const arch = JSON.parse(
+  readFileSync(fixture("applications", "architectures.json"), "utf8"),
+) as {
+  models: Record<
+    string,
+    { keras_name: string; params_top: Totals; params_notop: Totals; layers: LayerRow[] }
+  >;
+};
+
+/** One small member of manifest.json. */
+export interface TinyEntry {
+  keras_name: string;
+  /** graft's builder options for the same network (stacks, blocks, alpha, filterScale). */
+  options: Record<string, unknown>;
+  /** The input file (2 images at the member's side). */
+  input: string;
+  feature_layer: string;
+  params: Totals;
+  layers: string[];
+  train_output_sensitivity: number;
+}
+
+/** manifest.json: the official files' hashes and the small members. */
+export const manifest = JSON.parse(
+  readFileSync(fixture("applications", "manifest.json"), "utf8"),
+) as {
+  weights: Record<string, { base_url: string; hashes: Record<string, [string, string]> }>;
+  tiny: Record<string, TinyEntry>;
+};
+
+/** A path under test-fixtures/applications. */
+export const app = (...p: string[]) => fixture("applications", ...p);
+
+/** The small member `key` of the manifest; throws if the fixtures lack it. */
+export function tiny(key: string): TinyEntry {
+  const t = manifest.tiny[key];
+  if (!t) throw new Error(`no tiny model ${key} in test-fixtures/applications/manifest.json`);
+  return t;
+}
+
+/** `model`'s parameter totals, in Keras' terms. */
+export function totals(model: tfl.LayersModel): Totals {
+  const s = summarize(model);
+  return {
+    total: s.totalParams,
+    trainable: s.trainableParams,
+    non_trainable: s.nonTrainableParams,
+  };
+}
+
+/**
+ * The full-size member `key` built by `build` has Keras' layers in Keras' order (name, class,
+ * output shape, weight shapes), Keras' model name and Keras' totals with and without the top.
+ */
+export function expectKerasArchitecture(
+  key: string,
+  build: (o: { weights: null; includeTop?: boolean }) => tfl.LayersModel,
+): void {
+  const want = arch.models[key];
+  if (!want) throw new Error(`no Keras architecture for ${key}`);
+  const model = build({ weights: null });
+  try {
+    expect(model.name).toBe(want.keras_name);
+    const got = model.layers.map((l) => [
+      l.name,
+      l.getClassName(),
+      l.outputShape,
+      l.weights.map((w) => w.shape),
+    ]);
+    // Keras counts the input layer of a Functional model in model.layers; so does tfjs.
+    expect(got.length).toBe(want.layers.length);
+    for (let i = 0; i < got.length; i++) expect(got[i], `layer #${i}`).toEqual(want.layers[i]);
+    expect(totals(model)).toEqual(want.params_top);
+  } finally {
+    model.dispose();
+  }
+  const notop = build({ weights: null, includeTop: false });
+  try {
+    expect(totals(notop)).toEqual(want.params_notop);
+  } finally {
+    notop.dispose();
+  }
+}
+
+/**
+ * The small member `key`, loaded by `load` from its file, reproduces Keras on the current
+ * backend: layer names, totals, `mode`'s preprocessing (1e-6), the feature layer's output and
+ * the probabilities in inference mode (1e-4), and in training mode to ten times Keras' own
+ * sensitivity there (a batch of two normalised at 1×1 is ill-conditioned whoever computes it),
+ * at least 1e-4.
+ */
+export async function expectReproducesKeras(
+  key: string,
+  mode: PreprocessMode,
+  load: (weights: string) => Promise<tfl.LayersModel>,
+): Promise<void> {
+  const t = tiny(key);
+  const model = await load(app(`${key}.h5`));
+  const raw = readNpyFloat32(app(t.input));
+  const x = tf.tensor(raw.data, raw.shape);
+  const px = preprocessInput(x, mode);
+  try {
+    expect(model.layers.map((l) => l.name)).toEqual(t.layers);
+    expect(totals(model)).toEqual(t.params);
+    expect(relErr(px.dataSync(), readNpyFloat32(app(`${key}.preprocessed.npy`)).data)).toBeLessThan(
+      1e-6,
+    );
+    const features = tfl.model({
+      inputs: model.inputs,
+      outputs: model.getLayer(t.feature_layer).output as tfl.SymbolicTensor,
+    });
+    const got = {
+      features: (features.predict(px) as tf.Tensor).dataSync(),
+      output: (model.predict(px) as tf.Tensor).dataSync(),
+      train_output: (model.apply(px, { training: true }) as tf.Tensor).dataSync(),
+    };
+    const trainTol = Math.max(1e-4, 10 * t.train_output_sensitivity);
+    expect(trainTol, "Keras' own training-mode sensitivity").toBeLessThan(0.02);
+    for (const [name, values] of Object.entries(got)) {
+      const want = readNpyFloat32(app(`${key}.${name}.npy`)).data;
+      expect(relErr(values, want), name).toBeLessThan(name === "train_output" ? trainTol : 1e-4);
+    }
+  } finally {
+    tf.dispose([x, px]);
+    model.dispose();
+  }
+}
+
+/** The official files' base URL and [top, notop] md5s of `family` as Keras' module declares them. */
+export function kerasWeights(family: string): {
+  base_url: string;
+  hashes: Record<string, [string, string]>;
+} {
+  const w = manifest.weights[family];
+  if (!w) throw new Error(`no weights of ${family} in test-fixtures/applications/manifest.json`);
+  return w;
+}
