@@ -152,6 +152,12 @@ def _value_for(var_name: str, shape: tuple[int, ...], rng: np.random.Generator) 
         v = rng.normal(size=shape) * 0.1
     elif var_name == "moving_variance":
         v = rng.uniform(0.5, 1.5, size=shape)
+    elif var_name == "mean":  # Normalization's adapted statistics, on the 0-1 pixel scale
+        v = rng.uniform(0.3, 0.6, size=shape)
+    elif var_name == "variance":
+        v = rng.uniform(0.04, 0.08, size=shape)
+    elif var_name == "count":
+        return np.asarray(1000, dtype=np.int64)
     else:
         raise ValueError(f"no fixture rule for variable {var_name!r}")
     return v.astype(np.float32)
@@ -166,6 +172,10 @@ def set_weights(model: keras.Model, seeds: list[int], split_at: str | None = Non
             rng = np.random.default_rng(seeds[1])
         for w in legacy_weights(layer):
             w.assign(_value_for(w.name, tuple(w.shape), rng))
+        # Normalization computes from its statistics once, in finalize_state (which adapt and
+        # load_weights call, assign does not): without this it would go on with the old ones.
+        if hasattr(layer, "finalize_state"):
+            layer.finalize_state()
 
 
 def legacy_weights(layer) -> list:

@@ -35,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import keras_fixture_lib as lib  # noqa: E402
 from keras_fixture_lib import h5py, keras, np  # noqa: E402
 from keras.src.applications import densenet as keras_densenet  # noqa: E402
+from keras.src.applications import efficientnet as keras_efficientnet  # noqa: E402
 from keras.src.applications import inception_v3 as keras_inception_v3  # noqa: E402
 from keras.src.applications import resnet as keras_resnet  # noqa: E402
 from keras.src.applications import xception as keras_xception  # noqa: E402
@@ -62,6 +63,7 @@ FULL_SIZE = {
     "densenet201": keras.applications.DenseNet201,
     "xception": keras.applications.Xception,
     "inception_v3": keras.applications.InceptionV3,
+    **{f"efficientnetb{i}": getattr(keras.applications, f"EfficientNetB{i}") for i in range(8)},
 }
 
 def declared_md5s(module, names) -> dict:
@@ -191,6 +193,20 @@ TINY = {
         {"filterScale": 0.0625},
         75,
     ),
+    # Keras' own EfficientNet(width_coefficient, depth_coefficient, ...) at a quarter of B0's
+    # widths and a third of its depths: two blocks (with drop-connect and add) in stages 4-6.
+    # At 64 px, so that its last stages (at 1/32) normalise more than two values per channel,
+    # and without its dropouts, which would make the training-mode golden a random draw.
+    "efficientnet_tiny": (
+        lambda: keras_efficientnet.EfficientNet(
+            0.25, 0.34, 64, dropout_rate=0.0, drop_connect_rate=0.0, weights=None,
+            input_shape=(64, 64, 3), classes=5, name="efficientnet_tiny",
+        ),
+        keras.applications.efficientnet.preprocess_input,
+        "block4b_add",
+        {"widthCoefficient": 0.25, "depthCoefficient": 0.34, "dropoutRate": 0, "dropConnectRate": 0},
+        64,
+    ),
 }
 
 
@@ -277,7 +293,9 @@ def main() -> None:
     inputs = {32: rng.uniform(0.0, 255.0, size=(2, 32, 32, 3)).astype(np.float32)}
     np.save(OUT / "input.npy", inputs[32])
     for side in sorted({t[4] for t in TINY.values()} - {32}):
-        inputs[side] = rng.uniform(0.0, 255.0, size=(2, side, side, 3)).astype(np.float32)
+        # One generator per side, so adding a side leaves the others' inputs as they were.
+        side_rng = np.random.default_rng(SEED_INPUT + side)
+        inputs[side] = side_rng.uniform(0.0, 255.0, size=(2, side, side, 3)).astype(np.float32)
         np.save(OUT / f"input_{side}.npy", inputs[side])
     manifest = {
         "generator": arch["generator"],
@@ -298,6 +316,12 @@ def main() -> None:
             "inception_v3": {
                 "base_url": keras_inception_v3.WEIGHTS_PATH.rsplit("/", 1)[0] + "/",
                 "hashes": declared_md5s(keras_inception_v3, ["inception_v3"]),
+            },
+            "efficientnet": {
+                "base_url": keras_efficientnet.BASE_WEIGHTS_PATH,
+                "hashes": {
+                    f"efficientnet{k}": list(v) for k, v in keras_efficientnet.WEIGHTS_HASHES.items()
+                },
             },
         },
         "tiny": {},

@@ -244,3 +244,21 @@ export function applicationTop(
     })
     .apply(pooled) as tfl.SymbolicTensor;
 }
+
+/**
+ * keras imagenet_utils.correct_pad: the ((top, bottom), (left, right)) zero padding before a
+ * strided `kernel`×`kernel` convolution with valid padding, one less before than after on an
+ * even side, as TF's "same" pads.
+ */
+export function correctPad(
+  x: tfl.SymbolicTensor,
+  kernel: number,
+): [[number, number], [number, number]] {
+  const [, h, w] = x.shape;
+  const adjust = h == null || w == null ? [1, 1] : [1 - (h % 2), 1 - (w % 2)];
+  const c = Math.floor(kernel / 2);
+  return [
+    [c - (adjust[0] as number), c],
+    [c - (adjust[1] as number), c],
+  ];
+}

@@ -5,6 +5,13 @@
 import type * as tfl from "@tensorflow/tfjs-layers";
 import type { ApplicationOptions } from "./application.ts";
 import { buildDenseNet, DenseNet, type DenseNetVariant } from "./densenet.ts";
+import {
+  buildEfficientNet,
+  EFFICIENTNET_VARIANTS,
+  EfficientNet,
+  type EfficientNetVariant,
+  efficientNetSize,
+} from "./efficientnet.ts";
 import { ModelsError } from "./errors.ts";
 import { buildInceptionV3, InceptionV3 } from "./inception-v3.ts";
 import { buildMobileNetV2, MobileNetV2 } from "./mobilenet-v2.ts";
@@ -20,7 +27,8 @@ export type ApplicationName =
   | "mobilenetv2"
   | DenseNetVariant
   | "xception"
-  | "inception_v3";
+  | "inception_v3"
+  | EfficientNetVariant;
 
 /** What graft knows of one application. */
 export interface ApplicationInfo {
@@ -37,8 +45,9 @@ export interface ApplicationInfo {
     | "mobilenet_v2"
     | "densenet"
     | "xception"
-    | "inception_v3";
-  /** Keras' default input side (224, or 299 for Xception and InceptionV3). */
+    | "inception_v3"
+    | "efficientnet";
+  /** Keras' default input side (224; 299 for Xception and InceptionV3; 224–600 for EfficientNets). */
   defaultSize: number;
   /** The smallest input side Keras accepts (32; 71 for Xception, 75 for InceptionV3). */
   minSize: number;
@@ -70,10 +79,30 @@ const KERAS_NAMES: Record<ApplicationName, string> = {
   densenet201: "DenseNet201",
   xception: "Xception",
   inception_v3: "InceptionV3",
+  efficientnetb0: "EfficientNetB0",
+  efficientnetb1: "EfficientNetB1",
+  efficientnetb2: "EfficientNetB2",
+  efficientnetb3: "EfficientNetB3",
+  efficientnetb4: "EfficientNetB4",
+  efficientnetb5: "EfficientNetB5",
+  efficientnetb6: "EfficientNetB6",
+  efficientnetb7: "EfficientNetB7",
 };
 
 /** Every application's name, in Keras' order of families. */
 export const APPLICATION_NAMES = Object.keys(KERAS_NAMES) as ApplicationName[];
+
+// Keras' depth coefficients, for the EfficientNets' stage names.
+const EFFICIENTNET_DEPTH: Record<EfficientNetVariant, number> = {
+  efficientnetb0: 1.0,
+  efficientnetb1: 1.1,
+  efficientnetb2: 1.2,
+  efficientnetb3: 1.4,
+  efficientnetb4: 1.8,
+  efficientnetb5: 2.2,
+  efficientnetb6: 2.6,
+  efficientnetb7: 3.1,
+};
 
 function info(name: ApplicationName): ApplicationInfo {
   const kerasName = KERAS_NAMES[name];
@@ -146,6 +175,22 @@ function info(name: ApplicationName): ApplicationInfo {
       load: (o = {}) => InceptionV3(o),
     };
   }
+  if ((EFFICIENTNET_VARIANTS as readonly string[]).includes(name)) {
+    const variant = name as EfficientNetVariant;
+    return {
+      name,
+      kerasName,
+      family: "efficientnet",
+      defaultSize: efficientNetSize(variant),
+      minSize: 32,
+      // The model rescales and normalises 0–255 pixels itself.
+      preprocess: "none",
+      // The second stage's last block: 1/4 of the input, 24 channels (B0) to 32 (B7).
+      earlyLayer: `block2${String.fromCharCode(96 + Math.ceil(EFFICIENTNET_DEPTH[variant] * 2))}_add`,
+      build: (o = {}) => buildEfficientNet(variant, o),
+      load: (o = {}) => EfficientNet(variant, o),
+    };
+  }
   const variant = name as ResNetVariant;
   return {
     name,
@@ -184,14 +229,17 @@ export function application(name: string): ApplicationInfo {
  * The layers that end a stage of `model`, the natural places to cut it: VGG's `blockN_pool`,
  * the last block's output of each ResNet stack (`conv4_block6_out`), MobileNetV2's residual
  * sums (`block_2_add`), DenseNet's transitions (`pool3_pool`), the sum after each of Xception's
- * pooled blocks (`add_1`, which takes `block3_pool`), InceptionV3's modules (`mixed5`). In model
- * order.
+ * pooled blocks (`add_1`, which takes `block3_pool`), InceptionV3's modules (`mixed5`), the last
+ * block of each EfficientNet stage (`block2b_add`, or `block1a_project_bn` for a stage of one
+ * block). In model order.
  */
 export function stageEnds(model: tfl.LayersModel): string[] {
   const lastOfStack = new Map<string, string>();
   const names: string[] = [];
   for (const l of model.layers) {
-    const m = /^(conv\d+)_block\d+_out$/.exec(l.name);
+    const m =
+      /^(conv\d+)_block\d+_out$/.exec(l.name) ??
+      /^block(\d+)[a-z]+_(?:add|project_bn)$/.exec(l.name);
     if (m) lastOfStack.set(m[1] as string, l.name);
     else if (/^block_\d+_add$/.test(l.name) || /^mixed\d+$/.test(l.name)) names.push(l.name);
     else if (/_pool$/.test(l.name) && l.name !== "pool1_pool" && l.name !== "avg_pool") {

@@ -1,6 +1,6 @@
 /**
  * Keras applications (VGG16/19, ResNet50/101/152 and their V2s, MobileNetV2, DenseNet121/169/201,
- * Xception, InceptionV3) on tfjs-layers with Keras' layer names, freezing, summaries and cuts. Importing it makes frozen BatchNormalization
+ * Xception, InceptionV3, EfficientNetB0-B7) on tfjs-layers with Keras' layer names, freezing, summaries and cuts. Importing it makes frozen BatchNormalization
  * layers run in inference mode, as in Keras (see `useKerasBatchNormRule`).
  *
  * @module @graft/models
@@ -11,6 +11,7 @@ export {
   applicationTop,
   type CheckedApplicationOptions,
   checkApplicationOptions,
+  correctPad,
   KERAS_KERNEL_INIT,
   KerasNames,
   loadApplicationWeights,
@@ -37,6 +38,14 @@ export {
   type DenseNetOptions,
   type DenseNetVariant,
 } from "./densenet.ts";
+export {
+  buildEfficientNet,
+  EFFICIENTNET_VARIANTS,
+  EfficientNet,
+  type EfficientNetOptions,
+  type EfficientNetVariant,
+  efficientNetSize,
+} from "./efficientnet.ts";
 export { ModelsError } from "./errors.ts";
 export { foldBatchNorm, unfoldAt } from "./fold-bn.ts";
 export { type FreezeSpec, freezeCountUntil, freezeLayers, unfreezeLayers } from "./freeze.ts";
@@ -49,6 +58,7 @@ export {
   type MobileNetV2Options,
   makeDivisible,
 } from "./mobilenet-v2.ts";
+export { Normalization, type NormalizationArgs } from "./normalization.ts";
 export {
   IMAGENET_BGR_MEAN,
   IMAGENET_RGB_MEAN,

@@ -12,6 +12,7 @@ import {
   type ApplicationOptions,
   applicationTop,
   checkApplicationOptions,
+  correctPad,
   KERAS_KERNEL_INIT,
   loadApplicationWeights,
 } from "./application.ts";
@@ -80,16 +81,6 @@ function conv1x1(x: T, filters: number, name: string): T {
     .apply(x) as T;
 }
 
-/** imagenet_utils.correct_pad for a 3×3 kernel: ((top, bottom), (left, right)). */
-function correctPad(x: T): [[number, number], [number, number]] {
-  const [, h, w] = x.shape;
-  const adjust = h == null || w == null ? [1, 1] : [1 - (h % 2), 1 - (w % 2)];
-  return [
-    [1 - (adjust[0] as number), 1],
-    [1 - (adjust[1] as number), 1],
-  ];
-}
-
 function invertedResidual(
   inputs: T,
   expansion: number,
@@ -107,7 +98,7 @@ function invertedResidual(
     x = relu6(bn(x, `${prefix}expand_BN`), `${prefix}expand_relu`);
   } else prefix = "expanded_conv_";
   if (stride === 2) {
-    x = tfl.layers.zeroPadding2d({ padding: correctPad(x), name: `${prefix}pad` }).apply(x) as T;
+    x = tfl.layers.zeroPadding2d({ padding: correctPad(x, 3), name: `${prefix}pad` }).apply(x) as T;
   }
   x = tfl.layers
     .depthwiseConv2d({

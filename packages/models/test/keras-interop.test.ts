@@ -18,7 +18,15 @@ import { findPython } from "@graft/test-fixtures/python";
 import { saveKerasModel, saveWeights } from "@graft/weights";
 import * as tf from "@tensorflow/tfjs-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DenseNet, InceptionV3, MobileNetV2, ResNet, VGG, Xception } from "../src/index.ts";
+import {
+  DenseNet,
+  EfficientNet,
+  InceptionV3,
+  MobileNetV2,
+  ResNet,
+  VGG,
+  Xception,
+} from "../src/index.ts";
 
 const python = findPython("keras, h5py") ?? "python3";
 const hasKeras = findPython("keras, h5py") !== null;
@@ -79,7 +87,7 @@ describe.skipIf(!hasKeras)("Python Keras loads what graft writes", () => {
 });
 
 describe.skipIf(!hasKeras)("Python Keras loads the applications' checkpoints graft writes", () => {
-  it("narrow ResNet and ResNetV2 (.h5 and .keras), MobileNetV2, DenseNet, Xception, InceptionV3 (.h5): keras.models.load_model predicts the same", async () => {
+  it("narrow ResNet and ResNetV2 (.h5 and .keras), MobileNetV2, DenseNet, Xception, InceptionV3, EfficientNet (.h5): keras.models.load_model predicts the same", async () => {
     const out = mkdtempSync(join(dir, "resnet-"));
     const x = readNpyFloat32(fixture("applications", "resnet_tiny_v1.preprocessed.npy"));
     const stacks: [number, number][] = [
@@ -139,6 +147,19 @@ describe.skipIf(!hasKeras)("Python Keras loads the applications' checkpoints gra
         (weights: string) =>
           InceptionV3({ filterScale: 0.0625, inputShape: [75, 75, 3], classes: 5, weights }),
       ],
+      [
+        "efficientnet_tiny",
+        (weights: string) =>
+          EfficientNet("efficientnetb0", {
+            widthCoefficient: 0.25,
+            depthCoefficient: 0.34,
+            dropoutRate: 0,
+            dropConnectRate: 0,
+            inputShape: [64, 64, 3],
+            classes: 5,
+            weights,
+          }),
+      ],
     ] as const;
     for (const [key, load] of others) {
       const model = await load(fixture("applications", `${key}.h5`));
@@ -159,6 +180,7 @@ describe.skipIf(!hasKeras)("Python Keras loads the applications' checkpoints gra
       .map((l) => JSON.parse(l) as { file: string; ok: boolean; error: string | null });
     expect(lines.map((l) => l.file).sort(), r.stderr).toEqual([
       "densenet_tiny_h5.h5",
+      "efficientnet_tiny_h5.h5",
       "inception_v3_tiny_h5.h5",
       "mobilenetv2_tiny_h5.h5",
       "resnet_tiny_v1_h5.h5",

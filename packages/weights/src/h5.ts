@@ -287,6 +287,8 @@ export function readFloat32(ds: Dataset, where: string): Float32Array {
     return Float32Array.from(value, (b) => Number(b));
   }
   if (typeof value === "number") return Float32Array.of(value);
+  // A scalar int64 (Keras' Normalization count) reads as a bigint.
+  if (typeof value === "bigint") return Float32Array.of(Number(value));
   throw new WeightsError(
     "ERR_GRAFT_H5_DTYPE",
     `Unsupported dtype ${JSON.stringify(ds.dtype)} for weight ${where}`,

@@ -1,12 +1,13 @@
 /**
  * The official ImageNet weights of `keras.applications`, as Keras names, hashes and hosts
  * them (keras/src/applications/vgg16.py, vgg19.py, resnet.py, densenet.py, xception.py,
- * inception_v3.py). Files land in the same cache as
+ * inception_v3.py, efficientnet.py). Files land in the same cache as
  * Python's (`~/.keras/models/<fname>`), so each side reuses the other's downloads.
  *
  * A mirror replaces Keras' storage prefix and keeps the `<folder>/<fname>` tail (the folder is
  * the model's own for VGG, Xception and InceptionV3, `resnet` for all six ResNets, `densenet`
- * for the three DenseNets, as on Keras' storage):
+ * for the three DenseNets, as on Keras' storage; `efficientnet` for the EfficientNets, which
+ * Keras keeps outside that prefix):
  *   GRAFT_WEIGHTS_BASE_URL=http://mirror.local/keras/  →  http://mirror.local/keras/vgg19/<fname>
  */
 import {
@@ -30,7 +31,15 @@ export type OfficialModel =
   | "densenet169"
   | "densenet201"
   | "xception"
-  | "inception_v3";
+  | "inception_v3"
+  | "efficientnetb0"
+  | "efficientnetb1"
+  | "efficientnetb2"
+  | "efficientnetb3"
+  | "efficientnetb4"
+  | "efficientnetb5"
+  | "efficientnetb6"
+  | "efficientnetb7";
 
 /** One official Keras weight file, as `officialWeights` describes it. */
 export interface OfficialWeightsFile {
@@ -51,8 +60,14 @@ interface RegistryEntry {
 }
 
 interface ModelEntry {
-  /** The folder under Keras' storage prefix. */
+  /** The folder under Keras' storage prefix (under a mirror's, for `origin` entries). */
   folder: string;
+  /**
+   * Where Keras fetches the files from when it is not under its usual prefix (EfficientNet's
+   * `https://storage.googleapis.com/keras-applications/<fname>`); a mirror still serves them
+   * as `<folder>/<fname>`.
+   */
+  origin?: string;
   top: RegistryEntry;
   notop: RegistryEntry;
 }
@@ -78,6 +93,19 @@ function tfKernelsEntry(
 
 const resnetEntry = (name: string, topMd5: string, notopMd5: string) =>
   tfKernelsEntry("resnet", name, topMd5, notopMd5);
+
+/**
+ * keras.applications.efficientnet: `efficientnetbN[_notop].h5` straight under
+ * `storage.googleapis.com/keras-applications/`, md5s from its WEIGHTS_HASHES (top first).
+ */
+function efficientNetEntry(name: string, topMd5: string, notopMd5: string): ModelEntry {
+  return {
+    folder: "efficientnet",
+    origin: "https://storage.googleapis.com/keras-applications/",
+    top: { fname: `${name}.h5`, md5: topMd5, bytes: null },
+    notop: { fname: `${name}_notop.h5`, md5: notopMd5, bytes: null },
+  };
+}
 
 /** [model][includeTop ? "top" : "notop"] */
 const REGISTRY: Readonly<Record<OfficialModel, ModelEntry>> = {
@@ -167,6 +195,46 @@ const REGISTRY: Readonly<Record<OfficialModel, ModelEntry>> = {
     "9a0d58056eeedaa3f26cb7ebd46da564",
     "bcbd6486424b2319ff4ef7d526e38f63",
   ),
+  efficientnetb0: efficientNetEntry(
+    "efficientnetb0",
+    "902e53a9f72be733fc0bcb005b3ebbac",
+    "50bc09e76180e00e4465e1a485ddc09d",
+  ),
+  efficientnetb1: efficientNetEntry(
+    "efficientnetb1",
+    "1d254153d4ab51201f1646940f018540",
+    "74c4e6b3e1f6a1eea24c589628592432",
+  ),
+  efficientnetb2: efficientNetEntry(
+    "efficientnetb2",
+    "b15cce36ff4dcbd00b6dd88e7857a6ad",
+    "111f8e2ac8aa800a7a99e3239f7bfb39",
+  ),
+  efficientnetb3: efficientNetEntry(
+    "efficientnetb3",
+    "ffd1fdc53d0ce67064dc6a9c7960ede0",
+    "af6d107764bb5b1abb91932881670226",
+  ),
+  efficientnetb4: efficientNetEntry(
+    "efficientnetb4",
+    "18c95ad55216b8f92d7e70b3a046e2fc",
+    "ebc24e6d6c33eaebbd558eafbeedf1ba",
+  ),
+  efficientnetb5: efficientNetEntry(
+    "efficientnetb5",
+    "ace28f2a6363774853a83a0b21b9421a",
+    "38879255a25d3c92d5e44e04ae6cec6f",
+  ),
+  efficientnetb6: efficientNetEntry(
+    "efficientnetb6",
+    "165f6e37dce68623721b423839de8be5",
+    "9ecce42647a20130c1f39a5d4cb75743",
+  ),
+  efficientnetb7: efficientNetEntry(
+    "efficientnetb7",
+    "8c03f828fec3ef71311cd463b6759d99",
+    "cbcfe4450ddf6f3ad90b1b398090fe4a",
+  ),
 };
 
 /** Every `OfficialModel`, in registry order. */
@@ -203,9 +271,14 @@ export function officialWeights(
   baseUrl?: string,
 ): OfficialWeightsFile {
   const entry = registryEntry(model, includeTop);
+  const { folder, origin } = REGISTRY[model];
+  const base = weightsBaseUrl(baseUrl);
   return {
     fname: entry.fname,
-    url: `${weightsBaseUrl(baseUrl)}${REGISTRY[model].folder}/${entry.fname}`,
+    url:
+      origin && base === KERAS_APPLICATIONS_BASE_URL
+        ? `${origin}${entry.fname}`
+        : `${base}${folder}/${entry.fname}`,
     md5: entry.md5,
     bytes: entry.bytes,
   };
