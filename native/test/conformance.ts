@@ -104,6 +104,27 @@ export interface ConformanceOptions {
   hostDownloads?: () => number;
 }
 
+/** Depthwise convolutions: [n, h, w, c, multiplier, k, stride, pad, dilation]. */
+export const DEPTHWISE_CASES: readonly [
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  "same" | "valid",
+  number,
+][] = [
+  [1, 5, 5, 1, 1, 3, 1, "same", 1],
+  [2, 8, 6, 3, 1, 3, 2, "same", 1],
+  [2, 7, 9, 8, 2, 3, 1, "valid", 1],
+  [2, 9, 9, 16, 1, 5, 2, "valid", 1],
+  [1, 12, 10, 32, 1, 3, 1, "same", 1],
+  [2, 8, 8, 4, 3, 5, 1, "same", 1],
+  [2, 9, 8, 6, 1, 3, 1, "same", 2],
+];
+
 /** The convolutions: a sweep of shapes, channel counts, strides and paddings, dilation, 1x1, and wide layers. */
 export const CONV_CASES: readonly ConvCase[] = (() => {
   const cases: ConvCase[] = [];
@@ -328,6 +349,36 @@ export function conformanceSuite(opts: ConformanceOptions): void {
               )([x(), f(), b()]),
             tol.conv,
             { Conv2D: 1, Conv2DBackpropInput: 1, Conv2DBackpropFilter: 1 },
+          );
+        },
+      );
+    });
+
+    group("conv", `DepthwiseConv2dNative and both backprops (tolerance ${tol.conv})`, () => {
+      it.each(DEPTHWISE_CASES)(
+        "depthwise n=%i h=%i w=%i c=%i m=%i k=%i s=%i %s d=%i: forward and gradients",
+        async (n, h, w, c, m, k, s, pad, d) => {
+          const x = rand([n, h, w, c], 11);
+          const f = rand([k, k, c, m], 12);
+          await close(
+            "depthwise conv",
+            () => tf.depthwiseConv2d(x() as tf.Tensor4D, f() as tf.Tensor4D, s, pad, "NHWC", d),
+            tol.conv,
+            { DepthwiseConv2dNative: 1 },
+          );
+          if (d !== 1) return;
+          await close(
+            "depthwise gradients",
+            () =>
+              tf.grads((xx: tf.Tensor, ff: tf.Tensor) =>
+                tf.sum(tf.square(tf.depthwiseConv2d(xx as tf.Tensor4D, ff as tf.Tensor4D, s, pad))),
+              )([x(), f()]),
+            tol.conv,
+            {
+              DepthwiseConv2dNative: 1,
+              DepthwiseConv2dNativeBackpropInput: 1,
+              DepthwiseConv2dNativeBackpropFilter: 1,
+            },
           );
         },
       );

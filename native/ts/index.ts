@@ -191,11 +191,34 @@ export interface CpuKernels {
     activation: number,
     alpha: number,
     weightsKey?: number,
+    /**
+     * 1, or the input channels C for a depthwise convolution (tfjs' DepthwiseConv2dNative):
+     * w is then [KH, KW, C, M] and OC = C·M.
+     */
+    groups?: number,
   ): void;
-  /** dx = the gradient of conv2d with respect to x (oneDNN). Same `p`; dy: [N,OH,OW,OC], dx: [N,H,W,C]. */
-  conv2dBackpropInput(dy: Float32Array, w: Float32Array, dx: Float32Array, p: Int32Array): void;
-  /** dw = the gradient of conv2d with respect to w (oneDNN), HWIO. Same `p`; no bias gradient (use `sumRows`). */
-  conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, p: Int32Array): void;
+  /**
+   * dx = the gradient of conv2d with respect to x (oneDNN). Same `p` and `groups`; dy:
+   * [N,OH,OW,OC], dx: [N,H,W,C].
+   */
+  conv2dBackpropInput(
+    dy: Float32Array,
+    w: Float32Array,
+    dx: Float32Array,
+    p: Int32Array,
+    groups?: number,
+  ): void;
+  /**
+   * dw = the gradient of conv2d with respect to w (oneDNN), in w's layout. Same `p` and
+   * `groups`; no bias gradient (use `sumRows`).
+   */
+  conv2dBackpropFilter(
+    x: Float32Array,
+    dy: Float32Array,
+    dw: Float32Array,
+    p: Int32Array,
+    groups?: number,
+  ): void;
   /**
    * Max (POOL_KINDS.max) or average (POOL_KINDS.avg, over the window's in-bounds values)
    * pooling, exactly as tfjs-backend-cpu. `p` is the POOL_PARAMS block (poolParams(): N, H,

@@ -9,6 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { demoFile } from "@graft/demo";
+import { APPLICATION_NAMES } from "@graft/models";
 import { fixture } from "@graft/test-fixtures";
 import { readNpy } from "@graft/test-fixtures/npy";
 import { afterAll, describe, expect, it } from "vitest";
@@ -71,7 +72,7 @@ describe("graft summary --model NAME prints Keras' totals", () => {
     const r = graft(["summary", "--model", "resnet18"]);
     expect(r.code).toBe(2);
     expect(r.err.trim().split("\n")).toEqual([
-      "graft: error: Expected one of vgg16, vgg19, resnet50, resnet101, resnet152, resnet50v2, resnet101v2, resnet152v2, mobilenetv2, densenet121, densenet169, densenet201, xception, inception_v3, efficientnetb0, efficientnetb1, efficientnetb2, efficientnetb3, efficientnetb4, efficientnetb5, efficientnetb6, efficientnetb7 for --model but received 'resnet18'",
+      `graft: error: Expected one of ${APPLICATION_NAMES.join(", ")} for --model but received 'resnet18'`,
     ]);
   });
 });

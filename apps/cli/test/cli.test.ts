@@ -3,6 +3,7 @@ import { copyFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { demoFile } from "@graft/demo";
+import { APPLICATION_NAMES } from "@graft/models";
 import { fixture, kerasFixture, kerasManifest } from "@graft/test-fixtures";
 import { afterAll, describe, expect, it } from "vitest";
 import { graft } from "./run_cli.ts";
@@ -33,7 +34,7 @@ describe("graft summary", () => {
     const r = graft(["summary", "--model", "vgg99"]);
     expect(r.code).toBe(2);
     expect(r.err.trim().split("\n")).toEqual([
-      "graft: error: Expected one of vgg16, vgg19, resnet50, resnet101, resnet152, resnet50v2, resnet101v2, resnet152v2, mobilenetv2 for --model but received 'vgg99'",
+      `graft: error: Expected one of ${APPLICATION_NAMES.join(", ")} for --model but received 'vgg99'`,
     ]);
     const v = graft(["summary", "--model", "vgg19", "--input-size", "abc", "--verbose"]);
     expect(v.code).toBe(2);

@@ -8,6 +8,9 @@ import { batchMatMulKernel } from "./BatchMatMul.ts";
 import { conv2DKernel } from "./Conv2D.ts";
 import { conv2DBackpropFilterKernel } from "./Conv2DBackpropFilter.ts";
 import { conv2DBackpropInputKernel } from "./Conv2DBackpropInput.ts";
+import { depthwiseConv2dNativeKernel } from "./DepthwiseConv2dNative.ts";
+import { depthwiseConv2dNativeBackpropFilterKernel } from "./DepthwiseConv2dNativeBackpropFilter.ts";
+import { depthwiseConv2dNativeBackpropInputKernel } from "./DepthwiseConv2dNativeBackpropInput.ts";
 import { fusedBatchNormKernel } from "./FusedBatchNorm.ts";
 import { fusedConv2DKernel } from "./FusedConv2D.ts";
 import { maxPoolKernel } from "./MaxPool.ts";
@@ -37,6 +40,9 @@ export const cpuKernels: KernelConfig[] = [
   conv2DKernel,
   conv2DBackpropFilterKernel,
   conv2DBackpropInputKernel,
+  depthwiseConv2dNativeKernel,
+  depthwiseConv2dNativeBackpropFilterKernel,
+  depthwiseConv2dNativeBackpropInputKernel,
   fusedBatchNormKernel,
   fusedConv2DKernel,
   maxPoolKernel,
