@@ -26,6 +26,8 @@ Napi::Object CpuExports(Napi::Env env) {
   Export<cpu::MatMul>(env, o, "matmul");
   Export<cpu::Relu>(env, o, "relu");
   Export<cpu::Step>(env, o, "step");
+  Export<cpu::Clip>(env, o, "clip");
+  Export<cpu::Sigmoid>(env, o, "sigmoid");
   Export<cpu::ReluGrad>(env, o, "reluGrad");
   Export<cpu::Softmax>(env, o, "softmax");
   Export<cpu::Binary>(env, o, "binary");

@@ -524,6 +524,22 @@ export function conformanceSuite(opts: ConformanceOptions): void {
         }
         await close("unary", () => tf.step(x(), 0.25), 0);
         await close("unary", () => tf.clipByValue(x(), -0.5, 0.25), 0);
+        // ReLU6 (relu, then clip), swish's and squeeze-excitation's sigmoid, and the excitation's
+        // [N, H, W, C] · [N, 1, 1, C], on MobileNet- and EfficientNet-sized activations.
+        const act = rand([3, 20, 20, 24], 31);
+        await close("unary", () => tf.clipByValue(act(), 0, 6), 0, { ClipByValue: 1 });
+        await close("unary", () => tf.clipByValue(tf.div(act(), tf.scalar(Number.NaN)), 0, 6), 0, {
+          ClipByValue: 1,
+        });
+        await close("transcendentals", () => tf.sigmoid(tf.mul(act(), 30)), tol.math, {
+          Sigmoid: 1,
+        });
+        const se = rand([3, 1, 1, 24], 32);
+        await close("broadcast", () => tf.mul(act(), se()), 0, { Multiply: 1 });
+        await close("broadcast", () => tf.mul(se(), act()), 0, { Multiply: 1 });
+        await close("broadcast", () => tf.sub(act(), se()), 0);
+        // Not one row per image (the batch broadcasts too): tfjs-cpu's kernel.
+        await close("broadcast", () => tf.mul(act(), rand([1, 1, 20, 24], 33)()), 0);
         await close("unary", () => tf.leakyRelu(x(), 0.1), 0);
         await close(
           "unary",
@@ -635,8 +651,12 @@ export function conformanceSuite(opts: ConformanceOptions): void {
           0,
           { Mean: 2, Square: 1 },
         );
-        // Not over leading axes: tfjs-cpu's kernel.
-        await close("moments", () => tf.mean(x(), [1, 2]), 0);
+        // Over the axes after the batch (global average pooling), image by image.
+        await close("moments", () => tf.mean(x(), [1, 2]), 0, { Mean: 1 });
+        await close("moments", () => tf.mean(x(), [1, 2], true), 0, { Mean: 1 });
+        // Neither: tfjs-cpu's kernel.
+        await close("moments", () => tf.mean(x(), [1, 3]), 0);
+        await close("moments", () => tf.mean(x(), [2, 3]), 0);
         await close("tile", () => tf.tile(rand([1, 1, 1, 12], 26)(), [4, 9, 7, 1]), 0, { Tile: 1 });
         await close("tile", () => tf.tile(rand([2, 3, 40], 27)(), [3, 1, 2]), 0, { Tile: 1 });
         await close("tile", () => tf.tile(rand([300], 28)(), [3]), 0, { Tile: 1 });

@@ -47,6 +47,8 @@ export const GRAFT_CPU_NATIVE = [
   "Mean",
   "Square",
   "Slice",
+  "ClipByValue",
+  "Sigmoid",
 ] as const;
 
 /** CI=true (or 1): a test that cannot run here fails instead of skipping. */

@@ -256,6 +256,10 @@ export interface CpuKernels {
   ): void;
   /** y = max(0, x); NaN stays NaN. */
   relu(x: Float32Array, y: Float32Array): void;
+  /** y = tfjs ClipByValue of x: hi above hi, lo below lo, x otherwise (NaN stays NaN). */
+  clip(x: Float32Array, y: Float32Array, lo: number, hi: number): void;
+  /** y = tfjs-cpu's sigmoid, 1 / (1 + exp(-x)) in double, rounded to float32. */
+  sigmoid(x: Float32Array, y: Float32Array): void;
   /**
    * tfjs FusedBatchNorm: y[i] = offset[c] + (x[i] - mean[c]) * scale[c] / sqrt(variance[c] +
    * epsilon), c = i % inner, in double and in tfjs-cpu's order (same bits). Each parameter
@@ -423,6 +427,8 @@ const REQUIRED_CPU_EXPORTS: readonly (keyof CpuKernels)[] = [
   "relu",
   "reluGrad",
   "step",
+  "clip",
+  "sigmoid",
   "softmax",
   "binary",
   "sumRows",

@@ -36,6 +36,19 @@ CONSTRUCTORS = {
     "resnet50v2": (keras.applications.ResNet50V2, keras.applications.resnet_v2.preprocess_input),
     "resnet101v2": (keras.applications.ResNet101V2, keras.applications.resnet_v2.preprocess_input),
     "resnet152v2": (keras.applications.ResNet152V2, keras.applications.resnet_v2.preprocess_input),
+    "mobilenetv2": (keras.applications.MobileNetV2, keras.applications.mobilenet_v2.preprocess_input),
+    "densenet121": (keras.applications.DenseNet121, keras.applications.densenet.preprocess_input),
+    "densenet169": (keras.applications.DenseNet169, keras.applications.densenet.preprocess_input),
+    "densenet201": (keras.applications.DenseNet201, keras.applications.densenet.preprocess_input),
+    "xception": (keras.applications.Xception, keras.applications.xception.preprocess_input),
+    "inception_v3": (keras.applications.InceptionV3, keras.applications.inception_v3.preprocess_input),
+    **{
+        f"efficientnetb{i}": (
+            getattr(keras.applications, f"EfficientNetB{i}"),
+            keras.applications.efficientnet.preprocess_input,
+        )
+        for i in range(8)
+    },
 }
 build, preprocess = CONSTRUCTORS[args.model]
 base = build(weights=None, include_top=False, input_shape=(args.size, args.size, 3))

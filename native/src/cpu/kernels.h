@@ -26,6 +26,8 @@ Napi::Value AvgPoolGrad(const Napi::CallbackInfo& info);
 // kernels/Elementwise.cc
 Napi::Value Relu(const Napi::CallbackInfo& info);
 Napi::Value Step(const Napi::CallbackInfo& info);
+Napi::Value Clip(const Napi::CallbackInfo& info);
+Napi::Value Sigmoid(const Napi::CallbackInfo& info);
 Napi::Value ReluGrad(const Napi::CallbackInfo& info);
 Napi::Value Softmax(const Napi::CallbackInfo& info);
 Napi::Value Binary(const Napi::CallbackInfo& info);

@@ -136,6 +136,43 @@ Napi::Value Relu(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// clip(x, y, lo, hi): tfjs ClipByValue, x > hi ? hi : (x < lo ? lo : x); NaN stays NaN
+// (ReLU6, MobileNet's activation, is relu then clip(0, 6) in tfjs-layers).
+Napi::Value Clip(const Napi::CallbackInfo& info) {
+  const F32 x = ArgF32(info, 0);
+  const F32 y = ArgF32(info, 1);
+  const float lo = ArgFloat(info, 2);
+  const float hi = ArgFloat(info, 3);
+  CheckSize("clip", "y", y, x.size, "x has " + std::to_string(x.size) + " elements");
+  ApplyThreads();
+  ParallelFor(x.size, kGrain, [&](int64_t begin, int64_t end) {
+    const float* in = x.data;
+    float* out = y.data;
+    for (int64_t i = begin; i < end; ++i) {
+      const float v = in[i];
+      out[i] = v > hi ? hi : (v < lo ? lo : v);
+    }
+  });
+  return info.Env().Undefined();
+}
+
+// sigmoid(x, y): tfjs-cpu's 1 / (1 + exp(-x)), in double as JavaScript computes it, rounded
+// to float32 (EfficientNet's swish is x · sigmoid(x), its squeeze-and-excitation a sigmoid).
+Napi::Value Sigmoid(const Napi::CallbackInfo& info) {
+  const F32 x = ArgF32(info, 0);
+  const F32 y = ArgF32(info, 1);
+  CheckSize("sigmoid", "y", y, x.size, "x has " + std::to_string(x.size) + " elements");
+  ApplyThreads();
+  ParallelFor(x.size, kGrain, [&](int64_t begin, int64_t end) {
+    const float* in = x.data;
+    float* out = y.data;
+    for (int64_t i = begin; i < end; ++i) {
+      out[i] = static_cast<float>(1.0 / (1.0 + std::exp(-static_cast<double>(in[i]))));
+    }
+  });
+  return info.Env().Undefined();
+}
+
 // step(x, y, alpha): y = x > 0 ? 1 : alpha; NaN stays NaN (tfjs Step).
 Napi::Value Step(const Napi::CallbackInfo& info) {
   const F32 x = ArgF32(info, 0);

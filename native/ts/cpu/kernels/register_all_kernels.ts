@@ -5,6 +5,7 @@ import { addKernel } from "./Add.ts";
 import { avgPoolKernel } from "./AvgPool.ts";
 import { avgPoolGradKernel } from "./AvgPoolGrad.ts";
 import { batchMatMulKernel } from "./BatchMatMul.ts";
+import { clipByValueKernel } from "./ClipByValue.ts";
 import { conv2DKernel } from "./Conv2D.ts";
 import { conv2DBackpropFilterKernel } from "./Conv2DBackpropFilter.ts";
 import { conv2DBackpropInputKernel } from "./Conv2DBackpropInput.ts";
@@ -23,6 +24,7 @@ import { realDivKernel } from "./RealDiv.ts";
 import { reluKernel } from "./Relu.ts";
 import { reluGradKernel } from "./ReluGrad.ts";
 import { reverseKernel } from "./Reverse.ts";
+import { sigmoidKernel } from "./Sigmoid.ts";
 import { sliceKernel } from "./Slice.ts";
 import { softmaxKernel } from "./Softmax.ts";
 import { squareKernel } from "./Square.ts";
@@ -37,6 +39,7 @@ export const cpuKernels: KernelConfig[] = [
   avgPoolKernel,
   avgPoolGradKernel,
   batchMatMulKernel,
+  clipByValueKernel,
   conv2DKernel,
   conv2DBackpropFilterKernel,
   conv2DBackpropInputKernel,
@@ -55,6 +58,7 @@ export const cpuKernels: KernelConfig[] = [
   reluKernel,
   reluGradKernel,
   reverseKernel,
+  sigmoidKernel,
   sliceKernel,
   softmaxKernel,
   squareKernel,
