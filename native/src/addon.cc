@@ -29,6 +29,7 @@ Napi::Object CpuExports(Napi::Env env) {
   Export<cpu::Clip>(env, o, "clip");
   Export<cpu::Sigmoid>(env, o, "sigmoid");
   Export<cpu::ReluGrad>(env, o, "reluGrad");
+  Export<cpu::ClipGrad>(env, o, "clipGrad");
   Export<cpu::Softmax>(env, o, "softmax");
   Export<cpu::Binary>(env, o, "binary");
   Export<cpu::SumRows>(env, o, "sumRows");

@@ -531,6 +531,16 @@ export function conformanceSuite(opts: ConformanceOptions): void {
         await close("unary", () => tf.clipByValue(tf.div(act(), tf.scalar(Number.NaN)), 0, 6), 0, {
           ClipByValue: 1,
         });
+        // ReLU6's gradient: one ClipByValueGrad where graft-cpu has it, tfjs' where elsewhere.
+        await close(
+          "unary",
+          () =>
+            tf.grad((xx: tf.Tensor) => tf.sum(tf.mul(tf.clipByValue(xx, -0.25, 0.5), act())))(
+              act(),
+            ),
+          0,
+          { ClipByValue: 1, ClipByValueGrad: 1 },
+        );
         await close("transcendentals", () => tf.sigmoid(tf.mul(act(), 30)), tol.math, {
           Sigmoid: 1,
         });
@@ -637,7 +647,7 @@ export function conformanceSuite(opts: ConformanceOptions): void {
         );
       });
 
-      it("batch moments (Mean over leading axes, Square), Tile and Slice are bit for bit tfjs-cpu's", async () => {
+      it("batch moments (Mean over leading axes, Square), Tile, SplitV and Slice are bit for bit tfjs-cpu's", async () => {
         const x = rand([4, 9, 7, 12], 25);
         await close("moments", () => tf.mean(x(), [0, 1, 2]), 0, { Mean: 1 });
         await close("moments", () => tf.mean(x(), [0, 1], true), 0, { Mean: 1 });
@@ -661,6 +671,20 @@ export function conformanceSuite(opts: ConformanceOptions): void {
         await close("tile", () => tf.tile(rand([2, 3, 40], 27)(), [3, 1, 2]), 0, { Tile: 1 });
         await close("tile", () => tf.tile(rand([300], 28)(), [3]), 0, { Tile: 1 });
         await close("tile", () => tf.tile(tf.cast(tf.mul(x(), 5), "int32"), [1, 2, 1, 1]), 0);
+        // SplitV (a Concatenate's gradient): along the channels and along the batch.
+        await close("split", () => tf.split(x(), [3, 5, 4], 3), 0, { SplitV: 1 });
+        await close("split", () => tf.split(x(), 2, 0), 0, { SplitV: 1 });
+        await close("split", () => tf.split(x(), [4, 0, 5], 1), 0, { SplitV: 1 });
+        await close(
+          "split",
+          () =>
+            tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(tf.concat([a, b], 3))))([
+              x(),
+              rand([4, 9, 7, 5], 29)(),
+            ]),
+          0,
+          { SplitV: 1 },
+        );
         // Slice: boxes that are not one run of x natively (a padding's gradient), others a view.
         await close("slice", () => tf.slice(x(), [0, 1, 1, 0], [4, 7, 5, 12]), 0, { Slice: 1 });
         await close("slice", () => tf.slice(x(), [1, 2, 0, 3], [2, -1, 7, 6]), 0, { Slice: 1 });

@@ -48,7 +48,9 @@ export const GRAFT_CPU_NATIVE = [
   "Square",
   "Slice",
   "ClipByValue",
+  "ClipByValueGrad",
   "Sigmoid",
+  "SplitV",
 ] as const;
 
 /** CI=true (or 1): a test that cannot run here fails instead of skipping. */

@@ -16,6 +16,7 @@ import {
 } from "@tensorflow/tfjs-core";
 import { GraftCpuBackend } from "./cpu/backend.ts";
 import { setConvAlgorithm, setMath } from "./cpu/cpu_math.ts";
+import { clipByValueGradientConfig } from "./cpu/kernels/ClipByValueGrad.ts";
 import { reluGradientConfig } from "./cpu/kernels/ReluGrad.ts";
 import { cpuKernels } from "./cpu/kernels/register_all_kernels.ts";
 import { BACKEND_NAME } from "./cpu/kernels/util.ts";
@@ -105,6 +106,7 @@ export function registerGraftCpu(): void {
   }
   for (const k of cpuKernels) registerKernel(k);
   registerGradient(reluGradientConfig);
+  registerGradient(clipByValueGradientConfig);
 }
 
 registerGraftCpu();

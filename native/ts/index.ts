@@ -286,6 +286,8 @@ export interface CpuKernels {
   tile(x: Float32Array, y: Float32Array, p: Int32Array): void;
   /** dx = dy * step(x): Relu's gradient in one pass, bit for bit what tfjs's Step, Cast, Multiply give. */
   reluGrad(dy: Float32Array, x: Float32Array, dx: Float32Array): void;
+  /** dx = lo <= x <= hi ? dy : 0: ClipByValue's gradient in one pass, what tfjs' where gives. */
+  clipGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, lo: number, hi: number): void;
   /** tfjs Step: y = x > 0 ? 1 : alpha; NaN stays NaN. */
   step(x: Float32Array, y: Float32Array, alpha: number): void;
   /** Softmax over the last axis of x viewed as [rows, cols]: exp(x - max) / sum, the sum in double. */
@@ -426,6 +428,7 @@ const REQUIRED_CPU_EXPORTS: readonly (keyof CpuKernels)[] = [
   "matmul",
   "relu",
   "reluGrad",
+  "clipGrad",
   "step",
   "clip",
   "sigmoid",

@@ -29,6 +29,7 @@ Napi::Value Step(const Napi::CallbackInfo& info);
 Napi::Value Clip(const Napi::CallbackInfo& info);
 Napi::Value Sigmoid(const Napi::CallbackInfo& info);
 Napi::Value ReluGrad(const Napi::CallbackInfo& info);
+Napi::Value ClipGrad(const Napi::CallbackInfo& info);
 Napi::Value Softmax(const Napi::CallbackInfo& info);
 Napi::Value Binary(const Napi::CallbackInfo& info);
 Napi::Value SumRows(const Napi::CallbackInfo& info);

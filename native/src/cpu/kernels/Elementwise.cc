@@ -214,6 +214,30 @@ Napi::Value ReluGrad(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// clipGrad(dy, x, dx, lo, hi): dx = lo <= x <= hi ? dy : 0, ClipByValue's gradient in one
+// pass (tfjs: GreaterEqual, LessEqual, LogicalAnd, ZerosLike and Select, five); NaN x gives 0
+// and a selected dy passes as it is, NaN included, as tfjs' where.
+Napi::Value ClipGrad(const Napi::CallbackInfo& info) {
+  const F32 dy = ArgF32(info, 0);
+  const F32 x = ArgF32(info, 1);
+  const F32 dx = ArgF32(info, 2);
+  const float lo = ArgFloat(info, 3);
+  const float hi = ArgFloat(info, 4);
+  CheckSize("clipGrad", "x", x, dy.size, "dy has " + std::to_string(dy.size) + " elements");
+  CheckSize("clipGrad", "dx", dx, dy.size, "dy has " + std::to_string(dy.size) + " elements");
+  ApplyThreads();
+  ParallelFor(dy.size, kGrain, [&](int64_t begin, int64_t end) {
+    const float* g = dy.data;
+    const float* in = x.data;
+    float* out = dx.data;
+    for (int64_t i = begin; i < end; ++i) {
+      const float v = in[i];
+      out[i] = v >= lo && v <= hi ? g[i] : 0.0f;
+    }
+  });
+  return info.Env().Undefined();
+}
+
 // binary(op, a, b, y, outer, inner, aMode, bMode): y[i] = a[ia] op b[ib] for
 // i < outer*inner, where mode kFull reads index i, kScalar index 0, kRow index i % inner.
 Napi::Value Binary(const Napi::CallbackInfo& info) {

@@ -1,9 +1,20 @@
-import { ClipByValue, type ClipByValueAttrs, type ClipByValueInputs } from "@tensorflow/tfjs-core";
+import {
+  ClipByValue,
+  type ClipByValueAttrs,
+  type ClipByValueInputs,
+  getGradient,
+  registerGradient,
+} from "@tensorflow/tfjs-core";
 import { type Req, sizeOf } from "../../common/shape.ts";
+import { clipByValueGradientConfig } from "./ClipByValueGrad.ts";
 import { nativeKernel, smallReason } from "./util.ts";
 
 /** tfjs ClipByValue on float32 (ReLU6 is relu then clip to [0, 6] in tfjs-layers). */
 export const clipByValueKernel = nativeKernel(ClipByValue, ({ inputs, attrs, backend }) => {
+  // As Relu: a second tfjs-core copy may have re-registered tfjs' gradient since graft-cpu loaded.
+  if (getGradient(ClipByValue) !== clipByValueGradientConfig) {
+    registerGradient(clipByValueGradientConfig);
+  }
   const { x } = inputs as unknown as Req<ClipByValueInputs>;
   const { clipValueMin, clipValueMax } = attrs as unknown as ClipByValueAttrs;
   if (!backend.allF32(x)) return "dtype";

@@ -6,6 +6,7 @@ import { avgPoolKernel } from "./AvgPool.ts";
 import { avgPoolGradKernel } from "./AvgPoolGrad.ts";
 import { batchMatMulKernel } from "./BatchMatMul.ts";
 import { clipByValueKernel } from "./ClipByValue.ts";
+import { clipByValueGradKernel } from "./ClipByValueGrad.ts";
 import { conv2DKernel } from "./Conv2D.ts";
 import { conv2DBackpropFilterKernel } from "./Conv2DBackpropFilter.ts";
 import { conv2DBackpropInputKernel } from "./Conv2DBackpropInput.ts";
@@ -27,6 +28,7 @@ import { reverseKernel } from "./Reverse.ts";
 import { sigmoidKernel } from "./Sigmoid.ts";
 import { sliceKernel } from "./Slice.ts";
 import { softmaxKernel } from "./Softmax.ts";
+import { splitVKernel } from "./SplitV.ts";
 import { squareKernel } from "./Square.ts";
 import { stepKernel } from "./Step.ts";
 import { subKernel } from "./Sub.ts";
@@ -40,6 +42,7 @@ export const cpuKernels: KernelConfig[] = [
   avgPoolGradKernel,
   batchMatMulKernel,
   clipByValueKernel,
+  clipByValueGradKernel,
   conv2DKernel,
   conv2DBackpropFilterKernel,
   conv2DBackpropInputKernel,
@@ -60,6 +63,7 @@ export const cpuKernels: KernelConfig[] = [
   reverseKernel,
   sigmoidKernel,
   sliceKernel,
+  splitVKernel,
   softmaxKernel,
   squareKernel,
   stepKernel,
