@@ -7,7 +7,9 @@
  * 2-core AMD EPYC), Keras is measured again with TF_ENABLE_ONEDNN_OPTS=0, and the line says so. Without a Python that imports keras and tensorflow it prints graft's figures and
  * how to install the reference.
  *
- * BENCH_MODELS (resnet50,resnet50v2), BENCH_SIZE (224), BENCH_BATCH (8), BENCH_STEPS (3).
+ * BENCH_MODELS (resnet50,resnet50v2; any of graft's applications, e.g.
+ * mobilenetv2,efficientnetb0,densenet121,xception,inception_v3), BENCH_SIZE (224), BENCH_BATCH
+ * (8), BENCH_STEPS (3).
  */
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
