@@ -7,6 +7,7 @@
  * above alpha 1), `Conv_1_bn`, `out_relu`. `alpha` scales every width, rounded to a multiple of
  * 8 as Keras' `_make_divisible` does.
  */
+import { fetchMobileNetV2Weights } from "@graft/weights";
 import * as tfl from "@tensorflow/tfjs-layers";
 import {
   type ApplicationOptions,
@@ -174,10 +175,30 @@ export function buildMobileNetV2(options: MobileNetV2Options = {}): tfl.LayersMo
 }
 
 /**
- * keras.applications.MobileNetV2 with weights from a file or none. The official ImageNet files
- * (one per alpha and input size, which Keras downloads without a checksum) are not fetched by
- * graft yet: pass the file's path.
+ * keras.applications.MobileNetV2: builds the network and loads its weights. "imagenet" fetches
+ * Keras' file for this alpha and side into the Keras cache (`mobilenet_v2/`; a side Keras has
+ * no file for takes the 224 one, as in Keras). Keras downloads these without a checksum, so
+ * the load itself is the check: every layer must find its weights, shapes included, by name.
  */
 export async function MobileNetV2(options: MobileNetV2Options = {}): Promise<tfl.LayersModel> {
-  return loadApplicationWeights(buildMobileNetV2(options), null, options);
+  const model = buildMobileNetV2(options);
+  const weights = options.weights === undefined ? "imagenet" : options.weights;
+  if (weights !== "imagenet") return loadApplicationWeights(model, null, options);
+  let path: string;
+  try {
+    const [rows, cols] = (model.inputs[0] as tfl.SymbolicTensor).shape.slice(1, 3) as [
+      number | null,
+      number | null,
+    ];
+    path = await fetchMobileNetV2Weights(options.alpha ?? 1.0, rows, cols, {
+      includeTop: options.includeTop ?? true,
+      ...(options.cacheDir !== undefined && { cacheDir: options.cacheDir }),
+      ...(options.baseUrl !== undefined && { baseUrl: options.baseUrl }),
+      ...(options.progress !== undefined && { progress: options.progress }),
+    });
+  } catch (err) {
+    model.dispose();
+    throw err;
+  }
+  return loadApplicationWeights(model, null, { ...options, weights: path });
 }

@@ -26,7 +26,12 @@ export {
 } from "./get-file.ts";
 export {
   type FetchOfficialWeightsOptions,
+  fetchMobileNetV2Weights,
   fetchOfficialWeights,
+  MOBILENET_V2_WEIGHT_ALPHAS,
+  MOBILENET_V2_WEIGHT_ROWS,
+  type MobileNetV2WeightsFile,
+  mobileNetV2Weights,
   OFFICIAL_MODELS,
   type OfficialModel,
   type OfficialWeightsFile,

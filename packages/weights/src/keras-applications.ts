@@ -332,3 +332,69 @@ function registryEntry(model: OfficialModel, includeTop: boolean): RegistryEntry
   }
   return REGISTRY[model][includeTop ? "top" : "notop"];
 }
+
+/** MobileNetV2's official widths and sides (keras.applications.mobilenet_v2). */
+export const MOBILENET_V2_WEIGHT_ALPHAS = [0.35, 0.5, 0.75, 1.0, 1.3, 1.4] as const;
+/** The sides MobileNetV2 has official files for; any other loads the 224 file, as in Keras. */
+export const MOBILENET_V2_WEIGHT_ROWS = [96, 128, 160, 192, 224] as const;
+
+/** One MobileNetV2 file: Keras downloads them without a checksum, so `md5` is null. */
+export interface MobileNetV2WeightsFile {
+  /** File name, in Keras' cache and on the server. */
+  fname: string;
+  /** Full download URL, after any mirror is applied. */
+  url: string;
+  /** Always null: mobilenet_v2.py gives get_file no file_hash. */
+  md5: null;
+  /** The side of the file chosen: `rows` where Keras has a file for it, else 224. */
+  rows: number;
+}
+
+/**
+ * The official MobileNetV2 file for `alpha` and an input of `rows` × `cols` (Keras' names:
+ * `mobilenet_v2_weights_tf_dim_ordering_tf_kernels_<float(alpha)>_<rows>[_no_top].h5` under
+ * `mobilenet_v2/`; a non-square input or another side takes the 224 file, as Keras does).
+ */
+export function mobileNetV2Weights(
+  alpha: number,
+  rows: number | null,
+  cols: number | null,
+  includeTop: boolean,
+  baseUrl?: string,
+): MobileNetV2WeightsFile {
+  if (!(MOBILENET_V2_WEIGHT_ALPHAS as readonly number[]).includes(alpha)) {
+    throw new TypeError(
+      `Expected an alpha of ${MOBILENET_V2_WEIGHT_ALPHAS.join(", ")} for MobileNetV2's official weights but received ${alpha}`,
+    );
+  }
+  const side =
+    rows !== null && rows === cols && (MOBILENET_V2_WEIGHT_ROWS as readonly number[]).includes(rows)
+      ? rows
+      : 224;
+  // Python's str(float(alpha)): 1.0, 0.35, 0.5, …
+  const a = Number.isInteger(alpha) ? alpha.toFixed(1) : String(alpha);
+  const fname = `mobilenet_v2_weights_tf_dim_ordering_tf_kernels_${a}_${side}${includeTop ? "" : "_no_top"}.h5`;
+  return { fname, url: `${weightsBaseUrl(baseUrl)}mobilenet_v2/${fname}`, md5: null, rows: side };
+}
+
+/**
+ * The local path of an official MobileNetV2 file, downloading it into the Keras cache first if
+ * it is not there. Keras gives no checksum for these files; the caller's load checks that every
+ * layer finds its weights with the right shapes.
+ */
+export async function fetchMobileNetV2Weights(
+  alpha: number,
+  rows: number | null,
+  cols: number | null,
+  options: FetchOfficialWeightsOptions,
+): Promise<string> {
+  const { includeTop, baseUrl, fileHash, ...rest } = options;
+  const file = mobileNetV2Weights(alpha, rows, cols, includeTop, baseUrl);
+  return getFile({
+    ...rest,
+    fname: file.fname,
+    origin: file.url,
+    ...(fileHash !== undefined && { fileHash }),
+    cacheSubdir: rest.cacheSubdir ?? "models",
+  });
+}
