@@ -130,6 +130,31 @@ describe("graft weights fetch", () => {
     );
     expect(r.err).toContain("GRAFT_WEIGHTS_BASE_URL");
   });
+
+  it("mobilenetv2 takes --alpha and --input-size and names Keras' file; a bad alpha is one line", () => {
+    const env = {
+      KERAS_HOME: join(scratch, "keras"),
+      GRAFT_WEIGHTS_BASE_URL: "http://127.0.0.1:9/",
+    };
+    const r = graft(["weights", "fetch", "mobilenetv2", "--alpha", "0.35", "--input-size", "96"], {
+      env,
+    });
+    expect(r.code).toBe(1);
+    expect(r.err).toContain("no checksum");
+    expect(r.err).toContain(
+      join(
+        scratch,
+        "keras",
+        "models",
+        "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_0.35_96_no_top.h5",
+      ),
+    );
+    const bad = graft(["weights", "fetch", "mobilenetv2", "--alpha", "0.6"], { env });
+    expect(bad.code).toBe(2);
+    expect(bad.err.trim().split("\n")).toEqual([
+      "graft: error: Expected one of 0.35, 0.5, 0.75, 1, 1.3, 1.4 for --alpha but received '0.6'",
+    ]);
+  });
 });
 
 describe("graft demo", () => {

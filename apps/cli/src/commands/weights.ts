@@ -1,11 +1,14 @@
 import {
+  fetchMobileNetV2Weights,
   fetchOfficialWeights,
+  MOBILENET_V2_WEIGHT_ALPHAS,
+  mobileNetV2Weights,
   OFFICIAL_MODELS,
   type OfficialModel,
   officialWeights,
   openWeights,
 } from "@graft/weights";
-import { oneOf, parse } from "../args.ts";
+import { oneOf, parse, positiveInt } from "../args.ts";
 import { UsageError } from "../errors.ts";
 import type { Io } from "../io.ts";
 import { userPath } from "../paths.ts";
@@ -17,10 +20,11 @@ export const weightsHelp = `Usage:
       --time-limit S ends the read of a damaged file after S seconds (default 600;
       its HDF5 structure gets at most 60).
   graft weights fetch MODEL [--include-top] [--base-url URL] [--cache-dir DIR]
-      MODEL: vgg16, vgg19, resnet50, resnet101, resnet152, resnet50v2, resnet101v2, resnet152v2.
+      MODEL: ${OFFICIAL_MODELS.join(", ")},
+      or mobilenetv2 [--alpha ${MOBILENET_V2_WEIGHT_ALPHAS.join("|")}] [--input-size 96|128|160|192|224].
       Downloads the official Keras ImageNet file into the Keras cache ($KERAS_HOME or
-      ~/.keras, subdir models), verifying its md5. A mirror can be given with --base-url
-      or GRAFT_WEIGHTS_BASE_URL.`;
+      ~/.keras, subdir models), verifying its md5 (MobileNetV2's files have none: Keras
+      gives no checksum). A mirror can be given with --base-url or GRAFT_WEIGHTS_BASE_URL.`;
 
 interface WeightStats {
   min: number;
@@ -142,6 +146,8 @@ async function fetch(argv: string[], io: Io): Promise<number> {
       "include-top": { type: "boolean" },
       "base-url": { type: "string" },
       "cache-dir": { type: "string" },
+      alpha: { type: "string" },
+      "input-size": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     "weights fetch",
@@ -150,18 +156,44 @@ async function fetch(argv: string[], io: Io): Promise<number> {
     io.out(weightsHelp);
     return 0;
   }
+  const models = [...OFFICIAL_MODELS, "mobilenetv2"] as const;
   if (positionals.length !== 1)
-    throw new UsageError(`weights fetch: expected one of ${OFFICIAL_MODELS.join(", ")}`);
-  const model = oneOf(positionals[0], "the model", OFFICIAL_MODELS) as OfficialModel;
+    throw new UsageError(`weights fetch: expected one of ${models.join(", ")}`);
+  const name = oneOf(positionals[0], "the model", models);
   const includeTop = values["include-top"] ?? false;
   const baseUrl = values["base-url"] ?? io.env.GRAFT_WEIGHTS_BASE_URL;
+  const cacheDir =
+    values["cache-dir"] !== undefined ? userPath(values["cache-dir"], io.env) : undefined;
+  if (name === "mobilenetv2") {
+    const alpha = values.alpha === undefined ? 1.0 : Number(values.alpha);
+    if (!(MOBILENET_V2_WEIGHT_ALPHAS as readonly number[]).includes(alpha)) {
+      throw new UsageError(
+        `Expected one of ${MOBILENET_V2_WEIGHT_ALPHAS.join(", ")} for --alpha but received '${values.alpha}'`,
+      );
+    }
+    const side = positiveInt(values["input-size"], "--input-size", 224) as number;
+    const file = mobileNetV2Weights(alpha, side, side, includeTop, baseUrl);
+    io.err(`Fetching ${file.fname} from ${file.url} (Keras gives this file no checksum)`);
+    const path = await fetchMobileNetV2Weights(alpha, side, side, {
+      includeTop,
+      ...(baseUrl !== undefined && { baseUrl }),
+      ...(cacheDir !== undefined && { cacheDir }),
+      progress: true,
+    });
+    io.out(path);
+    return 0;
+  }
+  if (values.alpha !== undefined || values["input-size"] !== undefined) {
+    throw new UsageError("weights fetch: --alpha and --input-size are for mobilenetv2");
+  }
+  const model = name as OfficialModel;
   const info = officialWeights(model, includeTop, baseUrl);
   const size = info.bytes === null ? "" : ` (${(info.bytes / 1e6).toFixed(1)} MB)`;
   io.err(`Fetching ${info.fname}${size} from ${info.url}`);
   const path = await fetchOfficialWeights(model, {
     includeTop,
     ...(baseUrl !== undefined && { baseUrl }),
-    ...(values["cache-dir"] !== undefined && { cacheDir: userPath(values["cache-dir"], io.env) }),
+    ...(cacheDir !== undefined && { cacheDir }),
     progress: true,
   });
   io.out(path);
