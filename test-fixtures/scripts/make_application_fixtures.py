@@ -16,8 +16,9 @@ Two kinds of file:
   probabilities in training mode (BatchNormalization on batch statistics), with how much
   Keras' own training-mode output moves for a 1e-6 relative change of the input.
 
-Deterministic: weights and inputs come from seeded numpy RNGs. It deletes and rewrites
-test-fixtures/applications/ completely.
+Deterministic: weights and inputs come from seeded numpy RNGs (TensorFlow's outputs still move
+in their last bits between runs). It deletes and rewrites everything in
+test-fixtures/applications/ but mobilenet_v2_files.json (make_mobilenet_v2_names.py's).
 """
 
 from __future__ import annotations
@@ -64,6 +65,10 @@ FULL_SIZE = {
     "xception": keras.applications.Xception,
     "inception_v3": keras.applications.InceptionV3,
     **{f"efficientnetb{i}": getattr(keras.applications, f"EfficientNetB{i}") for i in range(8)},
+    "mobilenet": keras.applications.MobileNet,
+    "mobilenet_0.25_128": lambda **k: keras.applications.MobileNet(
+        alpha=0.25, input_shape=(128, 128, 3), **k
+    ),
 }
 
 def declared_md5s(module, names) -> dict:
@@ -207,6 +212,17 @@ TINY = {
         {"widthCoefficient": 0.25, "depthCoefficient": 0.34, "dropoutRate": 0, "dropConnectRate": 0},
         64,
     ),
+    # The real MobileNet at its narrowest width with its convolutional top (dropout 0, so that
+    # the training-mode golden is not a random draw), at 32 px.
+    "mobilenet_tiny": (
+        lambda: keras.applications.MobileNet(
+            alpha=0.25, input_shape=(32, 32, 3), classes=5, dropout=0.0, weights=None
+        ),
+        keras.applications.mobilenet.preprocess_input,
+        "conv_pw_13_relu",
+        {"alpha": 0.25, "dropout": 0},
+        32,
+    ),
 }
 
 
@@ -266,9 +282,12 @@ def save_legacy_h5(model, path: Path) -> None:
 
 
 def main() -> None:
-    if OUT.exists():
-        shutil.rmtree(OUT)
-    OUT.mkdir(parents=True)
+    # Everything here but what other scripts write (make_mobilenet_v2_names.py).
+    keep = {"mobilenet_v2_files.json"}
+    OUT.mkdir(parents=True, exist_ok=True)
+    for f in OUT.iterdir():
+        if f.name not in keep:
+            f.unlink() if f.is_file() else shutil.rmtree(f)
 
     arch = {
         "generator": "test-fixtures/scripts/make_application_fixtures.py",

@@ -14,6 +14,7 @@ import {
 } from "./efficientnet.ts";
 import { ModelsError } from "./errors.ts";
 import { buildInceptionV3, InceptionV3 } from "./inception-v3.ts";
+import { buildMobileNet, MobileNet } from "./mobilenet.ts";
 import { buildMobileNetV2, MobileNetV2 } from "./mobilenet-v2.ts";
 import type { PreprocessMode } from "./preprocess.ts";
 import { buildResNet, ResNet, type ResNetVariant, resnetPreprocessMode } from "./resnet.ts";
@@ -24,6 +25,7 @@ import { buildXception, Xception } from "./xception.ts";
 export type ApplicationName =
   | VGGVariant
   | ResNetVariant
+  | "mobilenet"
   | "mobilenetv2"
   | DenseNetVariant
   | "xception"
@@ -42,6 +44,7 @@ export interface ApplicationInfo {
     | "vgg19"
     | "resnet"
     | "resnet_v2"
+    | "mobilenet"
     | "mobilenet_v2"
     | "densenet"
     | "xception"
@@ -73,6 +76,7 @@ const KERAS_NAMES: Record<ApplicationName, string> = {
   resnet50v2: "ResNet50V2",
   resnet101v2: "ResNet101V2",
   resnet152v2: "ResNet152V2",
+  mobilenet: "MobileNet",
   mobilenetv2: "MobileNetV2",
   densenet121: "DenseNet121",
   densenet169: "DenseNet169",
@@ -117,6 +121,20 @@ function info(name: ApplicationName): ApplicationInfo {
       earlyLayer: "block2_pool",
       build: (o = {}) => buildVGG(name, o),
       load: (o = {}) => VGG(name, o),
+    };
+  }
+  if (name === "mobilenet") {
+    return {
+      name,
+      kerasName,
+      family: "mobilenet",
+      defaultSize: 224,
+      minSize: 32,
+      preprocess: "tf",
+      // The end of the third block (128 channels at 1/4 of the input).
+      earlyLayer: "conv_pw_3_relu",
+      build: (o = {}) => buildMobileNet(o),
+      load: (o = {}) => MobileNet(o),
     };
   }
   if (name === "mobilenetv2") {
@@ -227,7 +245,8 @@ export function application(name: string): ApplicationInfo {
 
 /**
  * The layers that end a stage of `model`, the natural places to cut it: VGG's `blockN_pool`,
- * the last block's output of each ResNet stack (`conv4_block6_out`), MobileNetV2's residual
+ * the last block's output of each ResNet stack (`conv4_block6_out`), MobileNet's blocks before
+ * each strided one (`conv_pw_3_relu`), MobileNetV2's residual
  * sums (`block_2_add`), DenseNet's transitions (`pool3_pool`), the sum after each of Xception's
  * pooled blocks (`add_1`, which takes `block3_pool`), InceptionV3's modules (`mixed5`), the last
  * block of each EfficientNet stage (`block2b_add`, or `block1a_project_bn` for a stage of one
@@ -242,7 +261,11 @@ export function stageEnds(model: tfl.LayersModel): string[] {
       /^block(\d+)[a-z]+_(?:add|project_bn)$/.exec(l.name);
     if (m) lastOfStack.set(m[1] as string, l.name);
     else if (/^block_\d+_add$/.test(l.name) || /^mixed\d+$/.test(l.name)) names.push(l.name);
-    else if (/_pool$/.test(l.name) && l.name !== "pool1_pool" && l.name !== "avg_pool") {
+    else if (/^conv_pad_\d+$/.test(l.name)) {
+      // MobileNet: the block before each strided one ends a stage.
+      const prev = l.inboundNodes[0]?.inboundLayers[0];
+      if (prev) names.push(prev.name);
+    } else if (/_pool$/.test(l.name) && l.name !== "pool1_pool" && l.name !== "avg_pool") {
       // A pool summed with a shortcut (Xception) ends its stage at the sum.
       const next = l.outboundNodes.map((n) => n.outboundLayer);
       const sum = next.length === 1 && next[0]?.getClassName() === "Add" ? next[0] : null;

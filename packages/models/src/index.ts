@@ -51,6 +51,7 @@ export { foldBatchNorm, unfoldAt } from "./fold-bn.ts";
 export { type FreezeSpec, freezeCountUntil, freezeLayers, unfreezeLayers } from "./freeze.ts";
 export { fuseConvBiasRelu, fusedConv2DGradConfig } from "./fused-conv.ts";
 export { buildInceptionV3, InceptionV3, type InceptionV3Options } from "./inception-v3.ts";
+export { buildMobileNet, MOBILENET_ALPHAS, MobileNet, type MobileNetOptions } from "./mobilenet.ts";
 export {
   buildMobileNetV2,
   MOBILENET_V2_ALPHAS,

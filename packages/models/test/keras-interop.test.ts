@@ -22,6 +22,7 @@ import {
   DenseNet,
   EfficientNet,
   InceptionV3,
+  MobileNet,
   MobileNetV2,
   ResNet,
   VGG,
@@ -148,6 +149,11 @@ describe.skipIf(!hasKeras)("Python Keras loads the applications' checkpoints gra
           InceptionV3({ filterScale: 0.0625, inputShape: [75, 75, 3], classes: 5, weights }),
       ],
       [
+        "mobilenet_tiny",
+        (weights: string) =>
+          MobileNet({ alpha: 0.25, dropout: 0, inputShape: [32, 32, 3], classes: 5, weights }),
+      ],
+      [
         "efficientnet_tiny",
         (weights: string) =>
           EfficientNet("efficientnetb0", {
@@ -182,6 +188,7 @@ describe.skipIf(!hasKeras)("Python Keras loads the applications' checkpoints gra
       "densenet_tiny_h5.h5",
       "efficientnet_tiny_h5.h5",
       "inception_v3_tiny_h5.h5",
+      "mobilenet_tiny_h5.h5",
       "mobilenetv2_tiny_h5.h5",
       "resnet_tiny_v1_h5.h5",
       "resnet_tiny_v1_keras.keras",
