@@ -18,7 +18,7 @@ Two kinds of file:
 
 Deterministic: weights and inputs come from seeded numpy RNGs (TensorFlow's outputs still move
 in their last bits between runs). It deletes and rewrites everything in
-test-fixtures/applications/ but mobilenet_v2_files.json (make_mobilenet_v2_names.py's).
+test-fixtures/applications/ but the mobilenet*_files.json of make_mobilenet_v2_names.py.
 """
 
 from __future__ import annotations
@@ -283,7 +283,7 @@ def save_legacy_h5(model, path: Path) -> None:
 
 def main() -> None:
     # Everything here but what other scripts write (make_mobilenet_v2_names.py).
-    keep = {"mobilenet_v2_files.json"}
+    keep = {"mobilenet_v2_files.json", "mobilenet_files.json"}
     OUT.mkdir(parents=True, exist_ok=True)
     for f in OUT.iterdir():
         if f.name not in keep:

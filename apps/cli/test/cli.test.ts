@@ -131,7 +131,7 @@ describe("graft weights fetch", () => {
     expect(r.err).toContain("GRAFT_WEIGHTS_BASE_URL");
   });
 
-  it("mobilenetv2 takes --alpha and --input-size and names Keras' file; a bad alpha is one line", () => {
+  it("mobilenetv2 and mobilenet take --alpha and --input-size and name Keras' file; a bad alpha is one line", () => {
     const env = {
       KERAS_HOME: join(scratch, "keras"),
       GRAFT_WEIGHTS_BASE_URL: "http://127.0.0.1:9/",
@@ -149,6 +149,11 @@ describe("graft weights fetch", () => {
         "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_0.35_96_no_top.h5",
       ),
     );
+    const v1 = graft(["weights", "fetch", "mobilenet", "--alpha", "0.25", "--input-size", "128"], {
+      env,
+    });
+    expect(v1.code).toBe(1);
+    expect(v1.err).toContain(join(scratch, "keras", "models", "mobilenet_2_5_128_tf_no_top.h5"));
     const bad = graft(["weights", "fetch", "mobilenetv2", "--alpha", "0.6"], { env });
     expect(bad.code).toBe(2);
     expect(bad.err.trim().split("\n")).toEqual([

@@ -262,3 +262,39 @@ export function correctPad(
     [c - (adjust[1] as number), c],
   ];
 }
+
+/**
+ * Loads the official file `fetch` downloads for the model's input side (rows, cols) when
+ * `options.weights` is "imagenet" (a family whose files Keras fetches without a checksum, so
+ * the by-name load is the check), else the path or nothing, as `loadApplicationWeights`. On a
+ * failed download the model is disposed.
+ */
+export async function loadFetchedWeights(
+  model: tfl.LayersModel,
+  options: ApplicationOptions,
+  fetch: (
+    rows: number | null,
+    cols: number | null,
+    o: FetchOfficialWeightsOptions,
+  ) => Promise<string>,
+): Promise<tfl.LayersModel> {
+  const weights = options.weights === undefined ? "imagenet" : options.weights;
+  if (weights !== "imagenet") return loadApplicationWeights(model, null, options);
+  let path: string;
+  try {
+    const [rows, cols] = (model.inputs[0] as tfl.SymbolicTensor).shape.slice(1, 3) as [
+      number | null,
+      number | null,
+    ];
+    path = await fetch(rows, cols, {
+      includeTop: options.includeTop ?? true,
+      ...(options.cacheDir !== undefined && { cacheDir: options.cacheDir }),
+      ...(options.baseUrl !== undefined && { baseUrl: options.baseUrl }),
+      ...(options.progress !== undefined && { progress: options.progress }),
+    });
+  } catch (err) {
+    model.dispose();
+    throw err;
+  }
+  return loadApplicationWeights(model, null, { ...options, weights: path });
+}

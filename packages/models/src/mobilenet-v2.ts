@@ -15,7 +15,7 @@ import {
   checkApplicationOptions,
   correctPad,
   KERAS_KERNEL_INIT,
-  loadApplicationWeights,
+  loadFetchedWeights,
 } from "./application.ts";
 import "./batchnorm.ts";
 import { ModelsError } from "./errors.ts";
@@ -181,24 +181,7 @@ export function buildMobileNetV2(options: MobileNetV2Options = {}): tfl.LayersMo
  * the load itself is the check: every layer must find its weights, shapes included, by name.
  */
 export async function MobileNetV2(options: MobileNetV2Options = {}): Promise<tfl.LayersModel> {
-  const model = buildMobileNetV2(options);
-  const weights = options.weights === undefined ? "imagenet" : options.weights;
-  if (weights !== "imagenet") return loadApplicationWeights(model, null, options);
-  let path: string;
-  try {
-    const [rows, cols] = (model.inputs[0] as tfl.SymbolicTensor).shape.slice(1, 3) as [
-      number | null,
-      number | null,
-    ];
-    path = await fetchMobileNetV2Weights(options.alpha ?? 1.0, rows, cols, {
-      includeTop: options.includeTop ?? true,
-      ...(options.cacheDir !== undefined && { cacheDir: options.cacheDir }),
-      ...(options.baseUrl !== undefined && { baseUrl: options.baseUrl }),
-      ...(options.progress !== undefined && { progress: options.progress }),
-    });
-  } catch (err) {
-    model.dispose();
-    throw err;
-  }
-  return loadApplicationWeights(model, null, { ...options, weights: path });
+  return loadFetchedWeights(buildMobileNetV2(options), options, (rows, cols, o) =>
+    fetchMobileNetV2Weights(options.alpha ?? 1.0, rows, cols, o),
+  );
 }

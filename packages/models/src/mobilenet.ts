@@ -7,6 +7,7 @@
  * `reshape_2`, `predictions`. `alpha` scales every width (truncated, as Keras' int()),
  * `depthMultiplier` the depthwise outputs.
  */
+import { fetchMobileNetWeights } from "@graft/weights";
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import {
@@ -14,7 +15,7 @@ import {
   applicationPooling,
   checkApplicationOptions,
   KERAS_KERNEL_INIT,
-  loadApplicationWeights,
+  loadFetchedWeights,
 } from "./application.ts";
 import "./batchnorm.ts";
 import { ModelsError } from "./errors.ts";
@@ -207,9 +208,13 @@ export function buildMobileNet(options: MobileNetOptions = {}): tfl.LayersModel 
 }
 
 /**
- * keras.applications.MobileNet with weights from a file or none. Keras' official files (one
- * per alpha and side, without a checksum) are not fetched by graft yet: pass the file's path.
+ * keras.applications.MobileNet: builds the network and loads its weights. "imagenet" fetches
+ * Keras' file for this alpha and side into the Keras cache (`mobilenet/`; a side Keras has no
+ * file for takes the 224 one, as in Keras). Keras gives these files no checksum, so the load
+ * is the check: every layer must find its weights, shapes included, by name.
  */
 export async function MobileNet(options: MobileNetOptions = {}): Promise<tfl.LayersModel> {
-  return loadApplicationWeights(buildMobileNet(options), null, options);
+  return loadFetchedWeights(buildMobileNet(options), options, (rows, cols, o) =>
+    fetchMobileNetWeights(options.alpha ?? 1.0, rows, cols, o),
+  );
 }

@@ -161,3 +161,123 @@ export function kerasWeights(family: string): {
   if (!w) throw new Error(`no weights of ${family} in test-fixtures/applications/manifest.json`);
   return w;
 }
+
+/**
+ * A real HTTP server on 127.0.0.1 answering `path` with `body` and anything else with 404, for
+ * the official-weights downloads; `requests()` counts every request.
+ */
+export async function serveFile(
+  path: string,
+  body: Uint8Array,
+): Promise<{ baseUrl: string; requests(): number; close(): void }> {
+  const { createServer } = await import("node:http");
+  let count = 0;
+  const server = createServer((req, res) => {
+    count++;
+    if (req.url === path) {
+      res.writeHead(200, { "content-length": body.length });
+      res.end(body);
+    } else {
+      res.writeHead(404);
+      res.end("not here");
+    }
+  });
+  await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+  return {
+    baseUrl: `http://127.0.0.1:${port}/keras/`,
+    requests: () => count,
+    close: () => server.close(),
+  };
+}
+
+/** One get_file call real Keras made (make_mobilenet_v2_names.py). */
+export interface KerasFileCall {
+  alpha: number;
+  input_shape: [number, number, number] | null;
+  include_top: boolean;
+  fname: string;
+  origin: string;
+  file_hash: string | null;
+}
+
+/** The get_file calls recorded in `file` (mobilenet_files.json, mobilenet_v2_files.json). */
+export function kerasFileCalls(file: string): KerasFileCall[] {
+  return (JSON.parse(readFileSync(app(file), "utf8")) as { files: KerasFileCall[] }).files;
+}
+
+/** What `expectFetchedOnce` builds with: no top, 32 px, a fresh cache, the local server. */
+export interface FetchOptions {
+  includeTop: false;
+  inputShape: [number, number, number];
+  cacheDir: string;
+  baseUrl: string;
+}
+
+/**
+ * Every get_file call in `file` names the file and URL `namer` gives for the same alpha, side
+ * and top, and none has a checksum.
+ */
+export function expectKerasFileNames(
+  file: string,
+  namer: (
+    alpha: number,
+    rows: number,
+    cols: number,
+    includeTop: boolean,
+  ) => { fname: string; url: string },
+): void {
+  const calls = kerasFileCalls(file);
+  expect(calls.length).toBeGreaterThan(4);
+  for (const f of calls) {
+    const [rows, cols] = f.input_shape ?? [224, 224];
+    const got = namer(f.alpha, rows, cols, f.include_top);
+    expect(got.fname, JSON.stringify(f)).toBe(f.fname);
+    expect(got.url).toBe(f.origin);
+    expect(f.file_hash).toBeNull();
+  }
+}
+
+/**
+ * `load` (an "imagenet" builder without its top, at 32 px) downloads `path` once from a real
+ * server on 127.0.0.1 into a fresh Keras cache, serving `key`'s fixture file there, and
+ * reproduces that fixture's features twice (the second time from the cache); `missing`, whose
+ * file the server lacks, fails and leaves nothing built.
+ */
+export async function expectFetchedOnce(
+  path: string,
+  key: string,
+  load: (o: FetchOptions) => Promise<tfl.LayersModel>,
+  missing: (o: FetchOptions) => Promise<tfl.LayersModel>,
+): Promise<void> {
+  const { mkdtempSync, readdirSync, rmSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join, basename } = await import("node:path");
+  const server = await serveFile(path, readFileSync(app(`${key}.h5`)));
+  const cacheDir = mkdtempSync(join(tmpdir(), "graft-fetch-"));
+  try {
+    const options: FetchOptions = {
+      includeTop: false,
+      inputShape: [32, 32, 3],
+      cacheDir,
+      baseUrl: server.baseUrl,
+    };
+    const px = readNpyFloat32(app(`${key}.preprocessed.npy`));
+    const want = readNpyFloat32(app(`${key}.features.npy`)).data;
+    for (let round = 0; round < 2; round++) {
+      const model = await load(options);
+      const x = tf.tensor(px.data, px.shape);
+      const features = model.predict(x) as tf.Tensor;
+      expect(relErr(features.dataSync(), want)).toBeLessThan(1e-4);
+      tf.dispose([x, features]);
+      model.dispose();
+    }
+    expect(server.requests(), "the second build reads the cache").toBe(1);
+    expect(readdirSync(join(cacheDir, "models"))).toContain(basename(path));
+    await expect(missing(options)).rejects.toThrow(/404/);
+  } finally {
+    server.close();
+    rmSync(cacheDir, { recursive: true, force: true });
+  }
+}

@@ -8,13 +8,6 @@
  */
 import "@tensorflow/tfjs-backend-cpu";
 import "@graft/native/graft-cpu";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { relErr } from "@graft/test-fixtures/compare";
-import { readNpyFloat32 } from "@graft/test-fixtures/npy";
 import { mobileNetV2Weights } from "@graft/weights";
 import * as tf from "@tensorflow/tfjs-core";
 import { afterAll, describe, expect, it } from "vitest";
@@ -25,7 +18,12 @@ import {
   type MobileNetV2Options,
   makeDivisible,
 } from "../src/index.ts";
-import { app, expectKerasArchitecture, expectReproducesKeras } from "./application-fixtures.ts";
+import {
+  expectFetchedOnce,
+  expectKerasArchitecture,
+  expectKerasFileNames,
+  expectReproducesKeras,
+} from "./application-fixtures.ts";
 
 afterAll(async () => {
   await tf.setBackend("cpu");
@@ -57,72 +55,21 @@ describe("MobileNetV2 has Keras' layers, order and parameter counts", () => {
   });
 
   it("imagenet: the file Keras would fetch for each alpha, side and top, by Keras' name", () => {
-    const doc = JSON.parse(readFileSync(app("mobilenet_v2_files.json"), "utf8")) as {
-      files: {
-        alpha: number;
-        input_shape: [number, number, number] | null;
-        include_top: boolean;
-        fname: string;
-        origin: string;
-        file_hash: string | null;
-      }[];
-    };
-    expect(doc.files.length).toBeGreaterThan(5);
-    for (const f of doc.files) {
-      const [rows, cols] = f.input_shape ?? [224, 224];
-      const got = mobileNetV2Weights(f.alpha, rows, cols, f.include_top);
-      expect(got.fname, JSON.stringify(f)).toBe(f.fname);
-      expect(got.url).toBe(f.origin);
-      expect(f.file_hash).toBeNull();
-    }
+    expectKerasFileNames("mobilenet_v2_files.json", (a, r, c, top) =>
+      mobileNetV2Weights(a, r, c, top),
+    );
     expect(() => mobileNetV2Weights(0.6, 224, 224, false)).toThrow(/0.35, 0.5, 0.75, 1, 1.3, 1.4/);
   });
 
   it("imagenet: downloads the file into the Keras cache once, over HTTP, and loads it by name", async () => {
     await tf.setBackend("cpu");
     const fname = mobileNetV2Weights(0.35, 32, 32, false).fname;
-    const body = readFileSync(app("mobilenetv2_tiny.h5"));
-    let requests = 0;
-    const server = createServer((req, res) => {
-      requests++;
-      if (req.url === `/keras/mobilenet_v2/${fname}`) {
-        res.writeHead(200, { "content-length": body.length });
-        res.end(body);
-      } else {
-        res.writeHead(404);
-        res.end("not here");
-      }
-    });
-    await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
-    const cacheDir = mkdtempSync(join(tmpdir(), "graft-mnv2-"));
-    try {
-      const { port } = server.address() as AddressInfo;
-      const options = {
-        alpha: 0.35,
-        includeTop: false,
-        inputShape: [32, 32, 3] as [number, number, number],
-        cacheDir,
-        baseUrl: `http://127.0.0.1:${port}/keras/`,
-      };
-      for (let round = 0; round < 2; round++) {
-        const model = await MobileNetV2(options);
-        const px = readNpyFloat32(app("mobilenetv2_tiny.preprocessed.npy"));
-        const features = model.predict(tf.tensor(px.data, px.shape)) as tf.Tensor;
-        const want = readNpyFloat32(app("mobilenetv2_tiny.features.npy")).data;
-        expect(relErr(features.dataSync(), want)).toBeLessThan(1e-4);
-        model.dispose();
-      }
-      // The second build found the file in the cache.
-      expect(requests).toBe(1);
-      expect(readdirSync(join(cacheDir, "models"))).toContain(fname);
-      // A width with no file on the server: one line naming the URL, nothing left built.
-      await expect(MobileNetV2({ ...options, alpha: 0.5 })).rejects.toThrow(
-        /404|not here|0\.5_224_no_top/,
-      );
-    } finally {
-      server.close();
-      rmSync(cacheDir, { recursive: true, force: true });
-    }
+    await expectFetchedOnce(
+      `/keras/mobilenet_v2/${fname}`,
+      "mobilenetv2_tiny",
+      (o) => MobileNetV2({ ...o, alpha: 0.35 }),
+      (o) => MobileNetV2({ ...o, alpha: 0.5 }),
+    );
   });
 });
 

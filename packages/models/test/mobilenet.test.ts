@@ -8,6 +8,7 @@
  */
 import "@tensorflow/tfjs-backend-cpu";
 import "@graft/native/graft-cpu";
+import { mobileNetWeights } from "@graft/weights";
 import * as tf from "@tensorflow/tfjs-core";
 import { afterAll, describe, expect, it } from "vitest";
 import {
@@ -17,7 +18,12 @@ import {
   type MobileNetOptions,
   stageEnds,
 } from "../src/index.ts";
-import { expectKerasArchitecture, expectReproducesKeras } from "./application-fixtures.ts";
+import {
+  expectFetchedOnce,
+  expectKerasArchitecture,
+  expectKerasFileNames,
+  expectReproducesKeras,
+} from "./application-fixtures.ts";
 
 afterAll(async () => {
   await tf.setBackend("cpu");
@@ -55,6 +61,21 @@ describe("MobileNet has Keras' layers, order and parameter counts", () => {
     ]);
     expect(stageEnds(model)).toContain(application("mobilenet").earlyLayer);
     model.dispose();
+  });
+
+  it("imagenet: the file Keras would fetch for each alpha, side and top, by Keras' name", () => {
+    expectKerasFileNames("mobilenet_files.json", (a, r, c, top) => mobileNetWeights(a, r, c, top));
+    expect(() => mobileNetWeights(0.35, 224, 224, false)).toThrow(/0.25, 0.5, 0.75, 1/);
+  });
+
+  it("imagenet: downloads the file into the Keras cache once, over HTTP, and loads it by name", async () => {
+    await tf.setBackend("cpu");
+    await expectFetchedOnce(
+      `/keras/mobilenet/${mobileNetWeights(0.25, 32, 32, false).fname}`,
+      "mobilenet_tiny",
+      (o) => MobileNet({ ...o, alpha: 0.25 }),
+      (o) => MobileNet({ ...o, alpha: 0.5 }),
+    );
   });
 
   it("the top keeps the pooled axes, as Keras' keepdims, and says so in its config", () => {

@@ -338,6 +338,26 @@ export const MOBILENET_V2_WEIGHT_ALPHAS = [0.35, 0.5, 0.75, 1.0, 1.3, 1.4] as co
 /** The sides MobileNetV2 has official files for; any other loads the 224 file, as in Keras. */
 export const MOBILENET_V2_WEIGHT_ROWS = [96, 128, 160, 192, 224] as const;
 
+/**
+ * The side of the official file for a `rows` × `cols` input (itself where square and one of
+ * `sides`, else 224, as Keras picks it), after checking `alpha` is one Keras has files for.
+ */
+function officialSide(
+  family: string,
+  alpha: number,
+  alphas: readonly number[],
+  rows: number | null,
+  cols: number | null,
+  sides: readonly number[],
+): number {
+  if (!alphas.includes(alpha)) {
+    throw new TypeError(
+      `Expected an alpha of ${alphas.join(", ")} for ${family}'s official weights but received ${alpha}`,
+    );
+  }
+  return rows !== null && rows === cols && sides.includes(rows) ? rows : 224;
+}
+
 /** One MobileNetV2 file: Keras downloads them without a checksum, so `md5` is null. */
 export interface MobileNetV2WeightsFile {
   /** File name, in Keras' cache and on the server. */
@@ -362,15 +382,14 @@ export function mobileNetV2Weights(
   includeTop: boolean,
   baseUrl?: string,
 ): MobileNetV2WeightsFile {
-  if (!(MOBILENET_V2_WEIGHT_ALPHAS as readonly number[]).includes(alpha)) {
-    throw new TypeError(
-      `Expected an alpha of ${MOBILENET_V2_WEIGHT_ALPHAS.join(", ")} for MobileNetV2's official weights but received ${alpha}`,
-    );
-  }
-  const side =
-    rows !== null && rows === cols && (MOBILENET_V2_WEIGHT_ROWS as readonly number[]).includes(rows)
-      ? rows
-      : 224;
+  const side = officialSide(
+    "MobileNetV2",
+    alpha,
+    MOBILENET_V2_WEIGHT_ALPHAS,
+    rows,
+    cols,
+    MOBILENET_V2_WEIGHT_ROWS,
+  );
   // Python's str(float(alpha)): 1.0, 0.35, 0.5, …
   const a = Number.isInteger(alpha) ? alpha.toFixed(1) : String(alpha);
   const fname = `mobilenet_v2_weights_tf_dim_ordering_tf_kernels_${a}_${side}${includeTop ? "" : "_no_top"}.h5`;
@@ -388,8 +407,18 @@ export async function fetchMobileNetV2Weights(
   cols: number | null,
   options: FetchOfficialWeightsOptions,
 ): Promise<string> {
-  const { includeTop, baseUrl, fileHash, ...rest } = options;
-  const file = mobileNetV2Weights(alpha, rows, cols, includeTop, baseUrl);
+  return fetchUnchecked(
+    mobileNetV2Weights(alpha, rows, cols, options.includeTop, options.baseUrl),
+    options,
+  );
+}
+
+/** getFile for a file Keras fetches without a checksum (a caller's `fileHash` still applies). */
+function fetchUnchecked(
+  file: { fname: string; url: string },
+  options: FetchOfficialWeightsOptions,
+): Promise<string> {
+  const { includeTop: _top, baseUrl: _base, fileHash, ...rest } = options;
   return getFile({
     ...rest,
     fname: file.fname,
@@ -397,4 +426,54 @@ export async function fetchMobileNetV2Weights(
     ...(fileHash !== undefined && { fileHash }),
     cacheSubdir: rest.cacheSubdir ?? "models",
   });
+}
+
+/** MobileNet's (v1) official widths and sides (keras.applications.mobilenet). */
+export const MOBILENET_WEIGHT_ALPHAS = [0.25, 0.5, 0.75, 1.0] as const;
+/** The sides MobileNet has official files for; any other loads the 224 file, as in Keras. */
+export const MOBILENET_WEIGHT_ROWS = [128, 160, 192, 224] as const;
+
+const MOBILENET_ALPHA_TEXT: Record<string, string> = {
+  "1": "1_0",
+  "0.75": "7_5",
+  "0.5": "5_0",
+  "0.25": "2_5",
+};
+
+/**
+ * The official MobileNet (v1) file for `alpha` and an input of `rows` × `cols` (Keras' names:
+ * `mobilenet_<1_0|7_5|5_0|2_5>_<rows>_tf[_no_top].h5` under `mobilenet/`; a non-square input
+ * or another side takes the 224 file, as Keras does). No checksum, as MobileNetV2's.
+ */
+export function mobileNetWeights(
+  alpha: number,
+  rows: number | null,
+  cols: number | null,
+  includeTop: boolean,
+  baseUrl?: string,
+): MobileNetV2WeightsFile {
+  const side = officialSide(
+    "MobileNet",
+    alpha,
+    MOBILENET_WEIGHT_ALPHAS,
+    rows,
+    cols,
+    MOBILENET_WEIGHT_ROWS,
+  );
+  const text = MOBILENET_ALPHA_TEXT[String(alpha)] as string;
+  const fname = `mobilenet_${text}_${side}_tf${includeTop ? "" : "_no_top"}.h5`;
+  return { fname, url: `${weightsBaseUrl(baseUrl)}mobilenet/${fname}`, md5: null, rows: side };
+}
+
+/** `fetchMobileNetV2Weights` for MobileNet (v1): the Keras cache, no checksum. */
+export async function fetchMobileNetWeights(
+  alpha: number,
+  rows: number | null,
+  cols: number | null,
+  options: FetchOfficialWeightsOptions,
+): Promise<string> {
+  return fetchUnchecked(
+    mobileNetWeights(alpha, rows, cols, options.includeTop, options.baseUrl),
+    options,
+  );
 }

@@ -1,8 +1,11 @@
 import {
   fetchMobileNetV2Weights,
+  fetchMobileNetWeights,
   fetchOfficialWeights,
   MOBILENET_V2_WEIGHT_ALPHAS,
+  MOBILENET_WEIGHT_ALPHAS,
   mobileNetV2Weights,
+  mobileNetWeights,
   OFFICIAL_MODELS,
   type OfficialModel,
   officialWeights,
@@ -21,10 +24,11 @@ export const weightsHelp = `Usage:
       its HDF5 structure gets at most 60).
   graft weights fetch MODEL [--include-top] [--base-url URL] [--cache-dir DIR]
       MODEL: ${OFFICIAL_MODELS.join(", ")},
-      or mobilenetv2 [--alpha ${MOBILENET_V2_WEIGHT_ALPHAS.join("|")}] [--input-size 96|128|160|192|224].
+      or mobilenetv2 [--alpha ${MOBILENET_V2_WEIGHT_ALPHAS.join("|")}] [--input-size 96|128|160|192|224],
+      or mobilenet [--alpha ${MOBILENET_WEIGHT_ALPHAS.join("|")}] [--input-size 128|160|192|224].
       Downloads the official Keras ImageNet file into the Keras cache ($KERAS_HOME or
-      ~/.keras, subdir models), verifying its md5 (MobileNetV2's files have none: Keras
-      gives no checksum). A mirror can be given with --base-url or GRAFT_WEIGHTS_BASE_URL.`;
+      ~/.keras, subdir models), verifying its md5 (MobileNet's and MobileNetV2's have none:
+      Keras gives no checksum). A mirror can be given with --base-url or GRAFT_WEIGHTS_BASE_URL.`;
 
 interface WeightStats {
   min: number;
@@ -156,7 +160,7 @@ async function fetch(argv: string[], io: Io): Promise<number> {
     io.out(weightsHelp);
     return 0;
   }
-  const models = [...OFFICIAL_MODELS, "mobilenetv2"] as const;
+  const models = [...OFFICIAL_MODELS, "mobilenet", "mobilenetv2"] as const;
   if (positionals.length !== 1)
     throw new UsageError(`weights fetch: expected one of ${models.join(", ")}`);
   const name = oneOf(positionals[0], "the model", models);
@@ -164,17 +168,25 @@ async function fetch(argv: string[], io: Io): Promise<number> {
   const baseUrl = values["base-url"] ?? io.env.GRAFT_WEIGHTS_BASE_URL;
   const cacheDir =
     values["cache-dir"] !== undefined ? userPath(values["cache-dir"], io.env) : undefined;
-  if (name === "mobilenetv2") {
+  if (name === "mobilenet" || name === "mobilenetv2") {
+    const v2 = name === "mobilenetv2";
+    const alphas: readonly number[] = v2 ? MOBILENET_V2_WEIGHT_ALPHAS : MOBILENET_WEIGHT_ALPHAS;
     const alpha = values.alpha === undefined ? 1.0 : Number(values.alpha);
-    if (!(MOBILENET_V2_WEIGHT_ALPHAS as readonly number[]).includes(alpha)) {
+    if (!alphas.includes(alpha)) {
       throw new UsageError(
-        `Expected one of ${MOBILENET_V2_WEIGHT_ALPHAS.join(", ")} for --alpha but received '${values.alpha}'`,
+        `Expected one of ${alphas.join(", ")} for --alpha but received '${values.alpha}'`,
       );
     }
     const side = positiveInt(values["input-size"], "--input-size", 224) as number;
-    const file = mobileNetV2Weights(alpha, side, side, includeTop, baseUrl);
+    const file = (v2 ? mobileNetV2Weights : mobileNetWeights)(
+      alpha,
+      side,
+      side,
+      includeTop,
+      baseUrl,
+    );
     io.err(`Fetching ${file.fname} from ${file.url} (Keras gives this file no checksum)`);
-    const path = await fetchMobileNetV2Weights(alpha, side, side, {
+    const path = await (v2 ? fetchMobileNetV2Weights : fetchMobileNetWeights)(alpha, side, side, {
       includeTop,
       ...(baseUrl !== undefined && { baseUrl }),
       ...(cacheDir !== undefined && { cacheDir }),
@@ -184,7 +196,9 @@ async function fetch(argv: string[], io: Io): Promise<number> {
     return 0;
   }
   if (values.alpha !== undefined || values["input-size"] !== undefined) {
-    throw new UsageError("weights fetch: --alpha and --input-size are for mobilenetv2");
+    throw new UsageError(
+      "weights fetch: --alpha and --input-size are for mobilenet and mobilenetv2",
+    );
   }
   const model = name as OfficialModel;
   const info = officialWeights(model, includeTop, baseUrl);
