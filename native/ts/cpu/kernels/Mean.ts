@@ -1,5 +1,6 @@
-import { Mean, type MeanAttrs, type MeanInputs, util } from "@tensorflow/tfjs-core";
+import { Mean, type MeanAttrs, type MeanInputs } from "@tensorflow/tfjs-core";
 import { type Req, sizeOf } from "../../common/shape.ts";
+import { rowReduction, sumRowsPerImage } from "./reduce_util.ts";
 import { nativeKernel, smallReason } from "./util.ts";
 
 /**
@@ -17,37 +18,8 @@ export const meanKernel = nativeKernel(Mean, ({ inputs, attrs, backend }) => {
   const size = sizeOf(x.shape);
   const small = smallReason(size);
   if (small) return small;
-  const axes = util.parseAxisParam(axis, x.shape).sort((p, q) => p - q);
-  // Leading axes from 0 (batch moments), or from 1 (global average pooling: [N, H, W, C]
-  // over H and W, one leading-axes mean per image).
-  const first = axes[0] ?? 0;
-  if (
-    axes.length === 0 ||
-    first > 1 ||
-    axes.some((a, i) => a !== first + i) ||
-    first + axes.length === x.shape.length
-  ) {
-    return "not a reduction over leading axes";
-  }
-  const batch = first === 1 ? (x.shape[0] as number) : 1;
-  const rest = x.shape.slice(first + axes.length);
-  const cols = sizeOf(rest);
-  const rows = size / cols / batch;
+  const r = rowReduction(x.shape, axis, keepDims);
+  if (typeof r === "string") return r;
   // tfjs-cpu divides by the count as a float32.
-  const n = Math.fround(rows);
-  const kept = keepDims
-    ? [...x.shape.slice(0, first), ...axes.map(() => 1), ...rest]
-    : [...x.shape.slice(0, first), ...rest];
-  const y = backend.output(kept);
-  const xs = backend.f32(x);
-  for (let b = 0; b < batch; b++) {
-    backend.native.sumRows(
-      xs.subarray(b * rows * cols, (b + 1) * rows * cols),
-      y.values.subarray(b * cols, (b + 1) * cols),
-      rows,
-      cols,
-      n,
-    );
-  }
-  return y.info;
+  return sumRowsPerImage(backend, x, r, Math.fround(r.rows));
 });
