@@ -117,78 +117,67 @@ void SumRowsBandDiv(const float* x, double* acc, int64_t begin, int64_t end, int
   }
 }
 
-}  // namespace
-
-// relu(x, y): y = max(0, x) as tfjs's Math.max(0, x): NaN stays NaN, -0 becomes 0.
-Napi::Value Relu(const Napi::CallbackInfo& info) {
+// y[i] = f(x[i]) over the threads: the shape of every one-input elementwise entry point.
+template <class F>
+Napi::Value MapUnary(const Napi::CallbackInfo& info, const char* name, F f) {
   const F32 x = ArgF32(info, 0);
   const F32 y = ArgF32(info, 1);
-  CheckSize("relu", "y", y, x.size, "x has " + std::to_string(x.size) + " elements");
+  CheckSize(name, "y", y, x.size, "x has " + std::to_string(x.size) + " elements");
   ApplyThreads();
   ParallelFor(x.size, kGrain, [&](int64_t begin, int64_t end) {
     const float* in = x.data;
     float* out = y.data;
-    for (int64_t i = begin; i < end; ++i) {
-      const float v = in[i];
-      out[i] = v > 0.0f || v != v ? v : 0.0f;
-    }
+    for (int64_t i = begin; i < end; ++i) out[i] = f(in[i]);
   });
   return info.Env().Undefined();
+}
+
+// dx[i] = f(dy[i], x[i]) over the threads: an activation's gradient from its input.
+template <class F>
+Napi::Value MapGrad(const Napi::CallbackInfo& info, const char* name, F f) {
+  const F32 dy = ArgF32(info, 0);
+  const F32 x = ArgF32(info, 1);
+  const F32 dx = ArgF32(info, 2);
+  CheckSize(name, "x", x, dy.size, "dy has " + std::to_string(dy.size) + " elements");
+  CheckSize(name, "dx", dx, dy.size, "dy has " + std::to_string(dy.size) + " elements");
+  ApplyThreads();
+  ParallelFor(dy.size, kGrain, [&](int64_t begin, int64_t end) {
+    const float* g = dy.data;
+    const float* in = x.data;
+    float* out = dx.data;
+    for (int64_t i = begin; i < end; ++i) out[i] = f(g[i], in[i]);
+  });
+  return info.Env().Undefined();
+}
+
+}  // namespace
+
+// relu(x, y): y = max(0, x) as tfjs's Math.max(0, x): NaN stays NaN, -0 becomes 0.
+Napi::Value Relu(const Napi::CallbackInfo& info) {
+  return MapUnary(info, "relu", [](float v) { return v > 0.0f || v != v ? v : 0.0f; });
 }
 
 // clip(x, y, lo, hi): tfjs ClipByValue, x > hi ? hi : (x < lo ? lo : x); NaN stays NaN
 // (ReLU6, MobileNet's activation, is relu then clip(0, 6) in tfjs-layers).
 Napi::Value Clip(const Napi::CallbackInfo& info) {
-  const F32 x = ArgF32(info, 0);
-  const F32 y = ArgF32(info, 1);
   const float lo = ArgFloat(info, 2);
   const float hi = ArgFloat(info, 3);
-  CheckSize("clip", "y", y, x.size, "x has " + std::to_string(x.size) + " elements");
-  ApplyThreads();
-  ParallelFor(x.size, kGrain, [&](int64_t begin, int64_t end) {
-    const float* in = x.data;
-    float* out = y.data;
-    for (int64_t i = begin; i < end; ++i) {
-      const float v = in[i];
-      out[i] = v > hi ? hi : (v < lo ? lo : v);
-    }
-  });
-  return info.Env().Undefined();
+  return MapUnary(info, "clip", [lo, hi](float v) { return v > hi ? hi : (v < lo ? lo : v); });
 }
 
 // sigmoid(x, y): tfjs-cpu's 1 / (1 + exp(-x)), in double as JavaScript computes it, rounded
 // to float32 (EfficientNet's swish is x · sigmoid(x), its squeeze-and-excitation a sigmoid).
 Napi::Value Sigmoid(const Napi::CallbackInfo& info) {
-  const F32 x = ArgF32(info, 0);
-  const F32 y = ArgF32(info, 1);
-  CheckSize("sigmoid", "y", y, x.size, "x has " + std::to_string(x.size) + " elements");
-  ApplyThreads();
-  ParallelFor(x.size, kGrain, [&](int64_t begin, int64_t end) {
-    const float* in = x.data;
-    float* out = y.data;
-    for (int64_t i = begin; i < end; ++i) {
-      out[i] = static_cast<float>(1.0 / (1.0 + std::exp(-static_cast<double>(in[i]))));
-    }
+  return MapUnary(info, "sigmoid", [](float v) {
+    return static_cast<float>(1.0 / (1.0 + std::exp(-static_cast<double>(v))));
   });
-  return info.Env().Undefined();
 }
 
 // step(x, y, alpha): y = x > 0 ? 1 : alpha; NaN stays NaN (tfjs Step).
 Napi::Value Step(const Napi::CallbackInfo& info) {
-  const F32 x = ArgF32(info, 0);
-  const F32 y = ArgF32(info, 1);
   const float alpha = ArgFloat(info, 2);
-  CheckSize("step", "y", y, x.size, "x has " + std::to_string(x.size) + " elements");
-  ApplyThreads();
-  ParallelFor(x.size, kGrain, [&](int64_t begin, int64_t end) {
-    const float* in = x.data;
-    float* out = y.data;
-    for (int64_t i = begin; i < end; ++i) {
-      const float v = in[i];
-      out[i] = v > 0.0f ? 1.0f : (v != v ? v : alpha);
-    }
-  });
-  return info.Env().Undefined();
+  return MapUnary(info, "step",
+                  [alpha](float v) { return v > 0.0f ? 1.0f : (v != v ? v : alpha); });
 }
 
 // reluGrad(dy, x, dx): dx = dy * step(x), the gradient of Relu in one pass
@@ -196,46 +185,18 @@ Napi::Value Step(const Napi::CallbackInfo& info) {
 // The factor is exactly tfjs's step(x): 1, 0, or NaN for NaN, so the product
 // has the same bits, infinities and NaNs included.
 Napi::Value ReluGrad(const Napi::CallbackInfo& info) {
-  const F32 dy = ArgF32(info, 0);
-  const F32 x = ArgF32(info, 1);
-  const F32 dx = ArgF32(info, 2);
-  CheckSize("reluGrad", "x", x, dy.size, "dy has " + std::to_string(dy.size) + " elements");
-  CheckSize("reluGrad", "dx", dx, dy.size, "dy has " + std::to_string(dy.size) + " elements");
-  ApplyThreads();
-  ParallelFor(dy.size, kGrain, [&](int64_t begin, int64_t end) {
-    const float* g = dy.data;
-    const float* in = x.data;
-    float* out = dx.data;
-    for (int64_t i = begin; i < end; ++i) {
-      const float v = in[i];
-      out[i] = g[i] * (v > 0.0f ? 1.0f : (v != v ? v : 0.0f));
-    }
-  });
-  return info.Env().Undefined();
+  return MapGrad(info, "reluGrad",
+                 [](float g, float v) { return g * (v > 0.0f ? 1.0f : (v != v ? v : 0.0f)); });
 }
 
 // clipGrad(dy, x, dx, lo, hi): dx = lo <= x <= hi ? dy : 0, ClipByValue's gradient in one
 // pass (tfjs: GreaterEqual, LessEqual, LogicalAnd, ZerosLike and Select, five); NaN x gives 0
 // and a selected dy passes as it is, NaN included, as tfjs' where.
 Napi::Value ClipGrad(const Napi::CallbackInfo& info) {
-  const F32 dy = ArgF32(info, 0);
-  const F32 x = ArgF32(info, 1);
-  const F32 dx = ArgF32(info, 2);
   const float lo = ArgFloat(info, 3);
   const float hi = ArgFloat(info, 4);
-  CheckSize("clipGrad", "x", x, dy.size, "dy has " + std::to_string(dy.size) + " elements");
-  CheckSize("clipGrad", "dx", dx, dy.size, "dy has " + std::to_string(dy.size) + " elements");
-  ApplyThreads();
-  ParallelFor(dy.size, kGrain, [&](int64_t begin, int64_t end) {
-    const float* g = dy.data;
-    const float* in = x.data;
-    float* out = dx.data;
-    for (int64_t i = begin; i < end; ++i) {
-      const float v = in[i];
-      out[i] = v >= lo && v <= hi ? g[i] : 0.0f;
-    }
-  });
-  return info.Env().Undefined();
+  return MapGrad(info, "clipGrad",
+                 [lo, hi](float g, float v) { return v >= lo && v <= hi ? g : 0.0f; });
 }
 
 // binary(op, a, b, y, outer, inner, aMode, bMode): y[i] = a[ia] op b[ib] for
