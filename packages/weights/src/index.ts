@@ -27,6 +27,7 @@ export {
 export {
   type FetchOfficialWeightsOptions,
   fetchMobileNetV2Weights,
+  fetchMobileNetV3Weights,
   fetchMobileNetWeights,
   fetchOfficialWeights,
   MOBILENET_V2_WEIGHT_ALPHAS,
@@ -34,7 +35,9 @@ export {
   MOBILENET_WEIGHT_ALPHAS,
   MOBILENET_WEIGHT_ROWS,
   type MobileNetV2WeightsFile,
+  type MobileNetV3Type,
   mobileNetV2Weights,
+  mobileNetV3Weights,
   mobileNetWeights,
   OFFICIAL_MODELS,
   type OfficialModel,
@@ -42,6 +45,15 @@ export {
   officialWeights,
   weightsBaseUrl,
 } from "./keras-applications.ts";
+export {
+  GlobalAveragePooling2D,
+  GlobalMaxPooling2D,
+  HardSilu,
+  HardSwish,
+  KERAS3_ACTIVATION_NAMES,
+  type KeepDimsPoolingArgs,
+  Keras3HardSigmoid,
+} from "./keras3-layers.ts";
 export {
   keras3LayerKeys,
   type LoadWeightsOptions,

@@ -1,7 +1,7 @@
 /**
  * The official ImageNet weights of `keras.applications`, as Keras names, hashes and hosts
  * them (keras/src/applications/vgg16.py, vgg19.py, resnet.py, densenet.py, xception.py,
- * inception_v3.py, efficientnet.py). Files land in the same cache as
+ * inception_v3.py, efficientnet.py, mobilenet.py, mobilenet_v2.py, mobilenet_v3.py). Files land in the same cache as
  * Python's (`~/.keras/models/<fname>`), so each side reuses the other's downloads.
  *
  * A mirror replaces Keras' storage prefix and keeps the `<folder>/<fname>` tail (the folder is
@@ -476,4 +476,66 @@ export async function fetchMobileNetWeights(
     mobileNetWeights(alpha, rows, cols, options.includeTop, options.baseUrl),
     options,
   );
+}
+
+/** MobileNetV3's two sizes (keras.applications.MobileNetV3Small / MobileNetV3Large). */
+export type MobileNetV3Type = "small" | "large";
+
+// md5s [top, no top] of mobilenet_v3.py's WEIGHTS_HASHES, keyed as Keras keys them.
+const MOBILENET_V3_HASHES: Record<string, [string, string]> = {
+  "large_224_0.75_float": ["765b44a33ad4005b3ac83185abf1d0eb", "40af19a13ebea4e2ee0c676887f69a2e"],
+  "large_224_1.0_float": ["59e551e166be033d707958cf9e29a6a7", "07fb09a5933dd0c8eaafa16978110389"],
+  "large_minimalistic_224_1.0_float": [
+    "675e7b876c45c57e9e63e6d90a36599c",
+    "ec5221f64a2f6d1ef965a614bdae7973",
+  ],
+  "small_224_0.75_float": ["cb65d4e5be93758266aa0a7f2c6708b7", "ebdb5cc8e0b497cd13a7c275d475c819"],
+  "small_224_1.0_float": ["8768d4c2e7dee89b9d02b2d03d65d862", "d3e8ec802a04aa4fc771ee12a9a9b836"],
+  "small_minimalistic_224_1.0_float": [
+    "99cd97fb2fcdad2bf028eb838de69e37",
+    "cde8136e733e811080d9fcd8a252f7e4",
+  ],
+};
+
+/**
+ * The official MobileNetV3 file (Keras' names: `weights_mobilenet_v3_<type>[_minimalistic]_224_
+ * <float(alpha)>_float[_no_top_v2].h5` under `mobilenet_v3/`, md5-checked). Keras has them for
+ * alpha 0.75 and 1.0, and 1.0 only when minimalistic; every input side loads the 224 file.
+ */
+export function mobileNetV3Weights(
+  type: MobileNetV3Type,
+  alpha: number,
+  minimalistic: boolean,
+  includeTop: boolean,
+  baseUrl?: string,
+): OfficialWeightsFile {
+  if (type !== "small" && type !== "large") {
+    throw new TypeError(`Expected "small" or "large" for MobileNetV3 but received ${String(type)}`);
+  }
+  const a = Number.isInteger(alpha) ? alpha.toFixed(1) : String(alpha);
+  const key = `${type}${minimalistic ? "_minimalistic" : ""}_224_${a}_float`;
+  const hashes = MOBILENET_V3_HASHES[key];
+  if (!hashes) {
+    throw new TypeError(
+      `Expected an alpha of ${minimalistic ? "1.0 (minimalistic)" : "0.75 or 1.0"} for MobileNetV3's official weights but received ${alpha}`,
+    );
+  }
+  const fname = `weights_mobilenet_v3_${key}${includeTop ? "" : "_no_top_v2"}.h5`;
+  return {
+    fname,
+    url: `${weightsBaseUrl(baseUrl)}mobilenet_v3/${fname}`,
+    md5: hashes[includeTop ? 0 : 1],
+    bytes: null,
+  };
+}
+
+/** The local path of an official MobileNetV3 file, downloaded and md5-checked first if missing. */
+export async function fetchMobileNetV3Weights(
+  type: MobileNetV3Type,
+  alpha: number,
+  minimalistic: boolean,
+  options: FetchOfficialWeightsOptions,
+): Promise<string> {
+  const file = mobileNetV3Weights(type, alpha, minimalistic, options.includeTop, options.baseUrl);
+  return fetchUnchecked(file, { ...options, fileHash: options.fileHash ?? file.md5 });
 }

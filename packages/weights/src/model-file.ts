@@ -23,6 +23,7 @@ import { zipSync } from "fflate";
 import { temporaryPath, toWriteError, writeFileAtomic } from "./atomic.ts";
 import { WeightsError } from "./errors.ts";
 import { writeStringAttr } from "./h5.ts";
+import { KERAS3_ACTIVATION_NAMES } from "./keras3-layers.ts";
 import { type LoadWeightsReport, loadWeights } from "./load.ts";
 import { type KerasWeightsFile, type OpenWeightsOptions, openWeights } from "./read.ts";
 import { KERAS2_LAYOUT_VERSION, saveWeights, writeAtomically, writeKeras2Group } from "./save.ts";
@@ -291,7 +292,9 @@ const KERAS3_WRAPPER_KEYS = [
 
 /**
  * Rewrites a Keras 2 or Keras 3 model config (the `model_config` attribute or
- * `config.json`) into the Keras 2 dialect tfjs-layers 4.22 deserialises.
+ * `config.json`) into the Keras 2 dialect tfjs-layers 4.22 deserialises. Activations mean what
+ * they mean to Keras 3, which reads every file (Keras 2's too) with its own: `hard_sigmoid` is
+ * relu6(x + 3) / 6, not tfjs' Keras 2 clip(0.2x + 0.5, 0, 1).
  */
 export function kerasConfigToTfjs(config: KerasJson): KerasJsonObject {
   if (!isObject(config) || typeof config.class_name !== "string" || !isObject(config.config)) {
@@ -327,6 +330,8 @@ function convertLayer(obj: KerasJsonObject): KerasJsonObject {
     delete cfg.dtype;
   } else {
     convertLayerConfig(cls, cfg);
+    const renamed = typeof cfg.activation === "string" && KERAS3_ACTIVATION_NAMES[cfg.activation];
+    if (renamed) cfg.activation = renamed;
   }
   out.config = cfg;
   if (Array.isArray(obj.inbound_nodes)) {
@@ -346,8 +351,11 @@ function convertLayerConfig(cls: string, cfg: KerasJsonObject): void {
     delete cfg.optional;
   }
   if (cls.startsWith("Global") && cfg.keepdims !== undefined) {
-    if (cfg.keepdims === true) unsupported(`${cls} ${String(cfg.name)} with keepdims=True`);
-    delete cfg.keepdims;
+    // graft's GlobalAveragePooling2D and GlobalMaxPooling2D honour keepdims (keras3-layers.ts).
+    if (cfg.keepdims === true && !/^Global(Average|Max)Pooling2D$/.test(cls)) {
+      unsupported(`${cls} ${String(cfg.name)} with keepdims=True`);
+    }
+    if (cfg.keepdims !== true) delete cfg.keepdims;
   }
   if (cls === "BatchNormalization") {
     if (cfg.renorm === true) unsupported(`BatchNormalization ${String(cfg.name)} with renorm`);
@@ -453,7 +461,21 @@ function fixInitializers(v: KerasJson): KerasJson {
   return out;
 }
 
-/** The model's config in tf.keras 2's `model_config` format (what Keras 3's legacy h5 loader reads). */
+/** graft's names of Keras 3 activations (`keras3_hard_sigmoid`) → Keras 3's (`hard_sigmoid`). */
+const FROM_GRAFT_ACTIVATION = Object.fromEntries(
+  Object.entries(KERAS3_ACTIVATION_NAMES).map(([keras, graft]) => [graft, keras]),
+);
+
+function renameActivationForKeras3(cfg: KerasJsonObject): void {
+  const name =
+    typeof cfg.activation === "string" ? FROM_GRAFT_ACTIVATION[cfg.activation] : undefined;
+  if (name) cfg.activation = name;
+}
+
+/**
+ * The model's config in tf.keras 2's `model_config` format (what Keras 3's legacy h5 loader
+ * reads, which gives activations their Keras 3 meaning: graft's Keras 3 ones keep Keras 3's names).
+ */
 export function tfjsToKeras2Config(model: LayersModel): KerasJsonObject {
   const json = fixInitializers(tfjsConfig(model)) as KerasJsonObject;
   renameModel(json);
@@ -493,6 +515,7 @@ function addSequentialInputLayers(layer: KerasJsonObject): void {
 function renameModel(layer: KerasJsonObject): void {
   if (layer.class_name === "Model") layer.class_name = "Functional";
   const cfg = layer.config;
+  if (isObject(cfg)) renameActivationForKeras3(cfg);
   if (isObject(cfg) && Array.isArray(cfg.layers)) {
     for (const l of cfg.layers) if (isObject(l)) renameModel(l);
   }
@@ -578,6 +601,7 @@ function toKeras3Layer(owner: Layer, json: KerasJsonObject, top: boolean): Keras
     if (k === "batch_input_shape" || k === "dtype") continue;
     layerCfg[k] = withModules(k, fixInitializers(v));
   }
+  renameActivationForKeras3(layerCfg);
   layerCfg.dtype = DTYPE_POLICY;
   const out: KerasJsonObject = {
     module: "keras.layers",
