@@ -87,6 +87,17 @@ const sudo = isRoot ? [] : ["sudo", "-n"];
 const aptCommand = (packages) =>
   `${isRoot ? "" : "sudo "}apt-get update && ${isRoot ? "" : "sudo "}apt-get install -y ${packages.join(" ")}`;
 
+// Other steps of a parallel build (the report tests install Chromium) may run apt-get at the
+// same moment, and apt refuses a second caller at once ("Could not get lock"). graft's calls
+// queue on one flock (util-linux, on every Debian), and dpkg's own lock is waited for too.
+const aptGet = (args) => [
+  ...(onPath("flock") ? ["flock", "-w", "1200", "/tmp/graft-apt.lock"] : []),
+  "apt-get",
+  "-o",
+  "DPkg::Lock::Timeout=600",
+  ...args,
+];
+
 let aptUpdated = false;
 const aptInstall = (packages) => {
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
@@ -95,10 +106,10 @@ const aptInstall = (packages) => {
     return spawnSync(argv[0], argv.slice(1), { stdio: "inherit", env }).status === 0;
   };
   if (!aptUpdated) {
-    if (!run([...sudo, "apt-get", "-q", "update"])) return false;
+    if (!run([...sudo, ...aptGet(["-q", "update"])])) return false;
     aptUpdated = true;
   }
-  return run([...sudo, "apt-get", "-q", "install", "-y", ...packages]);
+  return run([...sudo, ...aptGet(["-q", "install", "-y", ...packages])]);
 };
 
 // --- 1. toolchain ---

@@ -77,10 +77,14 @@ if (!onPath("patchelf")) {
   }
   log("patchelf missing: installing it with apt-get");
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-  for (const argv of [
-    ["apt-get", "-q", "update"],
-    ["apt-get", "-q", "install", "-y", "patchelf"],
+  // Queued on the same flock as build.mjs' and the report tests' apt-get calls, which may run
+  // at the same moment in a parallel build.
+  const lock = onPath("flock") ? ["flock", "-w", "1200", "/tmp/graft-apt.lock"] : [];
+  for (const args of [
+    ["-q", "update"],
+    ["-q", "install", "-y", "patchelf"],
   ]) {
+    const argv = [...lock, "apt-get", "-o", "DPkg::Lock::Timeout=600", ...args];
     if (spawnSync(argv[0], argv.slice(1), { stdio: "inherit", env }).status !== 0) {
       skip(`\`${argv.join(" ")}\` failed`);
     }

@@ -65,6 +65,15 @@ function find(): { path: string; how: string } | null {
   return null;
 }
 
+// The native build may run apt-get at the same moment (oneDNN, patchelf), and apt refuses a
+// second caller at once; graft's apt-get calls queue on one flock and wait for dpkg's lock.
+function apt(args: string[]): boolean {
+  const aptArgs = ["-o", "DPkg::Lock::Timeout=600", ...args];
+  return onPath("flock")
+    ? run("flock", ["-w", "1200", "/tmp/graft-apt.lock", "apt-get", ...aptArgs])
+    : run("apt-get", aptArgs);
+}
+
 function run(command: string, args: string[]): boolean {
   log(`running: ${command} ${args.join(" ")}`);
   const r = spawnSync(command, args, {
@@ -101,9 +110,7 @@ export function lookupChromium(): ChromiumLookup {
     log(
       "no Chromium found; installing Debian's chromium package with apt-get (this takes a minute)",
     );
-    const ok =
-      run("apt-get", ["update"]) &&
-      run("apt-get", ["install", "-y", "--no-install-recommends", "chromium"]);
+    const ok = apt(["update"]) && apt(["install", "-y", "--no-install-recommends", "chromium"]);
     found = find();
     if (!found) {
       return {
