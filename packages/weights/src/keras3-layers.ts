@@ -104,7 +104,7 @@ function hardSigmoid(x: tf.Tensor): tf.Tensor {
 
 /** Keras 3's `hard_sigmoid`: relu6(x + 3) / 6 (not tfjs' Keras 2 `hardSigmoid`). */
 export class Keras3HardSigmoid extends tf.serialization.Serializable {
-  /** @nocollapse */
+  /** The name tfjs serializes the class under. */
   static className = "keras3HardSigmoid";
   /** The activation of `x`. */
   apply(x: tf.Tensor): tf.Tensor {
@@ -118,7 +118,7 @@ export class Keras3HardSigmoid extends tf.serialization.Serializable {
 
 /** Keras 3's `hard_silu` (and `hard_swish`): x · relu6(x + 3) / 6. */
 export class HardSilu extends tf.serialization.Serializable {
-  /** @nocollapse */
+  /** The name tfjs serializes the class under. */
   static className = "hardSilu";
   /** The activation of `x`. */
   apply(x: tf.Tensor): tf.Tensor {
@@ -132,7 +132,7 @@ export class HardSilu extends tf.serialization.Serializable {
 
 /** Keras' alias `hard_swish` of `hard_silu`, for configs that name it so. */
 export class HardSwish extends HardSilu {
-  /** @nocollapse */
+  /** The name tfjs serializes the class under. */
   static override className = "hardSwish";
 }
 
