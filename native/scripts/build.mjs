@@ -24,6 +24,7 @@ import { createRequire } from "node:module";
 import { availableParallelism, homedir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { aptGet, onPath } from "./host.mjs";
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const buildDir = join(root, "build");
@@ -55,8 +56,6 @@ const cudnnRoot = process.env.CUDNN_ROOT ?? "";
 const cublasRoot = process.env.CUBLAS_ROOT ?? "";
 
 // --- what is installed ---
-const onPath = (cmd) =>
-  (process.env.PATH ?? "").split(delimiter).some((dir) => dir && existsSync(join(dir, cmd)));
 const which = (cmd) =>
   cmd.includes("/")
     ? cmd
@@ -86,17 +85,6 @@ const mayInstall = hasApt && !noApt && (isRoot || canSudo());
 const sudo = isRoot ? [] : ["sudo", "-n"];
 const aptCommand = (packages) =>
   `${isRoot ? "" : "sudo "}apt-get update && ${isRoot ? "" : "sudo "}apt-get install -y ${packages.join(" ")}`;
-
-// Other steps of a parallel build (the report tests install Chromium) may run apt-get at the
-// same moment, and apt refuses a second caller at once ("Could not get lock"). graft's calls
-// queue on one flock (util-linux, on every Debian), and dpkg's own lock is waited for too.
-const aptGet = (args) => [
-  ...(onPath("flock") ? ["flock", "-w", "1200", "/tmp/graft-apt.lock"] : []),
-  "apt-get",
-  "-o",
-  "DPkg::Lock::Timeout=600",
-  ...args,
-];
 
 let aptUpdated = false;
 const aptInstall = (packages) => {

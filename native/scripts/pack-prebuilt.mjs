@@ -32,8 +32,9 @@ import {
   statSync,
   writeFileSync,
 } from "node:fs";
-import { basename, delimiter, dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { aptGet, onPath } from "./host.mjs";
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const release = join(root, "build", "Release");
@@ -51,8 +52,6 @@ const skip = (line) => {
   process.exit(0);
 };
 
-const onPath = (cmd) =>
-  (process.env.PATH ?? "").split(delimiter).some((dir) => dir && existsSync(join(dir, cmd)));
 const run = (cmd, args) => {
   const r = spawnSync(cmd, args, { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
   if (r.error) fail(`could not run ${cmd}: ${r.error.message}`);
@@ -77,14 +76,7 @@ if (!onPath("patchelf")) {
   }
   log("patchelf missing: installing it with apt-get");
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-  // Queued on the same flock as build.mjs' and the report tests' apt-get calls, which may run
-  // at the same moment in a parallel build.
-  const lock = onPath("flock") ? ["flock", "-w", "1200", "/tmp/graft-apt.lock"] : [];
-  for (const args of [
-    ["-q", "update"],
-    ["-q", "install", "-y", "patchelf"],
-  ]) {
-    const argv = [...lock, "apt-get", "-o", "DPkg::Lock::Timeout=600", ...args];
+  for (const argv of [aptGet(["-q", "update"]), aptGet(["-q", "install", "-y", "patchelf"])]) {
     if (spawnSync(argv[0], argv.slice(1), { stdio: "inherit", env }).status !== 0) {
       skip(`\`${argv.join(" ")}\` failed`);
     }
