@@ -1,8 +1,8 @@
 /**
  * The official ImageNet weights of `keras.applications`, as Keras names, hashes and hosts
  * them (keras/src/applications/vgg16.py, vgg19.py, resnet.py, densenet.py, xception.py,
- * inception_v3.py, efficientnet.py, mobilenet.py, mobilenet_v2.py, mobilenet_v3.py). Files land in the same cache as
- * Python's (`~/.keras/models/<fname>`), so each side reuses the other's downloads.
+ * inception_v3.py, efficientnet.py, mobilenet.py, mobilenet_v2.py, mobilenet_v3.py). Files land
+ * in the same cache as Python's (`~/.keras/models/<fname>`), so each side reuses the other's downloads.
  *
  * A mirror replaces Keras' storage prefix and keeps the `<folder>/<fname>` tail (the folder is
  * the model's own for VGG, Xception and InceptionV3, `resnet` for all six ResNets, `densenet`

@@ -330,8 +330,7 @@ function convertLayer(obj: KerasJsonObject): KerasJsonObject {
     delete cfg.dtype;
   } else {
     convertLayerConfig(cls, cfg);
-    const renamed = typeof cfg.activation === "string" && KERAS3_ACTIVATION_NAMES[cfg.activation];
-    if (renamed) cfg.activation = renamed;
+    renameActivation(cfg, KERAS3_ACTIVATION_NAMES);
   }
   out.config = cfg;
   if (Array.isArray(obj.inbound_nodes)) {
@@ -466,9 +465,9 @@ const FROM_GRAFT_ACTIVATION = Object.fromEntries(
   Object.entries(KERAS3_ACTIVATION_NAMES).map(([keras, graft]) => [graft, keras]),
 );
 
-function renameActivationForKeras3(cfg: KerasJsonObject): void {
-  const name =
-    typeof cfg.activation === "string" ? FROM_GRAFT_ACTIVATION[cfg.activation] : undefined;
+/** Renames a layer config's string activation through `names` (either direction). */
+function renameActivation(cfg: KerasJsonObject, names: Readonly<Record<string, string>>): void {
+  const name = typeof cfg.activation === "string" ? names[cfg.activation] : undefined;
   if (name) cfg.activation = name;
 }
 
@@ -515,7 +514,7 @@ function addSequentialInputLayers(layer: KerasJsonObject): void {
 function renameModel(layer: KerasJsonObject): void {
   if (layer.class_name === "Model") layer.class_name = "Functional";
   const cfg = layer.config;
-  if (isObject(cfg)) renameActivationForKeras3(cfg);
+  if (isObject(cfg)) renameActivation(cfg, FROM_GRAFT_ACTIVATION);
   if (isObject(cfg) && Array.isArray(cfg.layers)) {
     for (const l of cfg.layers) if (isObject(l)) renameModel(l);
   }
@@ -601,7 +600,7 @@ function toKeras3Layer(owner: Layer, json: KerasJsonObject, top: boolean): Keras
     if (k === "batch_input_shape" || k === "dtype") continue;
     layerCfg[k] = withModules(k, fixInitializers(v));
   }
-  renameActivationForKeras3(layerCfg);
+  renameActivation(layerCfg, FROM_GRAFT_ACTIVATION);
   layerCfg.dtype = DTYPE_POLICY;
   const out: KerasJsonObject = {
     module: "keras.layers",
