@@ -19,10 +19,17 @@ Two kinds of file:
 Deterministic: weights and inputs come from seeded numpy RNGs (TensorFlow's outputs still move
 in their last bits between runs). It deletes and rewrites everything in
 test-fixtures/applications/ but the mobilenet*_files.json of make_mobilenet_v2_names.py.
+
+    python3 test-fixtures/scripts/make_application_fixtures.py --only 'mobilenetv3'
+
+rewrites only the members whose key matches the regular expression (and the weights table),
+merging them into the JSON files as they are, so that adding a family leaves the others'
+goldens byte for byte as they were.
 """
 
 from __future__ import annotations
 
+import argparse
 import inspect
 import json
 import re
@@ -38,6 +45,7 @@ from keras_fixture_lib import h5py, keras, np  # noqa: E402
 from keras.src.applications import densenet as keras_densenet  # noqa: E402
 from keras.src.applications import efficientnet as keras_efficientnet  # noqa: E402
 from keras.src.applications import inception_v3 as keras_inception_v3  # noqa: E402
+from keras.src.applications import mobilenet_v3 as keras_mobilenet_v3  # noqa: E402
 from keras.src.applications import resnet as keras_resnet  # noqa: E402
 from keras.src.applications import xception as keras_xception  # noqa: E402
 from keras.src.legacy.saving import legacy_h5_format  # noqa: E402
@@ -69,6 +77,15 @@ FULL_SIZE = {
     "mobilenet_0.25_128": lambda **k: keras.applications.MobileNet(
         alpha=0.25, input_shape=(128, 128, 3), **k
     ),
+    # Keras builds these at any input size ([None, None, 3]) even with the top.
+    "mobilenetv3small": keras.applications.MobileNetV3Small,
+    "mobilenetv3large": keras.applications.MobileNetV3Large,
+    "mobilenetv3small_minimalistic": lambda **k: keras.applications.MobileNetV3Small(
+        minimalistic=True, **k
+    ),
+    "mobilenetv3large_0.75": lambda **k: keras.applications.MobileNetV3Large(alpha=0.75, **k),
+    # Above alpha 1 the top's conv_2 widens too.
+    "mobilenetv3small_1.50": lambda **k: keras.applications.MobileNetV3Small(alpha=1.5, **k),
 }
 
 def declared_md5s(module, names) -> dict:
@@ -223,7 +240,42 @@ TINY = {
         {"alpha": 0.25, "dropout": 0},
         32,
     ),
+    # The real MobileNetV3Small (squeeze-and-excitation, hard-swish) at a quarter of its width
+    # and MobileNetV3Large minimalistic (relu, 3x3 kernels), without dropout. The feature layer
+    # is the last activation, the base's output without its top (an automatic name). Small at
+    # 32 px, where the fetch test builds it, Large at 64.
+    "mobilenetv3small_tiny": (
+        lambda: keras.applications.MobileNetV3Small(
+            alpha=0.25, input_shape=(32, 32, 3), classes=5, dropout_rate=0.0, weights=None
+        ),
+        keras_mobilenet_v3.preprocess_input,
+        lambda model: last_activation(model),
+        {"alpha": 0.25, "dropoutRate": 0},
+        32,
+    ),
+    "mobilenetv3large_tiny": (
+        lambda: keras.applications.MobileNetV3Large(
+            alpha=0.25, minimalistic=True, input_shape=(64, 64, 3), classes=5,
+            dropout_rate=0.0, weights=None,
+        ),
+        keras_mobilenet_v3.preprocess_input,
+        lambda model: last_activation(model),
+        {"alpha": 0.25, "minimalistic": True, "dropoutRate": 0},
+        64,
+    ),
 }
+
+# Members whose weights are also written without the top (<key>.notop.h5), for families whose
+# official files load by position, where a file with the top does not fit a base without it.
+NOTOP_FILES = {"mobilenetv3small_tiny": lambda: keras.applications.MobileNetV3Small(
+    alpha=0.25, input_shape=(32, 32, 3), include_top=False, weights=None
+)}
+
+
+def last_activation(model) -> str:
+    """The layer feeding MobileNetV3's top: the base's output without it."""
+    pool = model.get_layer("global_average_pooling2d")
+    return pool.input._keras_history[0].name
 
 
 def shape_list(s):
@@ -282,19 +334,29 @@ def save_legacy_h5(model, path: Path) -> None:
 
 
 def main() -> None:
-    # Everything here but what other scripts write (make_mobilenet_v2_names.py).
-    keep = {"mobilenet_v2_files.json", "mobilenet_files.json"}
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--only", help="rewrite only the members whose key matches this regex")
+    args = parser.parse_args()
+    only = re.compile(args.only) if args.only else None
+    wanted = (lambda key: True) if only is None else (lambda key: only.search(key) is not None)
     OUT.mkdir(parents=True, exist_ok=True)
-    for f in OUT.iterdir():
-        if f.name not in keep:
-            f.unlink() if f.is_file() else shutil.rmtree(f)
+    if only is None:
+        # Everything here but what other scripts write (make_mobilenet_v2_names.py).
+        keep = {"mobilenet_v2_files.json", "mobilenet_files.json"}
+        for f in OUT.iterdir():
+            if f.name not in keep:
+                f.unlink() if f.is_file() else shutil.rmtree(f)
 
     arch = {
         "generator": "test-fixtures/scripts/make_application_fixtures.py",
         "versions": {"keras": keras.__version__, "numpy": np.__version__},
         "models": {},
     }
+    if only is not None:
+        arch["models"] = json.loads((OUT / "architectures.json").read_text())["models"]
     for name, ctor in FULL_SIZE.items():
+        if not wanted(name):
+            continue
         keras.backend.clear_session()  # Keras' auto-names (max_pooling2d_N) as in a fresh process
         top = ctor(weights=None)
         keras.backend.clear_session()
@@ -342,14 +404,32 @@ def main() -> None:
                     f"efficientnet{k}": list(v) for k, v in keras_efficientnet.WEIGHTS_HASHES.items()
                 },
             },
+            # Keyed as Keras' model_name: large_224_0.75_float, small_minimalistic_224_1.0_float.
+            "mobilenet_v3": {
+                "base_url": keras_mobilenet_v3.BASE_WEIGHT_PATH,
+                "hashes": {k: list(v) for k, v in keras_mobilenet_v3.WEIGHTS_HASHES.items()},
+            },
         },
         "tiny": {},
     }
+    if only is not None:
+        manifest["tiny"] = json.loads((OUT / "manifest.json").read_text())["tiny"]
+    # Seeds follow TINY's order whatever --only picks, so a member's weights never depend on it.
     for seed, (key, (build, preprocess, feature, options, side)) in enumerate(TINY.items(), start=1):
+        if not wanted(key):
+            continue
         keras.backend.clear_session()
         model = build()
         lib.set_weights(model, [100 + seed])
         save_legacy_h5(model, OUT / f"{key}.h5")
+        if key in NOTOP_FILES:
+            notop = NOTOP_FILES[key]()
+            for layer in notop.layers:
+                if layer.weights:
+                    layer.set_weights(model.get_layer(layer.name).get_weights())
+            save_legacy_h5(notop, OUT / f"{key}.notop.h5")
+        if callable(feature):
+            feature = feature(model)
         x = inputs[side]
         px = np.asarray(preprocess(x.copy())).astype(np.float32)
         features = keras.Model(model.input, model.get_layer(feature).output)

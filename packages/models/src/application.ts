@@ -55,6 +55,16 @@ export interface CheckedApplicationOptions {
   inputShape: [number | null, number | null, number];
 }
 
+/** How a family departs from keras.applications' usual input rules. */
+export interface InputRules {
+  /**
+   * The family takes any size of at least `minSize` even with its top and the official weights
+   * (MobileNetV3: its top pools globally before the classifier), and defaults to
+   * [null, null, 3] either way.
+   */
+  anySize?: boolean;
+}
+
 /**
  * Keras' checks of the common options (keras.applications' `obtain_input_shape` and the
  * `classes` rule), with its defaults filled in. `minSize` is the family's smallest input side.
@@ -63,6 +73,7 @@ export function checkApplicationOptions(
   o: ApplicationOptions,
   minSize = 32,
   defaultSize = 224,
+  rules: InputRules = {},
 ): CheckedApplicationOptions {
   const includeTop = o.includeTop ?? true;
   const classes = o.classes ?? 1000;
@@ -104,7 +115,8 @@ export function checkApplicationOptions(
         );
       }
     }
-    if (includeTop && weights === "imagenet" && (h !== defaultSize || w !== defaultSize)) {
+    const fixed = includeTop && weights === "imagenet" && !rules.anySize;
+    if (fixed && (h !== defaultSize || w !== defaultSize)) {
       throw new ModelsError(
         "ERR_GRAFT_ARG",
         `With includeTop and imagenet weights the input must be [${defaultSize}, ${defaultSize}, 3]; received [${o.inputShape.join(", ")}]`,
@@ -113,7 +125,9 @@ export function checkApplicationOptions(
   }
   const inputShape =
     o.inputShape ??
-    (includeTop ? [defaultSize, defaultSize, 3] : ([null, null, 3] as [null, null, number]));
+    (includeTop && !rules.anySize
+      ? [defaultSize, defaultSize, 3]
+      : ([null, null, 3] as [null, null, number]));
   return { includeTop, classes, weights, inputShape };
 }
 
@@ -121,8 +135,9 @@ export function checkApplicationOptions(
 export interface ApplicationWeightsOptions extends ApplicationOptions {
   /**
    * Match the file's layers to the model's by position (Keras' own load for these files) rather
-   * than by name. VGG loads by position; families with branches load by name, so that a file of
-   * another family fails on the first layer it lacks.
+   * than by name. VGG and MobileNetV3 (whose official files Keras loads by position) do; the
+   * other families load by name, so that a file of another family fails on the first layer it
+   * lacks.
    */
   byPosition?: boolean;
 }
@@ -265,13 +280,13 @@ export function correctPad(
 
 /**
  * Loads the official file `fetch` downloads for the model's input side (rows, cols) when
- * `options.weights` is "imagenet" (a family whose files Keras fetches without a checksum, so
- * the by-name load is the check), else the path or nothing, as `loadApplicationWeights`. On a
- * failed download the model is disposed.
+ * `options.weights` is "imagenet" (`fetch` checks the md5 where Keras declares one; where it
+ * does not, the by-name load is the check), else the path or nothing, as
+ * `loadApplicationWeights`. On a failed download the model is disposed.
  */
 export async function loadFetchedWeights(
   model: tfl.LayersModel,
-  options: ApplicationOptions,
+  options: ApplicationWeightsOptions,
   fetch: (
     rows: number | null,
     cols: number | null,

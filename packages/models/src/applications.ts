@@ -16,6 +16,7 @@ import { ModelsError } from "./errors.ts";
 import { buildInceptionV3, InceptionV3 } from "./inception-v3.ts";
 import { buildMobileNet, MobileNet } from "./mobilenet.ts";
 import { buildMobileNetV2, MobileNetV2 } from "./mobilenet-v2.ts";
+import { buildMobileNetV3, MobileNetV3 } from "./mobilenet-v3.ts";
 import type { PreprocessMode } from "./preprocess.ts";
 import { buildResNet, ResNet, type ResNetVariant, resnetPreprocessMode } from "./resnet.ts";
 import { buildVGG, VGG, type VGGVariant } from "./vgg.ts";
@@ -27,6 +28,8 @@ export type ApplicationName =
   | ResNetVariant
   | "mobilenet"
   | "mobilenetv2"
+  | "mobilenetv3small"
+  | "mobilenetv3large"
   | DenseNetVariant
   | "xception"
   | "inception_v3"
@@ -46,6 +49,7 @@ export interface ApplicationInfo {
     | "resnet_v2"
     | "mobilenet"
     | "mobilenet_v2"
+    | "mobilenet_v3"
     | "densenet"
     | "xception"
     | "inception_v3"
@@ -78,6 +82,8 @@ const KERAS_NAMES: Record<ApplicationName, string> = {
   resnet152v2: "ResNet152V2",
   mobilenet: "MobileNet",
   mobilenetv2: "MobileNetV2",
+  mobilenetv3small: "MobileNetV3Small",
+  mobilenetv3large: "MobileNetV3Large",
   densenet121: "DenseNet121",
   densenet169: "DenseNet169",
   densenet201: "DenseNet201",
@@ -148,6 +154,22 @@ function info(name: ApplicationName): ApplicationInfo {
       earlyLayer: "block_2_add",
       build: (o = {}) => buildMobileNetV2(o),
       load: (o = {}) => MobileNetV2(o),
+    };
+  }
+  if (name === "mobilenetv3small" || name === "mobilenetv3large") {
+    const type = name === "mobilenetv3small" ? "small" : "large";
+    return {
+      name,
+      kerasName,
+      family: "mobilenet_v3",
+      defaultSize: 224,
+      minSize: 32,
+      // The model rescales 0–255 pixels to [-1, 1] itself.
+      preprocess: "none",
+      // The last block at 1/8 of the input (Small: 24 channels; Large: 40).
+      earlyLayer: type === "small" ? "expanded_conv_2_add" : "expanded_conv_5_add",
+      build: (o = {}) => buildMobileNetV3(type, o),
+      load: (o = {}) => MobileNetV3(type, o),
     };
   }
   if (name === "densenet121" || name === "densenet169" || name === "densenet201") {
@@ -246,8 +268,8 @@ export function application(name: string): ApplicationInfo {
 /**
  * The layers that end a stage of `model`, the natural places to cut it: VGG's `blockN_pool`,
  * the last block's output of each ResNet stack (`conv4_block6_out`), MobileNet's blocks before
- * each strided one (`conv_pw_3_relu`), MobileNetV2's residual
- * sums (`block_2_add`), DenseNet's transitions (`pool3_pool`), the sum after each of Xception's
+ * each strided one (`conv_pw_3_relu`), MobileNetV2's and MobileNetV3's residual sums
+ * (`block_2_add`, `expanded_conv_5_add`), DenseNet's transitions (`pool3_pool`), the sum after each of Xception's
  * pooled blocks (`add_1`, which takes `block3_pool`), InceptionV3's modules (`mixed5`), the last
  * block of each EfficientNet stage (`block2b_add`, or `block1a_project_bn` for a stage of one
  * block). In model order.
@@ -260,12 +282,18 @@ export function stageEnds(model: tfl.LayersModel): string[] {
       /^(conv\d+)_block\d+_out$/.exec(l.name) ??
       /^block(\d+)[a-z]+_(?:add|project_bn)$/.exec(l.name);
     if (m) lastOfStack.set(m[1] as string, l.name);
-    else if (/^block_\d+_add$/.test(l.name) || /^mixed\d+$/.test(l.name)) names.push(l.name);
-    else if (/^conv_pad_\d+$/.test(l.name)) {
+    else if (/^(?:block_\d+_|expanded_conv_(?:\d+_)?)add$|^mixed\d+$/.test(l.name)) {
+      names.push(l.name);
+    } else if (/^conv_pad_\d+$/.test(l.name)) {
       // MobileNet: the block before each strided one ends a stage.
       const prev = l.inboundNodes[0]?.inboundLayers[0];
       if (prev) names.push(prev.name);
-    } else if (/_pool$/.test(l.name) && l.name !== "pool1_pool" && l.name !== "avg_pool") {
+    } else if (
+      /_pool$/.test(l.name) &&
+      l.name !== "pool1_pool" &&
+      // The top's pooling, and MobileNetV3's squeeze-and-excitation, pool globally.
+      !l.getClassName().startsWith("Global")
+    ) {
       // A pool summed with a shortcut (Xception) ends its stage at the sum.
       const next = l.outboundNodes.map((n) => n.outboundLayer);
       const sum = next.length === 1 && next[0]?.getClassName() === "Add" ? next[0] : null;

@@ -59,6 +59,7 @@ export {
   type MobileNetV2Options,
   makeDivisible,
 } from "./mobilenet-v2.ts";
+export { buildMobileNetV3, MobileNetV3, type MobileNetV3Options } from "./mobilenet-v3.ts";
 export { Normalization, type NormalizationArgs } from "./normalization.ts";
 export {
   IMAGENET_BGR_MEAN,

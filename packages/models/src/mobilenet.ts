@@ -7,8 +7,7 @@
  * `reshape_2`, `predictions`. `alpha` scales every width (truncated, as Keras' int()),
  * `depthMultiplier` the depthwise outputs.
  */
-import { fetchMobileNetWeights } from "@graft/weights";
-import * as tf from "@tensorflow/tfjs-core";
+import { fetchMobileNetWeights, GlobalAveragePooling2D } from "@graft/weights";
 import * as tfl from "@tensorflow/tfjs-layers";
 import {
   type ApplicationOptions,
@@ -52,26 +51,6 @@ const BLOCKS: [number, number][] = [
   [1024, 2],
   [1024, 1],
 ];
-
-/**
- * Keras' `GlobalAveragePooling2D(keepdims=True)`: tfjs-layers' layer has no keepdims, so this one
- * instance of it (same class, Keras' config plus keepdims) keeps the two pooled axes as 1s.
- */
-function keepDimsAveragePooling(name: string): tfl.layers.Layer {
-  const layer = tfl.layers.globalAveragePooling2d({ name }) as unknown as tfl.layers.Layer & {
-    computeOutputShape(s: tfl.Shape): tfl.Shape;
-    call(x: tf.Tensor | tf.Tensor[]): tf.Tensor;
-    getConfig(): tf.serialization.ConfigDict;
-  };
-  const parentConfig = layer.getConfig.bind(layer);
-  layer.computeOutputShape = (s: tfl.Shape) => [s[0] ?? null, 1, 1, s[3] ?? null];
-  layer.call = (x: tf.Tensor | tf.Tensor[]) => {
-    const t = Array.isArray(x) ? (x[0] as tf.Tensor) : x;
-    return tf.mean(t, [1, 2], true);
-  };
-  layer.getConfig = () => ({ ...parentConfig(), keepdims: true });
-  return layer;
-}
 
 function bnRelu6(x: T, name: string): T {
   const y = tfl.layers.batchNormalization({ axis: -1, name: `${name}_bn` }).apply(x) as T;
@@ -176,7 +155,9 @@ export function buildMobileNet(options: MobileNetOptions = {}): tfl.LayersModel 
     x = bnRelu6(pointwise(x, Math.trunc(filters * alpha), `conv_pw_${id}`), `conv_pw_${id}`);
   });
   if (checked.includeTop) {
-    x = keepDimsAveragePooling("global_average_pooling2d").apply(x) as T;
+    x = new GlobalAveragePooling2D({ keepdims: true, name: "global_average_pooling2d" }).apply(
+      x,
+    ) as T;
     x = tfl.layers.dropout({ rate: dropout, name: "dropout" }).apply(x) as T;
     x = tfl.layers
       .conv2d({

@@ -17,6 +17,7 @@ import { readNpyFloat32, writeNpy } from "@graft/test-fixtures/npy";
 import { findPython } from "@graft/test-fixtures/python";
 import { saveKerasModel, saveWeights } from "@graft/weights";
 import * as tf from "@tensorflow/tfjs-core";
+import type * as tfl from "@tensorflow/tfjs-layers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   DenseNet,
@@ -24,6 +25,7 @@ import {
   InceptionV3,
   MobileNet,
   MobileNetV2,
+  MobileNetV3,
   ResNet,
   VGG,
   Xception,
@@ -88,7 +90,7 @@ describe.skipIf(!hasKeras)("Python Keras loads what graft writes", () => {
 });
 
 describe.skipIf(!hasKeras)("Python Keras loads the applications' checkpoints graft writes", () => {
-  it("narrow ResNet and ResNetV2 (.h5 and .keras), MobileNetV2, DenseNet, Xception, InceptionV3, EfficientNet (.h5): keras.models.load_model predicts the same", async () => {
+  it("narrow ResNet, ResNetV2 and MobileNetV3Small (.h5 and .keras), MobileNetV2, MobileNetV3Large, DenseNet, Xception, InceptionV3, EfficientNet (.h5): keras.models.load_model predicts the same", async () => {
     const out = mkdtempSync(join(dir, "resnet-"));
     const x = readNpyFloat32(fixture("applications", "resnet_tiny_v1.preprocessed.npy"));
     const stacks: [number, number][] = [
@@ -166,14 +168,45 @@ describe.skipIf(!hasKeras)("Python Keras loads the applications' checkpoints gra
             weights,
           }),
       ],
+      // Both files: the .keras config renames hard_sigmoid, which Keras 3 reads as its own.
+      [
+        "mobilenetv3small_tiny",
+        (weights: string) =>
+          MobileNetV3("small", {
+            alpha: 0.25,
+            dropoutRate: 0,
+            inputShape: [32, 32, 3],
+            classes: 5,
+            weights,
+          }),
+        ["h5", "keras"],
+      ],
+      [
+        "mobilenetv3large_tiny",
+        (weights: string) =>
+          MobileNetV3("large", {
+            alpha: 0.25,
+            minimalistic: true,
+            dropoutRate: 0,
+            inputShape: [64, 64, 3],
+            classes: 5,
+            weights,
+          }),
+      ],
     ] as const;
-    for (const [key, load] of others) {
+    for (const [key, load, exts = ["h5"]] of others as readonly (readonly [
+      string,
+      (weights: string) => Promise<tfl.LayersModel>,
+      (readonly string[])?,
+    ])[]) {
       const model = await load(fixture("applications", `${key}.h5`));
       const p = readNpyFloat32(fixture("applications", `${key}.preprocessed.npy`));
       const py = tf.tidy(() => (model.predict(tf.tensor(p.data, p.shape)) as tf.Tensor).dataSync());
-      await saveKerasModel(model, join(out, `${key}_h5.h5`));
-      writeNpy(join(out, `${key}_h5.input.npy`), p.data, p.shape);
-      writeNpy(join(out, `${key}_h5.output.npy`), Float32Array.from(py), [2, 5]);
+      for (const ext of exts) {
+        await saveKerasModel(model, join(out, `${key}_${ext}.${ext}`));
+        writeNpy(join(out, `${key}_${ext}.input.npy`), p.data, p.shape);
+        writeNpy(join(out, `${key}_${ext}.output.npy`), Float32Array.from(py), [2, 5]);
+      }
       model.dispose();
     }
     const r = spawnSync(python, [fixture("scripts", "check_graft_models.py"), out], {
@@ -190,6 +223,9 @@ describe.skipIf(!hasKeras)("Python Keras loads the applications' checkpoints gra
       "inception_v3_tiny_h5.h5",
       "mobilenet_tiny_h5.h5",
       "mobilenetv2_tiny_h5.h5",
+      "mobilenetv3large_tiny_h5.h5",
+      "mobilenetv3small_tiny_h5.h5",
+      "mobilenetv3small_tiny_keras.keras",
       "resnet_tiny_v1_h5.h5",
       "resnet_tiny_v1_keras.keras",
       "resnet_tiny_v2_h5.h5",
