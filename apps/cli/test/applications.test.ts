@@ -1,7 +1,7 @@
 /**
  * The keras.applications families beyond VGG through the CLI, as a user runs them: summary
  * prints Keras' totals (checked against real Keras' architectures in test-fixtures), train
- * takes --model resnet50 with --freeze-until, and extract takes the family's own
+ * takes --model resnet50 and mobilenetv3small with --freeze-until, and extract takes the family's own
  * preprocessing. Real processes on the bundled demo images, graft-cpu, random weights (the
  * official files are not downloaded in tests).
  */
@@ -23,20 +23,32 @@ type Row = [string, string, unknown, number[][]];
 const arch = JSON.parse(readFileSync(fixture("applications", "architectures.json"), "utf8")) as {
   models: Record<
     string,
-    { params_top: { total: number }; params_notop: { total: number }; layers: Row[] }
+    {
+      keras_name: string;
+      params_top: { total: number };
+      params_notop: { total: number };
+      layers: Row[];
+    }
   >;
 };
 const fmt = (n: number) => n.toLocaleString("en-US");
 const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 
 describe("graft summary --model NAME prints Keras' totals", () => {
-  for (const name of ["resnet50", "resnet152v2", "densenet121", "xception", "inception_v3"]) {
+  for (const name of [
+    "resnet50",
+    "resnet152v2",
+    "densenet121",
+    "xception",
+    "inception_v3",
+    "mobilenetv3large",
+  ]) {
     it(name, () => {
       const want = arch.models[name];
       if (!want) throw new Error(`no architecture for ${name}`);
       const notop = graft(["summary", "--model", name]);
       expect(notop.code, notop.err).toBe(0);
-      expect(notop.out).toContain(`Model: "${name}"`);
+      expect(notop.out).toContain(`Model: "${want.keras_name}"`);
       expect(notop.out).toContain(`Total params: ${fmt(want.params_notop.total)}`);
       const top = graft(["summary", "--model", name, "--include-top"]);
       expect(top.out).toContain(`Total params: ${fmt(want.params_top.total)}`);
@@ -133,6 +145,42 @@ describe("graft train and extract with a ResNet base", () => {
     const scores = JSON.parse(ev.out.trim().split("\n").pop() as string);
     const images = readdirSync(val).reduce((n, c) => n + readdirSync(join(val, c)).length, 0);
     expect(scores).toMatchObject({ preprocess: "tf", samples: images });
+  }, 300_000);
+
+  it("train --model mobilenetv3small --freeze-until expanded_conv_5: the model rescales its own inputs, and its checkpoint (hard-swish, hard-sigmoid gates) evaluates", () => {
+    const out = join(scratch, "mobilenetv3-run");
+    const r = graft([
+      "train",
+      "--data",
+      train,
+      "--val-data",
+      val,
+      "--model",
+      "mobilenetv3small",
+      "--weights",
+      "none",
+      "--input-size",
+      "32",
+      "--freeze-until",
+      "expanded_conv_5",
+      "--epochs",
+      "1",
+      "--batch-size",
+      "20",
+      "--backend",
+      "graft-cpu",
+      "--out",
+      out,
+    ]);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/80 base layers frozen, \d+ layers with weights train/);
+    const config = JSON.parse(readFileSync(join(out, "config.json"), "utf8"));
+    expect(config.config).toMatchObject({ model: "mobilenetv3small", preprocess: "none" });
+    const ev = graft(["evaluate", "--model", join(out, "best.h5"), "--data", val, "--json"]);
+    expect(ev.code, ev.err).toBe(0);
+    const scores = JSON.parse(ev.out.trim().split("\n").pop() as string);
+    const images = readdirSync(val).reduce((n, c) => n + readdirSync(join(val, c)).length, 0);
+    expect(scores).toMatchObject({ preprocess: "none", samples: images });
   }, 300_000);
 
   it("extract --model resnet50v2 --pooling avg: 2048 features per image, tf preprocessing by default", () => {

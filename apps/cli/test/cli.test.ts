@@ -160,6 +160,44 @@ describe("graft weights fetch", () => {
       "graft: error: Expected one of 0.35, 0.5, 0.75, 1, 1.3, 1.4 for --alpha but received '0.6'",
     ]);
   });
+
+  it("mobilenetv3small/large take --alpha and --minimalistic and name Keras' file; what Keras lacks is one line", () => {
+    const env = {
+      KERAS_HOME: join(scratch, "keras"),
+      GRAFT_WEIGHTS_BASE_URL: "http://127.0.0.1:9/",
+    };
+    const r = graft(["weights", "fetch", "mobilenetv3large", "--minimalistic"], { env });
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(
+      join(
+        scratch,
+        "keras",
+        "models",
+        "weights_mobilenet_v3_large_minimalistic_224_1.0_float_no_top_v2.h5",
+      ),
+    );
+    const small = graft(["weights", "fetch", "mobilenetv3small", "--alpha", "0.75"], { env });
+    expect(small.code).toBe(1);
+    expect(small.err).toContain(
+      "http://127.0.0.1:9/mobilenet_v3/weights_mobilenet_v3_small_224_0.75_float_no_top_v2.h5",
+    );
+    for (const [args, line] of [
+      [
+        ["mobilenetv3small", "--alpha", "0.75", "--minimalistic"],
+        "Expected 1.0 (minimalistic) for --alpha but received '0.75'",
+      ],
+      [
+        ["mobilenetv3large", "--input-size", "224"],
+        "MobileNetV3 has one file for every input size",
+      ],
+      [["vgg19", "--minimalistic"], "--minimalistic is for mobilenetv3small and mobilenetv3large"],
+    ] as const) {
+      const bad = graft(["weights", "fetch", ...args], { env });
+      expect(bad.code).toBe(2);
+      expect(bad.err.trim().split("\n")).toHaveLength(1);
+      expect(bad.err).toContain(line);
+    }
+  });
 });
 
 describe("graft demo", () => {

@@ -1,10 +1,12 @@
 import {
   fetchMobileNetV2Weights,
+  fetchMobileNetV3Weights,
   fetchMobileNetWeights,
   fetchOfficialWeights,
   MOBILENET_V2_WEIGHT_ALPHAS,
   MOBILENET_WEIGHT_ALPHAS,
   mobileNetV2Weights,
+  mobileNetV3Weights,
   mobileNetWeights,
   OFFICIAL_MODELS,
   type OfficialModel,
@@ -25,7 +27,9 @@ export const weightsHelp = `Usage:
   graft weights fetch MODEL [--include-top] [--base-url URL] [--cache-dir DIR]
       MODEL: ${OFFICIAL_MODELS.join(", ")},
       or mobilenetv2 [--alpha ${MOBILENET_V2_WEIGHT_ALPHAS.join("|")}] [--input-size 96|128|160|192|224],
-      or mobilenet [--alpha ${MOBILENET_WEIGHT_ALPHAS.join("|")}] [--input-size 128|160|192|224].
+      or mobilenet [--alpha ${MOBILENET_WEIGHT_ALPHAS.join("|")}] [--input-size 128|160|192|224],
+      or mobilenetv3small, mobilenetv3large [--alpha 0.75|1.0] [--minimalistic]
+      (minimalistic only at alpha 1.0; one file serves every input size).
       Downloads the official Keras ImageNet file into the Keras cache ($KERAS_HOME or
       ~/.keras, subdir models), verifying its md5 (MobileNet's and MobileNetV2's have none:
       Keras gives no checksum). A mirror can be given with --base-url or GRAFT_WEIGHTS_BASE_URL.`;
@@ -152,6 +156,7 @@ async function fetch(argv: string[], io: Io): Promise<number> {
       "cache-dir": { type: "string" },
       alpha: { type: "string" },
       "input-size": { type: "string" },
+      minimalistic: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
     "weights fetch",
@@ -160,7 +165,13 @@ async function fetch(argv: string[], io: Io): Promise<number> {
     io.out(weightsHelp);
     return 0;
   }
-  const models = [...OFFICIAL_MODELS, "mobilenet", "mobilenetv2"] as const;
+  const models = [
+    ...OFFICIAL_MODELS,
+    "mobilenet",
+    "mobilenetv2",
+    "mobilenetv3small",
+    "mobilenetv3large",
+  ] as const;
   if (positionals.length !== 1)
     throw new UsageError(`weights fetch: expected one of ${models.join(", ")}`);
   const name = oneOf(positionals[0], "the model", models);
@@ -168,6 +179,37 @@ async function fetch(argv: string[], io: Io): Promise<number> {
   const baseUrl = values["base-url"] ?? io.env.GRAFT_WEIGHTS_BASE_URL;
   const cacheDir =
     values["cache-dir"] !== undefined ? userPath(values["cache-dir"], io.env) : undefined;
+  if (name !== "mobilenetv3small" && name !== "mobilenetv3large" && values.minimalistic) {
+    throw new UsageError(
+      "weights fetch: --minimalistic is for mobilenetv3small and mobilenetv3large",
+    );
+  }
+  if (name === "mobilenetv3small" || name === "mobilenetv3large") {
+    if (values["input-size"] !== undefined) {
+      throw new UsageError(
+        "weights fetch: MobileNetV3 has one file for every input size; drop --input-size",
+      );
+    }
+    const type = name === "mobilenetv3small" ? "small" : "large";
+    const minimalistic = values.minimalistic ?? false;
+    const alphas = minimalistic ? [1.0] : [0.75, 1.0];
+    const alpha = values.alpha === undefined ? 1.0 : Number(values.alpha);
+    if (!alphas.includes(alpha)) {
+      throw new UsageError(
+        `Expected ${minimalistic ? "1.0 (minimalistic)" : "0.75 or 1.0"} for --alpha but received '${values.alpha}'`,
+      );
+    }
+    const file = mobileNetV3Weights(type, alpha, minimalistic, includeTop, baseUrl);
+    io.err(`Fetching ${file.fname} from ${file.url}`);
+    const path = await fetchMobileNetV3Weights(type, alpha, minimalistic, {
+      includeTop,
+      ...(baseUrl !== undefined && { baseUrl }),
+      ...(cacheDir !== undefined && { cacheDir }),
+      progress: true,
+    });
+    io.out(path);
+    return 0;
+  }
   if (name === "mobilenet" || name === "mobilenetv2") {
     const v2 = name === "mobilenetv2";
     const alphas: readonly number[] = v2 ? MOBILENET_V2_WEIGHT_ALPHAS : MOBILENET_WEIGHT_ALPHAS;
@@ -197,7 +239,7 @@ async function fetch(argv: string[], io: Io): Promise<number> {
   }
   if (values.alpha !== undefined || values["input-size"] !== undefined) {
     throw new UsageError(
-      "weights fetch: --alpha and --input-size are for mobilenet and mobilenetv2",
+      "weights fetch: --alpha and --input-size are for mobilenet, mobilenetv2 and mobilenetv3 (--alpha)",
     );
   }
   const model = name as OfficialModel;
