@@ -531,6 +531,12 @@ export function conformanceSuite(opts: ConformanceOptions): void {
         await close("unary", () => tf.clipByValue(tf.div(act(), tf.scalar(Number.NaN)), 0, 6), 0, {
           ClipByValue: 1,
         });
+        // Relu6 itself (Keras 3's hard_sigmoid and hard_swish), on values past both ends, and NaN.
+        await close("unary", () => tf.relu6(tf.mul(act(), 4)), 0, { Relu6: 1 });
+        await close("unary", () => tf.relu6(tf.div(act(), tf.scalar(Number.NaN))), 0, {
+          Relu6: 1,
+        });
+        await close("unary", () => tf.grad((xx: tf.Tensor) => tf.sum(tf.relu6(xx)))(act()), 0);
         // ReLU6's gradient: one ClipByValueGrad where graft-cpu has it, tfjs' where elsewhere.
         await close(
           "unary",

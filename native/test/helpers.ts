@@ -49,6 +49,7 @@ export const GRAFT_CPU_NATIVE = [
   "Slice",
   "ClipByValue",
   "ClipByValueGrad",
+  "Relu6",
   "Sigmoid",
   "SplitV",
 ] as const;

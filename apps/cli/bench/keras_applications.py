@@ -36,7 +36,17 @@ CONSTRUCTORS = {
     "resnet50v2": (keras.applications.ResNet50V2, keras.applications.resnet_v2.preprocess_input),
     "resnet101v2": (keras.applications.ResNet101V2, keras.applications.resnet_v2.preprocess_input),
     "resnet152v2": (keras.applications.ResNet152V2, keras.applications.resnet_v2.preprocess_input),
+    "mobilenet": (keras.applications.MobileNet, keras.applications.mobilenet.preprocess_input),
     "mobilenetv2": (keras.applications.MobileNetV2, keras.applications.mobilenet_v2.preprocess_input),
+    # Rescaling is inside the model; their preprocess_input returns its input.
+    "mobilenetv3small": (
+        keras.applications.MobileNetV3Small,
+        keras.applications.mobilenet_v3.preprocess_input,
+    ),
+    "mobilenetv3large": (
+        keras.applications.MobileNetV3Large,
+        keras.applications.mobilenet_v3.preprocess_input,
+    ),
     "densenet121": (keras.applications.DenseNet121, keras.applications.densenet.preprocess_input),
     "densenet169": (keras.applications.DenseNet169, keras.applications.densenet.preprocess_input),
     "densenet201": (keras.applications.DenseNet201, keras.applications.densenet.preprocess_input),

@@ -179,6 +179,12 @@ async function fetch(argv: string[], io: Io): Promise<number> {
   const baseUrl = values["base-url"] ?? io.env.GRAFT_WEIGHTS_BASE_URL;
   const cacheDir =
     values["cache-dir"] !== undefined ? userPath(values["cache-dir"], io.env) : undefined;
+  const options = {
+    includeTop,
+    ...(baseUrl !== undefined && { baseUrl }),
+    ...(cacheDir !== undefined && { cacheDir }),
+    progress: true,
+  };
   if (name !== "mobilenetv3small" && name !== "mobilenetv3large" && values.minimalistic) {
     throw new UsageError(
       "weights fetch: --minimalistic is for mobilenetv3small and mobilenetv3large",
@@ -201,12 +207,7 @@ async function fetch(argv: string[], io: Io): Promise<number> {
     }
     const file = mobileNetV3Weights(type, alpha, minimalistic, includeTop, baseUrl);
     io.err(`Fetching ${file.fname} from ${file.url}`);
-    const path = await fetchMobileNetV3Weights(type, alpha, minimalistic, {
-      includeTop,
-      ...(baseUrl !== undefined && { baseUrl }),
-      ...(cacheDir !== undefined && { cacheDir }),
-      progress: true,
-    });
+    const path = await fetchMobileNetV3Weights(type, alpha, minimalistic, options);
     io.out(path);
     return 0;
   }
@@ -228,12 +229,12 @@ async function fetch(argv: string[], io: Io): Promise<number> {
       baseUrl,
     );
     io.err(`Fetching ${file.fname} from ${file.url} (Keras gives this file no checksum)`);
-    const path = await (v2 ? fetchMobileNetV2Weights : fetchMobileNetWeights)(alpha, side, side, {
-      includeTop,
-      ...(baseUrl !== undefined && { baseUrl }),
-      ...(cacheDir !== undefined && { cacheDir }),
-      progress: true,
-    });
+    const path = await (v2 ? fetchMobileNetV2Weights : fetchMobileNetWeights)(
+      alpha,
+      side,
+      side,
+      options,
+    );
     io.out(path);
     return 0;
   }
@@ -246,12 +247,7 @@ async function fetch(argv: string[], io: Io): Promise<number> {
   const info = officialWeights(model, includeTop, baseUrl);
   const size = info.bytes === null ? "" : ` (${(info.bytes / 1e6).toFixed(1)} MB)`;
   io.err(`Fetching ${info.fname}${size} from ${info.url}`);
-  const path = await fetchOfficialWeights(model, {
-    includeTop,
-    ...(baseUrl !== undefined && { baseUrl }),
-    ...(cacheDir !== undefined && { cacheDir }),
-    progress: true,
-  });
+  const path = await fetchOfficialWeights(model, options);
   io.out(path);
   return 0;
 }

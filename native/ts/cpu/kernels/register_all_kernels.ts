@@ -23,6 +23,7 @@ import { multiplyKernel } from "./Multiply.ts";
 import { padV2Kernel } from "./PadV2.ts";
 import { realDivKernel } from "./RealDiv.ts";
 import { reluKernel } from "./Relu.ts";
+import { relu6Kernel } from "./Relu6.ts";
 import { reluGradKernel } from "./ReluGrad.ts";
 import { reverseKernel } from "./Reverse.ts";
 import { sigmoidKernel } from "./Sigmoid.ts";
@@ -59,6 +60,7 @@ export const cpuKernels: KernelConfig[] = [
   padV2Kernel,
   realDivKernel,
   reluKernel,
+  relu6Kernel,
   reluGradKernel,
   reverseKernel,
   sigmoidKernel,
