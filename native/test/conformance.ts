@@ -536,7 +536,27 @@ export function conformanceSuite(opts: ConformanceOptions): void {
         await close("unary", () => tf.relu6(tf.div(act(), tf.scalar(Number.NaN))), 0, {
           Relu6: 1,
         });
-        await close("unary", () => tf.grad((xx: tf.Tensor) => tf.sum(tf.relu6(xx)))(act()), 0);
+        // Its gradient against tfjs' own formula (dy where 0 < x <= 6, NaN at NaN), on values
+        // that hit 0 and 6 exactly and lie on both sides of them.
+        const edges = () =>
+          tf.concat([
+            tf.reshape(tf.mul(act(), 8), [-1]),
+            tf.tensor([0, 6, -0, 6.0000005, 5.9999995, Number.NaN]),
+          ]);
+        const dy = () => tf.add(tf.mul(edges(), 0), 0.5);
+        const tfjsMask = (x: tf.Tensor) =>
+          tf.cast(tf.mul(tf.lessEqual(x, 6), tf.step(x)), "float32");
+        await close(
+          "unary",
+          () => tf.grad((xx: tf.Tensor) => tf.sum(tf.mul(tf.relu6(xx), dy())))(edges()),
+          0,
+          { Relu6: 1 },
+        );
+        const [got, want] = await compare(() => [
+          tf.grad((xx: tf.Tensor) => tf.sum(tf.mul(tf.relu6(xx), dy())))(edges()),
+          tf.mul(dy(), tfjsMask(edges())),
+        ]).then(([, actual]) => actual);
+        expect(Array.from(got as Float32Array)).toEqual(Array.from(want as Float32Array));
         // ReLU6's gradient: one ClipByValueGrad where graft-cpu has it, tfjs' where elsewhere.
         await close(
           "unary",
