@@ -92,34 +92,52 @@ describe("graft summary --model NAME prints Keras' totals", () => {
 describe("graft train and extract with a ResNet base", () => {
   const train = demoFile("target", "train");
   const val = demoFile("target", "val");
-
-  it("train --model resnet50v2 --freeze-until conv5_block2: the recipe on a ResNetV2, its tf inputs kept with the model, pooled head", () => {
-    const out = join(scratch, "resnet-run");
-    const r = graft([
+  const images = readdirSync(val).reduce((n, c) => n + readdirSync(join(val, c)).length, 0);
+  /** One epoch of the recipe on `model` from random weights at 32 px, into `out`. */
+  const trainOneEpoch = (model: string, freezeUntil: string, out: string, extra: string[] = []) =>
+    graft([
       "train",
       "--data",
       train,
       "--val-data",
       val,
       "--model",
-      "resnet50v2",
+      model,
       "--weights",
       "none",
       "--input-size",
       "32",
       "--freeze-until",
-      "conv5_block2",
+      freezeUntil,
       "--epochs",
       "1",
       "--batch-size",
       "20",
       "--backend",
       "graft-cpu",
-      "--seed",
-      "4",
+      ...extra,
       "--out",
       out,
     ]);
+  /** `graft evaluate --json` of a checkpoint on the validation images: its scores. */
+  const evaluateJson = (checkpoint: string) => {
+    const ev = graft([
+      "evaluate",
+      "--model",
+      checkpoint,
+      "--data",
+      val,
+      "--json",
+      "--backend",
+      "graft-cpu",
+    ]);
+    expect(ev.code, ev.err).toBe(0);
+    return JSON.parse(ev.out.trim().split("\n").pop() as string);
+  };
+
+  it("train --model resnet50v2 --freeze-until conv5_block2: the recipe on a ResNetV2, its tf inputs kept with the model, pooled head", () => {
+    const out = join(scratch, "resnet-run");
+    const r = trainOneEpoch("resnet50v2", "conv5_block2", out, ["--seed", "4"]);
     expect(r.code, r.err).toBe(0);
     // conv5_block3's preact BN, 3 convs and 2 BNs, post_bn, then the head's 3 Dense layers.
     expect(r.out).toMatch(/large-similar.*; \d+ base layers frozen, 10 layers with weights train/);
@@ -131,56 +149,20 @@ describe("graft train and extract with a ResNet base", () => {
     });
     expect(config.resolved.settings.head).toMatch(/^avg,dense:1024/);
     // The checkpoint carries the preprocessing: evaluate applies tf, not VGG's caffe.
-    const ev = graft([
-      "evaluate",
-      "--model",
-      join(out, "best.h5"),
-      "--data",
-      val,
-      "--json",
-      "--backend",
-      "graft-cpu",
-    ]);
-    expect(ev.code, ev.err).toBe(0);
-    const scores = JSON.parse(ev.out.trim().split("\n").pop() as string);
-    const images = readdirSync(val).reduce((n, c) => n + readdirSync(join(val, c)).length, 0);
-    expect(scores).toMatchObject({ preprocess: "tf", samples: images });
+    expect(evaluateJson(join(out, "best.h5"))).toMatchObject({ preprocess: "tf", samples: images });
   }, 300_000);
 
   it("train --model mobilenetv3small --freeze-until expanded_conv_5: the model rescales its own inputs, and its checkpoint (hard-swish, hard-sigmoid gates) evaluates", () => {
     const out = join(scratch, "mobilenetv3-run");
-    const r = graft([
-      "train",
-      "--data",
-      train,
-      "--val-data",
-      val,
-      "--model",
-      "mobilenetv3small",
-      "--weights",
-      "none",
-      "--input-size",
-      "32",
-      "--freeze-until",
-      "expanded_conv_5",
-      "--epochs",
-      "1",
-      "--batch-size",
-      "20",
-      "--backend",
-      "graft-cpu",
-      "--out",
-      out,
-    ]);
+    const r = trainOneEpoch("mobilenetv3small", "expanded_conv_5", out);
     expect(r.code, r.err).toBe(0);
     expect(r.out).toMatch(/80 base layers frozen, \d+ layers with weights train/);
     const config = JSON.parse(readFileSync(join(out, "config.json"), "utf8"));
     expect(config.config).toMatchObject({ model: "mobilenetv3small", preprocess: "none" });
-    const ev = graft(["evaluate", "--model", join(out, "best.h5"), "--data", val, "--json"]);
-    expect(ev.code, ev.err).toBe(0);
-    const scores = JSON.parse(ev.out.trim().split("\n").pop() as string);
-    const images = readdirSync(val).reduce((n, c) => n + readdirSync(join(val, c)).length, 0);
-    expect(scores).toMatchObject({ preprocess: "none", samples: images });
+    expect(evaluateJson(join(out, "best.h5"))).toMatchObject({
+      preprocess: "none",
+      samples: images,
+    });
   }, 300_000);
 
   it("extract --model resnet50v2 --pooling avg: 2048 features per image, tf preprocessing by default", () => {
@@ -204,7 +186,6 @@ describe("graft train and extract with a ResNet base", () => {
     ]);
     expect(r.code, r.err).toBe(0);
     expect(r.out).toContain("preprocess tf)");
-    const images = readdirSync(val).reduce((n, c) => n + readdirSync(join(val, c)).length, 0);
     const feats = readNpy(`${prefix}.npy`);
     expect(feats.shape).toEqual([images, 2048]);
     expect(Array.from(feats.data as Float32Array).every(Number.isFinite)).toBe(true);
