@@ -131,6 +131,13 @@ export function checkApplicationOptions(
   return { includeTop, classes, weights, inputShape };
 }
 
+/** The MobileNets' width multiplier must be a finite number above 0. */
+export function checkPositiveAlpha(alpha: number): void {
+  if (!(typeof alpha === "number" && Number.isFinite(alpha) && alpha > 0)) {
+    throw new ModelsError("ERR_GRAFT_ARG", `Expected a positive alpha but received ${alpha}`);
+  }
+}
+
 /** The options of `loadApplicationWeights`. */
 export interface ApplicationWeightsOptions extends ApplicationOptions {
   /**

@@ -13,6 +13,7 @@ import {
   type ApplicationOptions,
   applicationTop,
   checkApplicationOptions,
+  checkPositiveAlpha,
   correctPad,
   KERAS_KERNEL_INIT,
   loadFetchedWeights,
@@ -120,9 +121,7 @@ function invertedResidual(
 }
 
 function checkAlpha(alpha: number, weights: string | null): void {
-  if (!(typeof alpha === "number" && Number.isFinite(alpha) && alpha > 0)) {
-    throw new ModelsError("ERR_GRAFT_ARG", `Expected a positive alpha but received ${alpha}`);
-  }
+  checkPositiveAlpha(alpha);
   if (weights === "imagenet" && !(MOBILENET_V2_ALPHAS as readonly number[]).includes(alpha)) {
     // Keras' own message.
     throw new ModelsError(

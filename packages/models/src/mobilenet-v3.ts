@@ -28,6 +28,7 @@ import {
   type ApplicationOptions,
   applicationPooling,
   checkApplicationOptions,
+  checkPositiveAlpha,
   correctPad,
   KERAS_KERNEL_INIT,
   KerasNames,
@@ -183,9 +184,7 @@ function bn(x: T, name: string): T {
 
 function checkOptions(options: MobileNetV3Options, weights: string | null): void {
   const alpha = options.alpha ?? 1.0;
-  if (!(typeof alpha === "number" && Number.isFinite(alpha) && alpha > 0)) {
-    throw new ModelsError("ERR_GRAFT_ARG", `Expected a positive alpha but received ${alpha}`);
-  }
+  checkPositiveAlpha(alpha);
   const rate = options.dropoutRate ?? 0.2;
   if (!(typeof rate === "number" && rate >= 0 && rate < 1)) {
     throw new ModelsError(
