@@ -44,6 +44,7 @@ import keras_fixture_lib as lib  # noqa: E402
 from keras_fixture_lib import h5py, keras, np  # noqa: E402
 from keras.src.applications import densenet as keras_densenet  # noqa: E402
 from keras.src.applications import efficientnet as keras_efficientnet  # noqa: E402
+from keras.src.applications import efficientnet_v2 as keras_efficientnet_v2  # noqa: E402
 from keras.src.applications import inception_v3 as keras_inception_v3  # noqa: E402
 from keras.src.applications import mobilenet_v3 as keras_mobilenet_v3  # noqa: E402
 from keras.src.applications import resnet as keras_resnet  # noqa: E402
@@ -86,6 +87,10 @@ FULL_SIZE = {
     "mobilenetv3large_0.75": lambda **k: keras.applications.MobileNetV3Large(alpha=0.75, **k),
     # Above alpha 1 the top's conv_2 widens too.
     "mobilenetv3small_1.50": lambda **k: keras.applications.MobileNetV3Small(alpha=1.5, **k),
+    **{
+        f"efficientnetv2{m.lower()}": getattr(keras.applications, f"EfficientNetV2{m}")
+        for m in ("B0", "B1", "B2", "B3", "S", "M", "L")
+    },
 }
 
 def declared_md5s(module, names) -> dict:
@@ -263,6 +268,30 @@ TINY = {
         {"alpha": 0.25, "minimalistic": True, "dropoutRate": 0},
         64,
     ),
+    # Keras' own EfficientNetV2(width_coefficient, depth_coefficient, ...) with B0's blocks (and
+    # its normalization) and with S's (and its [-1, 1] rescaling), at a quarter of their widths
+    # and a third or a fifth of their depths: Fused-MBConv stages, then MBConv stages with
+    # squeeze-and-excitation and a residual add in stage 4. Without dropouts, at 64 px.
+    "efficientnetv2b0_tiny": (
+        lambda: keras_efficientnet_v2.EfficientNetV2(
+            0.25, 0.34, 64, dropout_rate=0.0, drop_connect_rate=0.0, name="efficientnetv2-b0",
+            weights=None, input_shape=(64, 64, 3), classes=5,
+        ),
+        keras_efficientnet_v2.preprocess_input,
+        "block4b_add",
+        {"widthCoefficient": 0.25, "depthCoefficient": 0.34, "dropoutRate": 0, "dropConnectRate": 0},
+        64,
+    ),
+    "efficientnetv2s_tiny": (
+        lambda: keras_efficientnet_v2.EfficientNetV2(
+            0.25, 0.2, 64, dropout_rate=0.0, drop_connect_rate=0.0, name="efficientnetv2-s",
+            weights=None, input_shape=(64, 64, 3), classes=5,
+        ),
+        keras_efficientnet_v2.preprocess_input,
+        "block4b_add",
+        {"widthCoefficient": 0.25, "depthCoefficient": 0.2, "dropoutRate": 0, "dropConnectRate": 0},
+        64,
+    ),
 }
 
 # Members whose weights are also written without the top (<key>.notop.h5), for families whose
@@ -402,6 +431,13 @@ def main() -> None:
                 "base_url": keras_efficientnet.BASE_WEIGHTS_PATH,
                 "hashes": {
                     f"efficientnet{k}": list(v) for k, v in keras_efficientnet.WEIGHTS_HASHES.items()
+                },
+            },
+            "efficientnet_v2": {
+                "base_url": keras_efficientnet_v2.BASE_WEIGHTS_PATH,
+                "hashes": {
+                    f"efficientnetv2{k.lstrip('-')}": list(v)
+                    for k, v in keras_efficientnet_v2.WEIGHTS_HASHES.items()
                 },
             },
             # Keyed as Keras' model_name: large_224_0.75_float, small_minimalistic_224_1.0_float.

@@ -42,6 +42,7 @@ describe("graft summary --model NAME prints Keras' totals", () => {
     "xception",
     "inception_v3",
     "mobilenetv3large",
+    "efficientnetv2s",
   ]) {
     it(name, () => {
       const want = arch.models[name];
@@ -52,9 +53,12 @@ describe("graft summary --model NAME prints Keras' totals", () => {
       expect(notop.out).toContain(`Total params: ${fmt(want.params_notop.total)}`);
       const top = graft(["summary", "--model", name, "--include-top"]);
       expect(top.out).toContain(`Total params: ${fmt(want.params_top.total)}`);
-      // The family's own default side: 299 for Xception and InceptionV3, 224 for the others.
-      const side = name === "xception" || name === "inception_v3" ? 299 : 224;
-      expect(top.out).toContain(`(None, ${side}, ${side}, 3)`);
+      // The family's own default side, as Keras' input layer has it: 299 for Xception and
+      // InceptionV3, 384 for EfficientNetV2S, 224 for the others; MobileNetV3 takes any side
+      // (Keras' None) and graft summarises it at 224.
+      const side = (want.layers[0] as Row)[2] as (number | null)[];
+      const rows = side[1] ?? 224;
+      expect(top.out).toContain(`(None, ${rows}, ${rows}, 3)`);
     });
   }
 

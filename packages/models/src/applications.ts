@@ -12,6 +12,14 @@ import {
   type EfficientNetVariant,
   efficientNetSize,
 } from "./efficientnet.ts";
+import {
+  buildEfficientNetV2,
+  EFFICIENTNET_V2_VARIANTS,
+  EfficientNetV2,
+  type EfficientNetV2Variant,
+  efficientNetV2SecondStageBlocks,
+  efficientNetV2Size,
+} from "./efficientnet-v2.ts";
 import { ModelsError } from "./errors.ts";
 import { buildInceptionV3, InceptionV3 } from "./inception-v3.ts";
 import { buildMobileNet, MobileNet } from "./mobilenet.ts";
@@ -33,7 +41,8 @@ export type ApplicationName =
   | DenseNetVariant
   | "xception"
   | "inception_v3"
-  | EfficientNetVariant;
+  | EfficientNetVariant
+  | EfficientNetV2Variant;
 
 /** What graft knows of one application. */
 export interface ApplicationInfo {
@@ -53,7 +62,8 @@ export interface ApplicationInfo {
     | "densenet"
     | "xception"
     | "inception_v3"
-    | "efficientnet";
+    | "efficientnet"
+    | "efficientnet_v2";
   /** Keras' default input side (224; 299 for Xception and InceptionV3; 224–600 for EfficientNets). */
   defaultSize: number;
   /** The smallest input side Keras accepts (32; 71 for Xception, 75 for InceptionV3). */
@@ -97,6 +107,13 @@ const KERAS_NAMES: Record<ApplicationName, string> = {
   efficientnetb5: "EfficientNetB5",
   efficientnetb6: "EfficientNetB6",
   efficientnetb7: "EfficientNetB7",
+  efficientnetv2b0: "EfficientNetV2B0",
+  efficientnetv2b1: "EfficientNetV2B1",
+  efficientnetv2b2: "EfficientNetV2B2",
+  efficientnetv2b3: "EfficientNetV2B3",
+  efficientnetv2s: "EfficientNetV2S",
+  efficientnetv2m: "EfficientNetV2M",
+  efficientnetv2l: "EfficientNetV2L",
 };
 
 /** Every application's name, in Keras' order of families. */
@@ -231,6 +248,22 @@ function info(name: ApplicationName): ApplicationInfo {
       load: (o = {}) => EfficientNet(variant, o),
     };
   }
+  if ((EFFICIENTNET_V2_VARIANTS as readonly string[]).includes(name)) {
+    const variant = name as EfficientNetV2Variant;
+    return {
+      name,
+      kerasName,
+      family: "efficientnet_v2",
+      defaultSize: efficientNetV2Size(variant),
+      minSize: 32,
+      // The model rescales (and for B0–B3 normalises) 0–255 pixels itself.
+      preprocess: "none",
+      // The second stage's last block: 1/4 of the input, 32 (B0) to 96 (L) channels.
+      earlyLayer: `block2${String.fromCharCode(96 + efficientNetV2SecondStageBlocks(variant))}_add`,
+      build: (o = {}) => buildEfficientNetV2(variant, o),
+      load: (o = {}) => EfficientNetV2(variant, o),
+    };
+  }
   const variant = name as ResNetVariant;
   return {
     name,
@@ -269,9 +302,10 @@ export function application(name: string): ApplicationInfo {
  * The layers that end a stage of `model`, the natural places to cut it: VGG's `blockN_pool`,
  * the last block's output of each ResNet stack (`conv4_block6_out`), MobileNet's blocks before
  * each strided one (`conv_pw_3_relu`), MobileNetV2's and MobileNetV3's residual sums
- * (`block_2_add`, `expanded_conv_5_add`), DenseNet's transitions (`pool3_pool`), the sum after each of Xception's
- * pooled blocks (`add_1`, which takes `block3_pool`), InceptionV3's modules (`mixed5`), the last
- * block of each EfficientNet stage (`block2b_add`, or `block1a_project_bn` for a stage of one
+ * (`block_2_add`, `expanded_conv_5_add`), DenseNet's transitions (`pool3_pool`), the sum
+ * after each of Xception's pooled blocks (`add_1`, which takes `block3_pool`), InceptionV3's
+ * modules (`mixed5`), the last block of each EfficientNet and EfficientNetV2 stage
+ * (`block2b_add`, or `block1a_project_bn` / `block1a_project_activation` for a stage of one
  * block). In model order.
  */
 export function stageEnds(model: tfl.LayersModel): string[] {
@@ -280,7 +314,7 @@ export function stageEnds(model: tfl.LayersModel): string[] {
   for (const l of model.layers) {
     const m =
       /^(conv\d+)_block\d+_out$/.exec(l.name) ??
-      /^block(\d+)[a-z]+_(?:add|project_bn)$/.exec(l.name);
+      /^block(\d+)[a-z]+_(?:add|project_bn|project_activation)$/.exec(l.name);
     if (m) lastOfStack.set(m[1] as string, l.name);
     else if (/^(?:block_\d+_|expanded_conv_(?:\d+_)?)add$|^mixed\d+$/.test(l.name)) {
       names.push(l.name);

@@ -15,6 +15,7 @@ import * as tfl from "@tensorflow/tfjs-layers";
 import {
   type ApplicationOptions,
   applicationPooling,
+  type CheckedApplicationOptions,
   checkApplicationOptions,
   correctPad,
   loadApplicationWeights,
@@ -94,34 +95,73 @@ const IMAGENET_STDDEV_RGB = [0.229, 0.224, 0.225];
 
 type T = tfl.SymbolicTensor;
 
-// Keras' CONV_KERNEL_INITIALIZER and DENSE_KERNEL_INITIALIZER.
-const convInit = () =>
+/** Keras' CONV_KERNEL_INITIALIZER (the same in efficientnet_v2.py). */
+export const effConvInit = () =>
   tfl.initializers.varianceScaling({ scale: 2, mode: "fanOut", distribution: "truncatedNormal" });
+// Keras' DENSE_KERNEL_INITIALIZER.
 const denseInit = () =>
   tfl.initializers.varianceScaling({ scale: 1 / 3, mode: "fanOut", distribution: "uniform" });
 
-function conv(
-  x: T,
-  filters: number,
-  name: string,
-  o: { activation?: "swish" | "sigmoid"; bias?: boolean } = {},
-): T {
+/** The options of `effConv`. */
+export interface EffConvOptions {
+  /** Kernel side (default 1). */
+  kernel?: number;
+  /** Stride (default 1). */
+  strides?: number;
+  /** A fused activation, as the squeeze-and-excitation convolutions have. */
+  activation?: "swish" | "sigmoid";
+  /** With a bias (default false). */
+  bias?: boolean;
+}
+
+/** An EfficientNet convolution: "same" padding, Keras' initializer, no bias unless asked. */
+export function effConv(x: T, filters: number, name: string, o: EffConvOptions = {}): T {
   return tfl.layers
     .conv2d({
       filters,
-      kernelSize: 1,
+      kernelSize: o.kernel ?? 1,
+      strides: o.strides ?? 1,
       padding: "same",
       useBias: o.bias ?? false,
-      kernelInitializer: convInit(),
+      kernelInitializer: effConvInit(),
       ...(o.activation && { activation: o.activation }),
       name,
     })
     .apply(x) as T;
 }
 
-function bnSwish(x: T, bn: string, act: string | null): T {
-  const y = tfl.layers.batchNormalization({ axis: 3, name: bn }).apply(x) as T;
+/**
+ * BatchNormalization `bn` (with `momentum`: Keras' 0.99 in EfficientNet, 0.9 in V2) and, unless
+ * `act` is null, the swish `Activation` named `act`.
+ */
+export function bnSwish(x: T, bn: string, act: string | null, momentum = 0.99): T {
+  const y = tfl.layers.batchNormalization({ axis: 3, momentum, name: bn }).apply(x) as T;
   return act ? (tfl.layers.activation({ activation: "swish", name: act }).apply(y) as T) : y;
+}
+
+/**
+ * Squeeze-and-excitation: global average pooling, a swish 1×1 convolution to `filtersSe`
+ * channels and a sigmoid one back to `filters`, multiplied into `x` (`{name}se_*`).
+ */
+export function squeezeExcite(x: T, filters: number, filtersSe: number, name: string): T {
+  let se = tfl.layers.globalAveragePooling2d({ name: `${name}se_squeeze` }).apply(x) as T;
+  se = tfl.layers
+    .reshape({ targetShape: [1, 1, filters], name: `${name}se_reshape` })
+    .apply(se) as T;
+  se = effConv(se, filtersSe, `${name}se_reduce`, { activation: "swish", bias: true });
+  se = effConv(se, filters, `${name}se_expand`, { activation: "sigmoid", bias: true });
+  return tfl.layers.multiply({ name: `${name}se_excite` }).apply([x, se]) as T;
+}
+
+/** The residual end of a block: drop-connect (`{name}drop`, where the rate is above 0) and `{name}add`. */
+export function dropConnectAdd(x: T, inputs: T, rate: number, name: string): T {
+  let y = x;
+  if (rate > 0) {
+    y = tfl.layers
+      .dropout({ rate, noiseShape: [null, 1, 1, 1] as unknown as number[], name: `${name}drop` })
+      .apply(y) as T;
+  }
+  return tfl.layers.add({ name: `${name}add` }).apply([y, inputs]) as T;
 }
 
 interface BlockArgs {
@@ -139,7 +179,7 @@ function block(inputs: T, a: BlockArgs, name: string): T {
   let x = inputs;
   if (a.expansion !== 1) {
     x = bnSwish(
-      conv(x, filters, `${name}expand_conv`),
+      effConv(x, filters, `${name}expand_conv`),
       `${name}expand_bn`,
       `${name}expand_activation`,
     );
@@ -157,47 +197,58 @@ function block(inputs: T, a: BlockArgs, name: string): T {
       strides: a.stride,
       padding,
       useBias: false,
-      depthwiseInitializer: convInit(),
+      depthwiseInitializer: effConvInit(),
       name: `${name}dwconv`,
     })
     .apply(x) as T;
   x = bnSwish(x, `${name}bn`, `${name}activation`);
-  const filtersSe = Math.max(1, Math.trunc(a.filtersIn * SE_RATIO));
-  let se = tfl.layers.globalAveragePooling2d({ name: `${name}se_squeeze` }).apply(x) as T;
-  se = tfl.layers
-    .reshape({ targetShape: [1, 1, filters], name: `${name}se_reshape` })
-    .apply(se) as T;
-  se = conv(se, filtersSe, `${name}se_reduce`, { activation: "swish", bias: true });
-  se = conv(se, filters, `${name}se_expand`, { activation: "sigmoid", bias: true });
-  x = tfl.layers.multiply({ name: `${name}se_excite` }).apply([x, se]) as T;
-  x = bnSwish(conv(x, a.filtersOut, `${name}project_conv`), `${name}project_bn`, null);
-  if (a.stride === 1 && a.filtersIn === a.filtersOut) {
-    if (a.dropRate > 0) {
-      x = tfl.layers
-        .dropout({
-          rate: a.dropRate,
-          noiseShape: [null, 1, 1, 1] as unknown as number[],
-          name: `${name}drop`,
-        })
-        .apply(x) as T;
-    }
-    x = tfl.layers.add({ name: `${name}add` }).apply([x, inputs]) as T;
-  }
-  return x;
+  x = squeezeExcite(x, filters, Math.max(1, Math.trunc(a.filtersIn * SE_RATIO)), name);
+  x = bnSwish(effConv(x, a.filtersOut, `${name}project_conv`), `${name}project_bn`, null);
+  return a.stride === 1 && a.filtersIn === a.filtersOut
+    ? dropConnectAdd(x, inputs, a.dropRate, name)
+    : x;
 }
 
-function checkCoefficient(v: number | undefined, what: string): void {
+/** A width or depth coefficient must be a finite number above 0 (or left out). */
+export function checkCoefficient(v: number | undefined, what: string): void {
   if (v !== undefined && !(typeof v === "number" && Number.isFinite(v) && v > 0)) {
     throw new ModelsError("ERR_GRAFT_ARG", `Expected a positive ${what} but received ${String(v)}`);
   }
 }
 
-function checkRate(v: number | undefined, fallback: number, what: string): number {
+/** A dropout rate in [0, 1), or `fallback` when left out. */
+export function checkRate(v: number | undefined, fallback: number, what: string): number {
   if (v === undefined) return fallback;
   if (!(typeof v === "number" && v >= 0 && v < 1)) {
     throw new ModelsError("ERR_GRAFT_ARG", `Expected ${what} in [0, 1) but received ${String(v)}`);
   }
   return v;
+}
+
+/**
+ * The end both EfficientNet generations share: with the top, `avg_pool`, `top_dropout` (where
+ * the rate is above 0) and the `predictions` Dense layer with Keras' initializer; without it,
+ * `pooling`'s end.
+ */
+export function efficientNetTop(
+  x: T,
+  options: ApplicationOptions,
+  checked: CheckedApplicationOptions,
+  dropoutRate: number,
+): T {
+  if (!checked.includeTop) return applicationPooling(x, options.pooling);
+  let y = tfl.layers.globalAveragePooling2d({ name: "avg_pool" }).apply(x) as T;
+  if (dropoutRate > 0) {
+    y = tfl.layers.dropout({ rate: dropoutRate, name: "top_dropout" }).apply(y) as T;
+  }
+  return tfl.layers
+    .dense({
+      units: checked.classes,
+      activation: options.classifierActivation ?? "softmax",
+      kernelInitializer: denseInit(),
+      name: "predictions",
+    })
+    .apply(y) as T;
 }
 
 /** Builds an EfficientNet with random weights (no file access), initialised as Keras does. */
@@ -253,7 +304,7 @@ export function buildEfficientNet(
       strides: 2,
       padding: "valid",
       useBias: false,
-      kernelInitializer: convInit(),
+      kernelInitializer: effConvInit(),
       name: "stem_conv",
     })
     .apply(x) as T;
@@ -279,23 +330,8 @@ export function buildEfficientNet(
       b++;
     }
   });
-  x = bnSwish(conv(x, roundFilters(1280), "top_conv"), "top_bn", "top_activation");
-  if (checked.includeTop) {
-    x = tfl.layers.globalAveragePooling2d({ name: "avg_pool" }).apply(x) as T;
-    if (dropoutRate > 0) {
-      x = tfl.layers.dropout({ rate: dropoutRate, name: "top_dropout" }).apply(x) as T;
-    }
-    x = tfl.layers
-      .dense({
-        units: checked.classes,
-        activation: options.classifierActivation ?? "softmax",
-        kernelInitializer: denseInit(),
-        name: "predictions",
-      })
-      .apply(x) as T;
-  } else {
-    x = applicationPooling(x, options.pooling);
-  }
+  x = bnSwish(effConv(x, roundFilters(1280), "top_conv"), "top_bn", "top_activation");
+  x = efficientNetTop(x, options, checked, dropoutRate);
   const model = tfl.model({ inputs: input, outputs: x, name: variant });
   // stem, expand, project and top convolutions are Conv → BN (→ swish, not folded): the
   // convolution and its BN run as one FusedConv2D in inference mode (fold-bn.ts).

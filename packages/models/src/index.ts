@@ -1,6 +1,6 @@
 /**
  * Keras applications (VGG16/19, ResNet50/101/152 and their V2s, MobileNetV2, DenseNet121/169/201,
- * Xception, InceptionV3, EfficientNetB0-B7) on tfjs-layers with Keras' layer names, freezing, summaries and cuts. Importing it makes frozen BatchNormalization
+ * Xception, InceptionV3, EfficientNetB0-B7, EfficientNetV2B0-L) on tfjs-layers with Keras' layer names, freezing, summaries and cuts. Importing it makes frozen BatchNormalization
  * layers run in inference mode, as in Keras (see `useKerasBatchNormRule`).
  *
  * @module @graft/models
@@ -46,6 +46,14 @@ export {
   type EfficientNetVariant,
   efficientNetSize,
 } from "./efficientnet.ts";
+export {
+  buildEfficientNetV2,
+  EFFICIENTNET_V2_VARIANTS,
+  EfficientNetV2,
+  type EfficientNetV2Options,
+  type EfficientNetV2Variant,
+  efficientNetV2Size,
+} from "./efficientnet-v2.ts";
 export { ModelsError } from "./errors.ts";
 export { foldBatchNorm, unfoldAt } from "./fold-bn.ts";
 export { type FreezeSpec, freezeCountUntil, freezeLayers, unfreezeLayers } from "./freeze.ts";

@@ -22,6 +22,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   DenseNet,
   EfficientNet,
+  EfficientNetV2,
   InceptionV3,
   MobileNet,
   MobileNetV2,
@@ -168,6 +169,29 @@ describe.skipIf(!hasKeras)("Python Keras loads the applications' checkpoints gra
             weights,
           }),
       ],
+      // Both files for B0's blocks: the .keras config carries the fixed normalization's statistics.
+      ...(
+        [
+          ["efficientnetv2b0_tiny", "efficientnetv2b0", 0.34, ["h5", "keras"]],
+          ["efficientnetv2s_tiny", "efficientnetv2s", 0.2, ["h5"]],
+        ] as const
+      ).map(
+        ([key, variant, depthCoefficient, exts]) =>
+          [
+            key,
+            (weights: string) =>
+              EfficientNetV2(variant, {
+                widthCoefficient: 0.25,
+                depthCoefficient,
+                dropoutRate: 0,
+                dropConnectRate: 0,
+                inputShape: [64, 64, 3],
+                classes: 5,
+                weights,
+              }),
+            exts,
+          ] as const,
+      ),
       // Both files: the .keras config renames hard_sigmoid, which Keras 3 reads as its own.
       [
         "mobilenetv3small_tiny",
@@ -220,6 +244,9 @@ describe.skipIf(!hasKeras)("Python Keras loads the applications' checkpoints gra
     expect(lines.map((l) => l.file).sort(), r.stderr).toEqual([
       "densenet_tiny_h5.h5",
       "efficientnet_tiny_h5.h5",
+      "efficientnetv2b0_tiny_h5.h5",
+      "efficientnetv2b0_tiny_keras.keras",
+      "efficientnetv2s_tiny_h5.h5",
       "inception_v3_tiny_h5.h5",
       "mobilenet_tiny_h5.h5",
       "mobilenetv2_tiny_h5.h5",

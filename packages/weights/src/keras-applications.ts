@@ -1,7 +1,8 @@
 /**
  * The official ImageNet weights of `keras.applications`, as Keras names, hashes and hosts
  * them (keras/src/applications/vgg16.py, vgg19.py, resnet.py, densenet.py, xception.py,
- * inception_v3.py, efficientnet.py, mobilenet.py, mobilenet_v2.py, mobilenet_v3.py). Files land
+ * inception_v3.py, efficientnet.py, efficientnet_v2.py, mobilenet.py, mobilenet_v2.py,
+ * mobilenet_v3.py). Files land
  * in the same cache as Python's (`~/.keras/models/<fname>`), so each side reuses the other's downloads.
  *
  * A mirror replaces Keras' storage prefix and keeps the `<folder>/<fname>` tail (the folder is
@@ -39,7 +40,14 @@ export type OfficialModel =
   | "efficientnetb4"
   | "efficientnetb5"
   | "efficientnetb6"
-  | "efficientnetb7";
+  | "efficientnetb7"
+  | "efficientnetv2b0"
+  | "efficientnetv2b1"
+  | "efficientnetv2b2"
+  | "efficientnetv2b3"
+  | "efficientnetv2s"
+  | "efficientnetv2m"
+  | "efficientnetv2l";
 
 /** One official Keras weight file, as `officialWeights` describes it. */
 export interface OfficialWeightsFile {
@@ -104,6 +112,18 @@ function efficientNetEntry(name: string, topMd5: string, notopMd5: string): Mode
     origin: "https://storage.googleapis.com/keras-applications/",
     top: { fname: `${name}.h5`, md5: topMd5, bytes: null },
     notop: { fname: `${name}_notop.h5`, md5: notopMd5, bytes: null },
+  };
+}
+
+/**
+ * keras.applications.efficientnet_v2: `efficientnetv2-<b0…b3|s|m|l>[_notop].h5` under
+ * `efficientnet_v2/`, md5s from its WEIGHTS_HASHES (top first).
+ */
+function efficientNetV2Entry(member: string, topMd5: string, notopMd5: string): ModelEntry {
+  return {
+    folder: "efficientnet_v2",
+    top: { fname: `efficientnetv2-${member}.h5`, md5: topMd5, bytes: null },
+    notop: { fname: `efficientnetv2-${member}_notop.h5`, md5: notopMd5, bytes: null },
   };
 }
 
@@ -234,6 +254,41 @@ const REGISTRY: Readonly<Record<OfficialModel, ModelEntry>> = {
     "efficientnetb7",
     "8c03f828fec3ef71311cd463b6759d99",
     "cbcfe4450ddf6f3ad90b1b398090fe4a",
+  ),
+  efficientnetv2b0: efficientNetV2Entry(
+    "b0",
+    "21ecbf6da12460d5c40bb2f29ceb2188",
+    "893217f2bb855e2983157299931e43ff",
+  ),
+  efficientnetv2b1: efficientNetV2Entry(
+    "b1",
+    "069f0534ff22adf035c89e2d9547a9dc",
+    "0e80663031ca32d657f9caa404b6ec37",
+  ),
+  efficientnetv2b2: efficientNetV2Entry(
+    "b2",
+    "424e49f28180edbde1e94797771950a7",
+    "1dfe2e7a5d45b6632553a8961ea609eb",
+  ),
+  efficientnetv2b3: efficientNetV2Entry(
+    "b3",
+    "1f1fc43bd98a6e4fd8fdfd551e02c7a0",
+    "f6abf7b5849ac99a89b50dd3fd532856",
+  ),
+  efficientnetv2s: efficientNetV2Entry(
+    "s",
+    "e1d88a8495beba45748fedd0cecbe016",
+    "af0682fb74e8c54910f2d4393339c070",
+  ),
+  efficientnetv2m: efficientNetV2Entry(
+    "m",
+    "a3bf6aa3276309f4fc6a34aa114c95cd",
+    "1b8dc055df72dde80d614482840fe342",
+  ),
+  efficientnetv2l: efficientNetV2Entry(
+    "l",
+    "27e6d408b53c7ebc868fefa357689935",
+    "b0b66b5c863aef5b46e8608fe1711615",
   ),
 };
 
