@@ -284,3 +284,55 @@ export async function expectFetchedOnce(
     rmSync(cacheDir, { recursive: true, force: true });
   }
 }
+
+/**
+ * The gradients of a training-mode loss (mean square of the output) with respect to every
+ * trainable weight of the small member `key`, loaded by `load` from its file, agree on
+ * graft-cpu and tfjs-cpu to `tol` (normwise, per weight): graft's native kernels and gradients
+ * for the family's layers against tfjs' reference ones. A weight whose true gradient is zero
+ * (the shift of a BatchNormalization that a training-mode one follows) has only rounding noise
+ * on either side, so each difference is measured against at least 1e-4 of the largest
+ * gradient's norm. Leaves the backend on tfjs-cpu.
+ */
+export async function expectGradientsMatchCpu(
+  key: string,
+  load: (weights: string) => Promise<tfl.LayersModel>,
+  tol = 1e-3,
+): Promise<void> {
+  const raw = readNpyFloat32(app(`${key}.preprocessed.npy`));
+  const gradients = async (backend: string) => {
+    await tf.setBackend(backend);
+    const model = await load(app(`${key}.h5`));
+    try {
+      const x = tf.tensor(raw.data, raw.shape);
+      const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+      const { value, grads } = tf.variableGrads(
+        () => tf.mean(tf.square(model.apply(x, { training: true }) as tf.Tensor)) as tf.Scalar,
+        vars,
+      );
+      const out = vars.map((v) => (grads[v.name] as tf.Tensor).dataSync().slice());
+      tf.dispose([x, value, ...Object.values(grads)]);
+      return { names: model.trainableWeights.map((w) => w.originalName), out };
+    } finally {
+      model.dispose();
+    }
+  };
+  const want = await gradients("cpu");
+  const got = await gradients("graft-cpu");
+  await tf.setBackend("cpu");
+  expect(got.names).toEqual(want.names);
+  expect(got.names.length).toBeGreaterThan(10);
+  const norm = (v: ArrayLike<number>) => {
+    let s = 0;
+    for (let k = 0; k < v.length; k++) s += (v[k] as number) ** 2;
+    return Math.sqrt(s);
+  };
+  const floor = 1e-4 * Math.max(...want.out.map(norm));
+  expect(floor).toBeGreaterThan(0);
+  for (let i = 0; i < want.out.length; i++) {
+    const w = want.out[i] as Float32Array;
+    const g = got.out[i] as Float32Array;
+    const diff = norm(g.map((v, k) => v - (w[k] as number)));
+    expect(diff / Math.max(norm(w), floor), got.names[i]).toBeLessThan(tol);
+  }
+}

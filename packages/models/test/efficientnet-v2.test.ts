@@ -24,6 +24,7 @@ import {
 } from "../src/index.ts";
 import {
   arch,
+  expectGradientsMatchCpu,
   expectKerasArchitecture,
   expectReproducesKeras,
   kerasWeights,
@@ -63,6 +64,15 @@ describe.each(["cpu", "graft-cpu"])("small EfficientNetV2s reproduce Keras on %s
         EfficientNetV2(variant, { ...options(key), weights }),
       );
     });
+  }
+});
+
+describe("EfficientNetV2 trains on graft-cpu as on tfjs-cpu", () => {
+  for (const [key, variant] of TINY) {
+    it(`${variant}'s blocks: every weight's gradient in training mode`, () =>
+      expectGradientsMatchCpu(key, (weights) =>
+        EfficientNetV2(variant, { ...options(key), weights }),
+      ));
   }
 });
 
