@@ -45,6 +45,7 @@ from keras_fixture_lib import h5py, keras, np  # noqa: E402
 from keras.src.applications import densenet as keras_densenet  # noqa: E402
 from keras.src.applications import efficientnet as keras_efficientnet  # noqa: E402
 from keras.src.applications import efficientnet_v2 as keras_efficientnet_v2  # noqa: E402
+from keras.src.applications import inception_resnet_v2 as keras_inception_resnet_v2  # noqa: E402
 from keras.src.applications import inception_v3 as keras_inception_v3  # noqa: E402
 from keras.src.applications import mobilenet_v3 as keras_mobilenet_v3  # noqa: E402
 from keras.src.applications import resnet as keras_resnet  # noqa: E402
@@ -73,6 +74,7 @@ FULL_SIZE = {
     "densenet201": keras.applications.DenseNet201,
     "xception": keras.applications.Xception,
     "inception_v3": keras.applications.InceptionV3,
+    "inception_resnet_v2": keras.applications.InceptionResNetV2,
     **{f"efficientnetb{i}": getattr(keras.applications, f"EfficientNetB{i}") for i in range(8)},
     "mobilenet": keras.applications.MobileNet,
     "mobilenet_0.25_128": lambda **k: keras.applications.MobileNet(
@@ -111,24 +113,26 @@ class NarrowLayers:
     (truncated, as graft's filterScale does): lets the families that have no width option
     (Xception, InceptionV3) build a narrow member from Keras' own code."""
 
-    def __init__(self, scale: float):
+    def __init__(self, scale: float, keep=lambda kwargs: False):
         self.scale = scale
+        self.keep = keep
 
     def __getattr__(self, name):
         layer = getattr(keras.layers, name)
         if name not in ("Conv2D", "SeparableConv2D"):
             return layer
-        scale = self.scale
+        scale, keep = self.scale, self.keep
 
         def narrow(filters, *args, **kwargs):
-            return layer(int(filters * scale), *args, **kwargs)
+            return layer(filters if keep(kwargs) else int(filters * scale), *args, **kwargs)
 
         return narrow
 
 
-def narrow_build(module, ctor, scale: float, **kwargs):
+def narrow_build(module, ctor, scale: float, keep=lambda kwargs: False, **kwargs):
+    """`ctor` with `module`'s Conv2D filters times `scale`, but those `keep(kwargs)` holds for."""
     saved = module.layers
-    module.layers = NarrowLayers(scale)
+    module.layers = NarrowLayers(scale, keep)
     try:
         return ctor(**kwargs)
     finally:
@@ -292,6 +296,20 @@ TINY = {
         {"widthCoefficient": 0.25, "depthCoefficient": 0.2, "dropoutRate": 0, "dropConnectRate": 0},
         64,
     ),
+    # Keras' own InceptionResNetV2 with every branch convolution at 1/16 of its filters (the
+    # blocks' projections, `*_conv`, keep their input's width, as they must for the sum), at its
+    # smallest side.
+    "inception_resnet_v2_tiny": (
+        lambda: narrow_build(
+            keras_inception_resnet_v2, keras.applications.InceptionResNetV2, 0.0625,
+            keep=lambda kw: str(kw.get("name") or "").endswith("_conv"),
+            weights=None, input_shape=(75, 75, 3), classes=5,
+        ),
+        keras.applications.inception_resnet_v2.preprocess_input,
+        "block17_20_ac",
+        {"filterScale": 0.0625},
+        75,
+    ),
 }
 
 # Members whose weights are also written without the top (<key>.notop.h5), for families whose
@@ -426,6 +444,15 @@ def main() -> None:
             "inception_v3": {
                 "base_url": keras_inception_v3.WEIGHTS_PATH.rsplit("/", 1)[0] + "/",
                 "hashes": declared_md5s(keras_inception_v3, ["inception_v3"]),
+            },
+            # Its get_file calls name the files through variables: the two hashes, top first.
+            "inception_resnet_v2": {
+                "base_url": keras_inception_resnet_v2.BASE_WEIGHT_URL,
+                "hashes": {
+                    "inception_resnet_v2": re.findall(
+                        r'file_hash="([0-9a-f]{32})"', inspect.getsource(keras_inception_resnet_v2)
+                    )
+                },
             },
             "efficientnet": {
                 "base_url": keras_efficientnet.BASE_WEIGHTS_PATH,

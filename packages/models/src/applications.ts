@@ -21,6 +21,7 @@ import {
   efficientNetV2Size,
 } from "./efficientnet-v2.ts";
 import { ModelsError } from "./errors.ts";
+import { buildInceptionResNetV2, InceptionResNetV2 } from "./inception-resnet-v2.ts";
 import { buildInceptionV3, InceptionV3 } from "./inception-v3.ts";
 import { buildMobileNet, MobileNet } from "./mobilenet.ts";
 import { buildMobileNetV2, MobileNetV2 } from "./mobilenet-v2.ts";
@@ -41,6 +42,7 @@ export type ApplicationName =
   | DenseNetVariant
   | "xception"
   | "inception_v3"
+  | "inception_resnet_v2"
   | EfficientNetVariant
   | EfficientNetV2Variant;
 
@@ -62,6 +64,7 @@ export interface ApplicationInfo {
     | "densenet"
     | "xception"
     | "inception_v3"
+    | "inception_resnet_v2"
     | "efficientnet"
     | "efficientnet_v2";
   /** Keras' default input side (224; 299 for Xception and InceptionV3; 224–600 for EfficientNets). */
@@ -99,6 +102,7 @@ const KERAS_NAMES: Record<ApplicationName, string> = {
   densenet201: "DenseNet201",
   xception: "Xception",
   inception_v3: "InceptionV3",
+  inception_resnet_v2: "InceptionResNetV2",
   efficientnetb0: "EfficientNetB0",
   efficientnetb1: "EfficientNetB1",
   efficientnetb2: "EfficientNetB2",
@@ -232,6 +236,20 @@ function info(name: ApplicationName): ApplicationInfo {
       load: (o = {}) => InceptionV3(o),
     };
   }
+  if (name === "inception_resnet_v2") {
+    return {
+      name,
+      kerasName,
+      family: "inception_resnet_v2",
+      defaultSize: 299,
+      minSize: 75,
+      preprocess: "tf",
+      // The last Inception-ResNet-A block (at 299 px: 35×35, 1/8 of the input, 320 channels).
+      earlyLayer: "block35_10_ac",
+      build: (o = {}) => buildInceptionResNetV2(o),
+      load: (o = {}) => InceptionResNetV2(o),
+    };
+  }
   if ((EFFICIENTNET_VARIANTS as readonly string[]).includes(name)) {
     const variant = name as EfficientNetVariant;
     return {
@@ -304,7 +322,8 @@ export function application(name: string): ApplicationInfo {
  * each strided one (`conv_pw_3_relu`), MobileNetV2's and MobileNetV3's residual sums
  * (`block_2_add`, `expanded_conv_5_add`), DenseNet's transitions (`pool3_pool`), the sum
  * after each of Xception's pooled blocks (`add_1`, which takes `block3_pool`), InceptionV3's
- * modules (`mixed5`), the last block of each EfficientNet and EfficientNetV2 stage
+ * modules (`mixed5`), InceptionResNetV2's modules and the last block of each of its runs
+ * (`mixed_6a`, `block17_20_ac`, `conv_7b_ac`), the last block of each EfficientNet and EfficientNetV2 stage
  * (`block2b_add`, or `block1a_project_bn` / `block1a_project_activation` for a stage of one
  * block). In model order.
  */
@@ -314,9 +333,14 @@ export function stageEnds(model: tfl.LayersModel): string[] {
   for (const l of model.layers) {
     const m =
       /^(conv\d+)_block\d+_out$/.exec(l.name) ??
-      /^block(\d+)[a-z]+_(?:add|project_bn|project_activation)$/.exec(l.name);
+      /^block(\d+)[a-z]+_(?:add|project_bn|project_activation)$/.exec(l.name) ??
+      /^(block(?:35|17|8))_\d+_ac$/.exec(l.name);
     if (m) lastOfStack.set(m[1] as string, l.name);
-    else if (/^(?:block_\d+_|expanded_conv_(?:\d+_)?)add$|^mixed\d+$/.test(l.name)) {
+    else if (
+      /^(?:block_\d+_|expanded_conv_(?:\d+_)?)add$|^mixed\d+$|^mixed_\d[a-z]$|^conv_7b_ac$/.test(
+        l.name,
+      )
+    ) {
       names.push(l.name);
     } else if (/^conv_pad_\d+$/.test(l.name)) {
       // MobileNet: the block before each strided one ends a stage.

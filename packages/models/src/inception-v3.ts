@@ -31,43 +31,66 @@ export interface InceptionV3Options extends ApplicationOptions {
 
 type T = tfl.SymbolicTensor;
 
-class Builder {
+/**
+ * Builds the Inception families' units with Keras' automatic names (InceptionV3 and
+ * InceptionResNetV2 share it), every convolution's filters times `scale`.
+ */
+export class InceptionBuilder {
+  /** Keras' automatic names of this build. */
   readonly names = new KerasNames();
   constructor(private readonly scale: number) {}
 
-  /** keras inception_v3.conv2d_bn. */
+  /** `filters` times the build's scale, truncated, at least 1. */
+  filters(filters: number): number {
+    return Math.max(1, Math.trunc(filters * this.scale));
+  }
+
+  /**
+   * keras inception_v3.conv2d_bn (and inception_resnet_v2's): a Conv2D without bias, a
+   * BatchNormalization without scale and a relu, automatically named, or `name`, `name_bn` and
+   * `name_ac` where `o.name` is given.
+   */
   cbr(
     x: T,
     filters: number,
     rows: number,
     cols: number,
-    o: { strides?: number; padding?: "same" | "valid" } = {},
+    o: { strides?: number; padding?: "same" | "valid"; name?: string } = {},
   ): T {
     let y = tfl.layers
       .conv2d({
-        filters: Math.max(1, Math.trunc(filters * this.scale)),
+        filters: this.filters(filters),
         kernelSize: [rows, cols],
         strides: o.strides ?? 1,
         padding: o.padding ?? "same",
         useBias: false,
         kernelInitializer: KERAS_KERNEL_INIT,
-        name: this.names.auto("conv2d"),
+        name: o.name ?? this.names.auto("conv2d"),
       })
       .apply(x) as T;
     y = tfl.layers
-      .batchNormalization({ axis: 3, scale: false, name: this.names.auto("batch_normalization") })
+      .batchNormalization({
+        axis: 3,
+        scale: false,
+        name: o.name ? `${o.name}_bn` : this.names.auto("batch_normalization"),
+      })
       .apply(y) as T;
     return tfl.layers
-      .activation({ activation: "relu", name: this.names.auto("activation") })
+      .activation({
+        activation: "relu",
+        name: o.name ? `${o.name}_ac` : this.names.auto("activation"),
+      })
       .apply(y) as T;
   }
 
+  /** A 3×3/2 max pooling, valid padding. */
   maxPool(x: T): T {
     return tfl.layers
       .maxPooling2d({ poolSize: 3, strides: 2, name: this.names.auto("max_pooling2d") })
       .apply(x) as T;
   }
 
+  /** A 3×3/1 average pooling, same padding. */
   avgPool(x: T): T {
     return tfl.layers
       .averagePooling2d({
@@ -79,6 +102,7 @@ class Builder {
       .apply(x) as T;
   }
 
+  /** A concatenation along the channels, `name` or automatically named. */
   concat(xs: T[], name?: string): T {
     return tfl.layers
       .concatenate({ axis: 3, name: name ?? this.names.auto("concatenate") })
@@ -89,7 +113,7 @@ class Builder {
 /** Builds InceptionV3 with random weights (no file access), initialised as Keras does. */
 export function buildInceptionV3(options: InceptionV3Options = {}): tfl.LayersModel {
   const checked = checkApplicationOptions(options, 75, 299);
-  const b = new Builder(checkFilterScale(options.filterScale, checked.weights));
+  const b = new InceptionBuilder(checkFilterScale(options.filterScale, checked.weights));
   const input = tfl.input({ shape: checked.inputShape, name: "input_layer" });
   let x = b.cbr(input, 32, 3, 3, { strides: 2, padding: "valid" });
   x = b.cbr(x, 32, 3, 3, { padding: "valid" });

@@ -1,6 +1,6 @@
 /**
  * Keras applications (VGG16/19, ResNet50/101/152 and their V2s, MobileNetV2, DenseNet121/169/201,
- * Xception, InceptionV3, EfficientNetB0-B7, EfficientNetV2B0-L) on tfjs-layers with Keras' layer names, freezing, summaries and cuts. Importing it makes frozen BatchNormalization
+ * Xception, InceptionV3, InceptionResNetV2, EfficientNetB0-B7, EfficientNetV2B0-L) on tfjs-layers with Keras' layer names, freezing, summaries and cuts. Importing it makes frozen BatchNormalization
  * layers run in inference mode, as in Keras (see `useKerasBatchNormRule`).
  *
  * @module @graft/models
@@ -58,6 +58,13 @@ export { ModelsError } from "./errors.ts";
 export { foldBatchNorm, unfoldAt } from "./fold-bn.ts";
 export { type FreezeSpec, freezeCountUntil, freezeLayers, unfreezeLayers } from "./freeze.ts";
 export { fuseConvBiasRelu, fusedConv2DGradConfig } from "./fused-conv.ts";
+export {
+  buildInceptionResNetV2,
+  CustomScaleLayer,
+  type CustomScaleLayerArgs,
+  InceptionResNetV2,
+  type InceptionResNetV2Options,
+} from "./inception-resnet-v2.ts";
 export { buildInceptionV3, InceptionV3, type InceptionV3Options } from "./inception-v3.ts";
 export { buildMobileNet, MOBILENET_ALPHAS, MobileNet, type MobileNetOptions } from "./mobilenet.ts";
 export {

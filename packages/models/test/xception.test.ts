@@ -1,8 +1,9 @@
 /**
- * Xception and InceptionV3 against real Keras (test-fixtures/applications): Keras' layers,
- * order (their unnamed layers carry Keras' automatic names), output and weight shapes and
- * totals, and Keras' own networks with every convolution at 1/16 of its filters, at their
- * smallest input sides (71 and 75 px), with seeded weights in the official files' layout,
+ * Xception, InceptionV3 and InceptionResNetV2 against real Keras (test-fixtures/applications):
+ * Keras' layers, order (their unnamed layers carry Keras' automatic names), output and weight
+ * shapes and totals, and Keras' own networks with every convolution at 1/16 of its filters
+ * (InceptionResNetV2's residual projections at their input's width), at their smallest input
+ * sides (71 and 75 px), with seeded weights in the official files' layout,
  * loaded by position as Keras loads them: Keras' preprocessing, features and probabilities in
  * inference and training mode, on tfjs-cpu and graft-cpu. The official files are Keras'.
  */
@@ -13,14 +14,18 @@ import * as tf from "@tensorflow/tfjs-core";
 import { afterAll, describe, expect, it } from "vitest";
 import {
   application,
+  buildInceptionResNetV2,
   buildInceptionV3,
   buildXception,
+  CustomScaleLayer,
+  InceptionResNetV2,
   InceptionV3,
   stageEnds,
   Xception,
 } from "../src/index.ts";
 import {
   app,
+  expectGradientsMatchCpu,
   expectKerasArchitecture,
   expectReproducesKeras,
   kerasWeights,
@@ -34,6 +39,12 @@ afterAll(async () => {
 const FAMILIES = [
   { key: "xception", side: 71, build: buildXception, load: Xception },
   { key: "inception_v3", side: 75, build: buildInceptionV3, load: InceptionV3 },
+  {
+    key: "inception_resnet_v2",
+    side: 75,
+    build: buildInceptionResNetV2,
+    load: InceptionResNetV2,
+  },
 ] as const;
 
 describe.each(FAMILIES)("$key", ({ key, side, build, load }) => {
@@ -108,4 +119,58 @@ it("Xception's stages end at the sums after its pools, InceptionV3's at its modu
   });
   expect(stageEnds(i)).toEqual(Array.from({ length: 11 }, (_, n) => `mixed${n}`));
   i.dispose();
+});
+
+describe("InceptionResNetV2", () => {
+  it("stages end at its modules and the last block of each run", () => {
+    const m = buildInceptionResNetV2({
+      weights: null,
+      includeTop: false,
+      filterScale: 0.0625,
+      inputShape: [75, 75, 3],
+    });
+    try {
+      expect(stageEnds(m)).toEqual([
+        "mixed_5b",
+        "block35_10_ac",
+        "mixed_6a",
+        "block17_20_ac",
+        "mixed_7a",
+        "block8_9_ac",
+        "conv_7b_ac",
+      ]);
+      // The last block has no activation: its scaled sum goes straight into conv_7b.
+      const last = m.getLayer("conv_7b").inboundNodes[0]?.inboundLayers[0];
+      expect(last?.getClassName()).toBe("CustomScaleLayer");
+      expect((last as CustomScaleLayer).scale).toBe(1);
+    } finally {
+      m.dispose();
+    }
+  });
+
+  it("CustomScaleLayer adds the scaled residual and round-trips through tfjs' JSON", () => {
+    const a = tf.tensor1d([1, 2]);
+    const b = tf.tensor1d([10, -10]);
+    const layer = new CustomScaleLayer({ scale: 0.17, name: "s" });
+    const y = layer.apply([a, b]) as tf.Tensor;
+    const [y0, y1] = Array.from(y.dataSync());
+    expect(y0).toBeCloseTo(2.7, 6);
+    expect(y1).toBeCloseTo(0.3, 6);
+    expect(layer.getConfig()).toMatchObject({ name: "s", scale: 0.17 });
+    const back = tf.serialization.SerializationMap.getMap().classNameMap.CustomScaleLayer;
+    expect(back?.[0]).toBe(CustomScaleLayer);
+    expect(() => new CustomScaleLayer({ scale: Number.NaN })).toThrow(/finite scale/);
+    tf.dispose([a, b, y]);
+  });
+
+  // At 75 px the deep stages run at 3×3 and 1×1, where training-mode BatchNormalization over
+  // a batch of two is ill-conditioned: tfjs-cpu's own gradients of the last block17 units move
+  // by 6e-3 when the input moves by 1e-6 relative (measured), hence 1e-2 rather than 1e-3.
+  it("trains on graft-cpu as on tfjs-cpu: every weight's gradient in training mode", () =>
+    expectGradientsMatchCpu(
+      "inception_resnet_v2_tiny",
+      (weights) =>
+        InceptionResNetV2({ filterScale: 0.0625, inputShape: [75, 75, 3], classes: 5, weights }),
+      1e-2,
+    ));
 });

@@ -1,12 +1,12 @@
 /**
  * The official ImageNet weights of `keras.applications`, as Keras names, hashes and hosts
  * them (keras/src/applications/vgg16.py, vgg19.py, resnet.py, densenet.py, xception.py,
- * inception_v3.py, efficientnet.py, efficientnet_v2.py, mobilenet.py, mobilenet_v2.py,
+ * inception_v3.py, inception_resnet_v2.py, efficientnet.py, efficientnet_v2.py, mobilenet.py, mobilenet_v2.py,
  * mobilenet_v3.py). Files land
  * in the same cache as Python's (`~/.keras/models/<fname>`), so each side reuses the other's downloads.
  *
  * A mirror replaces Keras' storage prefix and keeps the `<folder>/<fname>` tail (the folder is
- * the model's own for VGG, Xception and InceptionV3, `resnet` for all six ResNets, `densenet`
+ * the model's own for VGG, Xception, InceptionV3 and InceptionResNetV2, `resnet` for all six ResNets, `densenet`
  * for the three DenseNets, as on Keras' storage; `efficientnet` for the EfficientNets, which
  * Keras keeps outside that prefix):
  *   GRAFT_WEIGHTS_BASE_URL=http://mirror.local/keras/  →  http://mirror.local/keras/vgg19/<fname>
@@ -33,6 +33,7 @@ export type OfficialModel =
   | "densenet201"
   | "xception"
   | "inception_v3"
+  | "inception_resnet_v2"
   | "efficientnetb0"
   | "efficientnetb1"
   | "efficientnetb2"
@@ -214,6 +215,12 @@ const REGISTRY: Readonly<Record<OfficialModel, ModelEntry>> = {
     "inception_v3",
     "9a0d58056eeedaa3f26cb7ebd46da564",
     "bcbd6486424b2319ff4ef7d526e38f63",
+  ),
+  inception_resnet_v2: tfKernelsEntry(
+    "inception_resnet_v2",
+    "inception_resnet_v2",
+    "e693bd0210a403b3192acc6073ad2e96",
+    "d19885ff4a710c122648d3b5c3b684e4",
   ),
   efficientnetb0: efficientNetEntry(
     "efficientnetb0",
