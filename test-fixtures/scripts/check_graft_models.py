@@ -9,7 +9,9 @@ DIR holds, for each model NAME,
     NAME.output.npy             graft's prediction
 
 Each model file is loaded with `keras.models.load_model(path, compile=False)`
-(no model code: the architecture comes from the file), predicts on the input
+(no model code: the architecture comes from the file; the one class Keras' applications
+define without registering it, InceptionResNetV2's CustomScaleLayer, is passed as a custom
+object, as a Keras user loading their own InceptionResNetV2 must), predicts on the input
 and is compared with graft's prediction. One JSON line per file:
 {"file", "name", "ok", "class_name", "layers", "max_abs_err", "rel_err", "error"},
 rel_err = max|keras - graft| / max|graft|. Exit status 1 if any file fails, 2 if
@@ -38,6 +40,7 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 import numpy as np  # noqa: E402
 
 import keras  # noqa: E402
+from keras.src.applications.inception_resnet_v2 import CustomScaleLayer  # noqa: E402
 
 MODEL_EXTS = (".h5", ".keras")
 
@@ -58,7 +61,9 @@ def check_file(path: Path, name: str, x, y, rtol: float, resave: Path | None) ->
         keras.backend.clear_session()
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            model = keras.models.load_model(str(path), compile=False)
+            model = keras.models.load_model(
+                str(path), compile=False, custom_objects={"CustomScaleLayer": CustomScaleLayer}
+            )
         msgs = sorted({str(w.message) for w in caught})
         if msgs:
             res["warnings"] = msgs

@@ -43,6 +43,7 @@ describe("graft summary --model NAME prints Keras' totals", () => {
     "inception_v3",
     "mobilenetv3large",
     "efficientnetv2s",
+    "inception_resnet_v2",
   ]) {
     it(name, () => {
       const want = arch.models[name];
@@ -54,7 +55,7 @@ describe("graft summary --model NAME prints Keras' totals", () => {
       const top = graft(["summary", "--model", name, "--include-top"]);
       expect(top.out).toContain(`Total params: ${fmt(want.params_top.total)}`);
       // The family's own default side, as Keras' input layer has it: 299 for Xception and
-      // InceptionV3, 384 for EfficientNetV2S, 224 for the others; MobileNetV3 takes any side
+      // InceptionV3 and InceptionResNetV2, 384 for EfficientNetV2S, 224 for the others; MobileNetV3 takes any side
       // (Keras' None) and graft summarises it at 224.
       const side = (want.layers[0] as Row)[2] as (number | null)[];
       const rows = side[1] ?? 224;

@@ -23,6 +23,7 @@ import {
   DenseNet,
   EfficientNet,
   EfficientNetV2,
+  InceptionResNetV2,
   InceptionV3,
   MobileNet,
   MobileNetV2,
@@ -152,6 +153,12 @@ describe.skipIf(!hasKeras)("Python Keras loads the applications' checkpoints gra
           InceptionV3({ filterScale: 0.0625, inputShape: [75, 75, 3], classes: 5, weights }),
       ],
       [
+        "inception_resnet_v2_tiny",
+        (weights: string) =>
+          InceptionResNetV2({ filterScale: 0.0625, inputShape: [75, 75, 3], classes: 5, weights }),
+        ["h5", "keras"],
+      ],
+      [
         "mobilenet_tiny",
         (weights: string) =>
           MobileNet({ alpha: 0.25, dropout: 0, inputShape: [32, 32, 3], classes: 5, weights }),
@@ -247,6 +254,8 @@ describe.skipIf(!hasKeras)("Python Keras loads the applications' checkpoints gra
       "efficientnetv2b0_tiny_h5.h5",
       "efficientnetv2b0_tiny_keras.keras",
       "efficientnetv2s_tiny_h5.h5",
+      "inception_resnet_v2_tiny_h5.h5",
+      "inception_resnet_v2_tiny_keras.keras",
       "inception_v3_tiny_h5.h5",
       "mobilenet_tiny_h5.h5",
       "mobilenetv2_tiny_h5.h5",

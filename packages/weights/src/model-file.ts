@@ -602,14 +602,23 @@ function toKeras3Layer(owner: Layer, json: KerasJsonObject, top: boolean): Keras
   }
   renameActivation(layerCfg, FROM_GRAFT_ACTIVATION);
   layerCfg.dtype = DTYPE_POLICY;
+  const own = APPLICATION_LAYER_MODULES[cls];
   const out: KerasJsonObject = {
-    module: "keras.layers",
+    module: own ?? "keras.layers",
     class_name: cls,
     config: layerCfg,
-    registered_name: null,
+    registered_name: own ? cls : null,
   };
   return out;
 }
+
+/**
+ * Layers that keras.applications defines in its own modules without registering them, with
+ * the module Keras 3 writes for them (its loader imports the class from there).
+ */
+const APPLICATION_LAYER_MODULES: Record<string, string> = {
+  CustomScaleLayer: "keras.src.applications.inception_resnet_v2",
+};
 
 function inputLayer(name: string, batchShape: KerasJson): KerasJsonObject {
   return {
