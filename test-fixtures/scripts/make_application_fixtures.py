@@ -48,6 +48,7 @@ from keras.src.applications import efficientnet_v2 as keras_efficientnet_v2  # n
 from keras.src.applications import inception_resnet_v2 as keras_inception_resnet_v2  # noqa: E402
 from keras.src.applications import inception_v3 as keras_inception_v3  # noqa: E402
 from keras.src.applications import mobilenet_v3 as keras_mobilenet_v3  # noqa: E402
+from keras.src.applications import nasnet as keras_nasnet  # noqa: E402
 from keras.src.applications import resnet as keras_resnet  # noqa: E402
 from keras.src.applications import xception as keras_xception  # noqa: E402
 from keras.src.legacy.saving import legacy_h5_format  # noqa: E402
@@ -75,6 +76,14 @@ FULL_SIZE = {
     "xception": keras.applications.Xception,
     "inception_v3": keras.applications.InceptionV3,
     "inception_resnet_v2": keras.applications.InceptionResNetV2,
+    "nasnetmobile": keras.applications.NASNetMobile,
+    # Without an input_shape Keras builds NASNetLarge's base at (None, None, 3), where its
+    # cells' side comparisons see None == None and leave one adjustment out (28,896 fewer
+    # parameters than at 331 px); NASNetMobile fixes 224 px itself. graft builds the
+    # base at 331 px by default, so its totals are Keras' at 331.
+    "nasnetlarge": lambda **k: keras.applications.NASNetLarge(
+        **({} if k.get("include_top", True) else {"input_shape": (331, 331, 3)}), **k
+    ),
     **{f"efficientnetb{i}": getattr(keras.applications, f"EfficientNetB{i}") for i in range(8)},
     "mobilenet": keras.applications.MobileNet,
     "mobilenet_0.25_128": lambda **k: keras.applications.MobileNet(
@@ -310,6 +319,22 @@ TINY = {
         {"filterScale": 0.0625},
         75,
     ),
+    # Keras' own NASNet(...) with one normal cell per run, 4 filters (penultimate 96) and an
+    # 8-filter stem, as Mobile (skip_reduction False) and as Large (True) builds it, at 64 px.
+    **{
+        f"nasnet{size}_tiny": (
+            lambda size=size: keras_nasnet.NASNet(
+                (64, 64, 3), penultimate_filters=96, num_blocks=1, stem_block_filters=8,
+                skip_reduction=size == "large", filter_multiplier=2, weights=None, classes=5,
+                default_size=64, name=f"nasnet_{size}",
+            ),
+            keras.applications.nasnet.preprocess_input,
+            "normal_concat_2",
+            {"penultimateFilters": 96, "numBlocks": 1, "stemBlockFilters": 8},
+            64,
+        )
+        for size in ("mobile", "large")
+    },
 }
 
 # Members whose weights are also written without the top (<key>.notop.h5), for families whose
@@ -453,6 +478,19 @@ def main() -> None:
                         r'file_hash="([0-9a-f]{32})"', inspect.getsource(keras_inception_resnet_v2)
                     )
                 },
+            },
+            # Mobile's then Large's, top first; the files are cached under other names than
+            # the server's (nasnet_mobile.h5 for NASNet-mobile.h5).
+            "nasnet": {
+                "base_url": keras_nasnet.BASE_WEIGHTS_PATH,
+                "hashes": dict(
+                    zip(
+                        ["nasnetmobile", "nasnetlarge"],
+                        (lambda h: [h[0:2], h[2:4]])(
+                            re.findall(r'file_hash="([0-9a-f]{32})"', inspect.getsource(keras_nasnet))
+                        ),
+                    )
+                ),
             },
             "efficientnet": {
                 "base_url": keras_efficientnet.BASE_WEIGHTS_PATH,

@@ -44,6 +44,7 @@ describe("graft summary --model NAME prints Keras' totals", () => {
     "mobilenetv3large",
     "efficientnetv2s",
     "inception_resnet_v2",
+    "nasnetmobile",
   ]) {
     it(name, () => {
       const want = arch.models[name];

@@ -26,6 +26,14 @@ import { buildInceptionV3, InceptionV3 } from "./inception-v3.ts";
 import { buildMobileNet, MobileNet } from "./mobilenet.ts";
 import { buildMobileNetV2, MobileNetV2 } from "./mobilenet-v2.ts";
 import { buildMobileNetV3, MobileNetV3 } from "./mobilenet-v3.ts";
+import {
+  buildNASNet,
+  NASNET_VARIANTS,
+  NASNet,
+  type NASNetVariant,
+  nasnetEarlyLayer,
+  nasnetSize,
+} from "./nasnet.ts";
 import type { PreprocessMode } from "./preprocess.ts";
 import { buildResNet, ResNet, type ResNetVariant, resnetPreprocessMode } from "./resnet.ts";
 import { buildVGG, VGG, type VGGVariant } from "./vgg.ts";
@@ -43,6 +51,7 @@ export type ApplicationName =
   | "xception"
   | "inception_v3"
   | "inception_resnet_v2"
+  | NASNetVariant
   | EfficientNetVariant
   | EfficientNetV2Variant;
 
@@ -65,6 +74,7 @@ export interface ApplicationInfo {
     | "xception"
     | "inception_v3"
     | "inception_resnet_v2"
+    | "nasnet"
     | "efficientnet"
     | "efficientnet_v2";
   /** Keras' default input side (224; 299 for Xception and InceptionV3; 224–600 for EfficientNets). */
@@ -103,6 +113,8 @@ const KERAS_NAMES: Record<ApplicationName, string> = {
   xception: "Xception",
   inception_v3: "InceptionV3",
   inception_resnet_v2: "InceptionResNetV2",
+  nasnetmobile: "NASNetMobile",
+  nasnetlarge: "NASNetLarge",
   efficientnetb0: "EfficientNetB0",
   efficientnetb1: "EfficientNetB1",
   efficientnetb2: "EfficientNetB2",
@@ -250,6 +262,21 @@ function info(name: ApplicationName): ApplicationInfo {
       load: (o = {}) => InceptionResNetV2(o),
     };
   }
+  if ((NASNET_VARIANTS as readonly string[]).includes(name)) {
+    const variant = name as NASNetVariant;
+    return {
+      name,
+      kerasName,
+      family: "nasnet",
+      defaultSize: nasnetSize(variant),
+      minSize: 32,
+      preprocess: "tf",
+      // The last normal cell of the first run: 1/8 of the input (Mobile: 264 channels).
+      earlyLayer: nasnetEarlyLayer(variant),
+      build: (o = {}) => buildNASNet(variant, o),
+      load: (o = {}) => NASNet(variant, o),
+    };
+  }
   if ((EFFICIENTNET_VARIANTS as readonly string[]).includes(name)) {
     const variant = name as EfficientNetVariant;
     return {
@@ -325,7 +352,8 @@ export function application(name: string): ApplicationInfo {
  * modules (`mixed5`), InceptionResNetV2's modules and the last block of each of its runs
  * (`mixed_6a`, `block17_20_ac`, `conv_7b_ac`), the last block of each EfficientNet and EfficientNetV2 stage
  * (`block2b_add`, or `block1a_project_bn` / `block1a_project_activation` for a stage of one
- * block). In model order.
+ * block), NASNet's reduction cells and the last normal cell before each (`normal_concat_3`,
+ * `reduction_concat_reduce_4`). In model order.
  */
 export function stageEnds(model: tfl.LayersModel): string[] {
   const lastOfStack = new Map<string, string>();
@@ -356,6 +384,18 @@ export function stageEnds(model: tfl.LayersModel): string[] {
       const next = l.outboundNodes.map((n) => n.outboundLayer);
       const sum = next.length === 1 && next[0]?.getClassName() === "Add" ? next[0] : null;
       names.push(sum ? sum.name : l.name);
+    }
+  }
+  // NASNet: every reduction cell, and the last normal cell before each reduction and the end.
+  const all = new Set(model.layers.map((l) => l.name));
+  for (const n of all) {
+    const cell = /^normal_concat_(\d+)$/.exec(n);
+    if (/^reduction_concat_/.test(n)) names.push(n);
+    else if (cell) {
+      const k = Number(cell[1]);
+      if (!all.has(`normal_concat_${k + 1}`) || all.has(`reduction_concat_reduce_${k}`)) {
+        names.push(n);
+      }
     }
   }
   const ends = new Set([...names, ...lastOfStack.values()]);

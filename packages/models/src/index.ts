@@ -1,6 +1,6 @@
 /**
  * Keras applications (VGG16/19, ResNet50/101/152 and their V2s, MobileNetV2, DenseNet121/169/201,
- * Xception, InceptionV3, InceptionResNetV2, EfficientNetB0-B7, EfficientNetV2B0-L) on tfjs-layers with Keras' layer names, freezing, summaries and cuts. Importing it makes frozen BatchNormalization
+ * Xception, InceptionV3, InceptionResNetV2, NASNetMobile/Large, EfficientNetB0-B7, EfficientNetV2B0-L) on tfjs-layers with Keras' layer names, freezing, summaries and cuts. Importing it makes frozen BatchNormalization
  * layers run in inference mode, as in Keras (see `useKerasBatchNormRule`).
  *
  * @module @graft/models
@@ -75,6 +75,14 @@ export {
   makeDivisible,
 } from "./mobilenet-v2.ts";
 export { buildMobileNetV3, MobileNetV3, type MobileNetV3Options } from "./mobilenet-v3.ts";
+export {
+  buildNASNet,
+  NASNET_VARIANTS,
+  NASNet,
+  type NASNetOptions,
+  type NASNetVariant,
+  nasnetSize,
+} from "./nasnet.ts";
 export { Normalization, type NormalizationArgs } from "./normalization.ts";
 export {
   IMAGENET_BGR_MEAN,

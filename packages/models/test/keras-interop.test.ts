@@ -28,6 +28,7 @@ import {
   MobileNet,
   MobileNetV2,
   MobileNetV3,
+  NASNet,
   ResNet,
   VGG,
   Xception,
@@ -158,6 +159,21 @@ describe.skipIf(!hasKeras)("Python Keras loads the applications' checkpoints gra
           InceptionResNetV2({ filterScale: 0.0625, inputShape: [75, 75, 3], classes: 5, weights }),
         ["h5", "keras"],
       ],
+      ...(["nasnetmobile", "nasnetlarge"] as const).map(
+        (variant) =>
+          [
+            `${variant}_tiny`,
+            (weights: string) =>
+              NASNet(variant, {
+                penultimateFilters: 96,
+                numBlocks: 1,
+                stemBlockFilters: 8,
+                inputShape: [64, 64, 3],
+                classes: 5,
+                weights,
+              }),
+          ] as const,
+      ),
       [
         "mobilenet_tiny",
         (weights: string) =>
@@ -262,6 +278,8 @@ describe.skipIf(!hasKeras)("Python Keras loads the applications' checkpoints gra
       "mobilenetv3large_tiny_h5.h5",
       "mobilenetv3small_tiny_h5.h5",
       "mobilenetv3small_tiny_keras.keras",
+      "nasnetlarge_tiny_h5.h5",
+      "nasnetmobile_tiny_h5.h5",
       "resnet_tiny_v1_h5.h5",
       "resnet_tiny_v1_keras.keras",
       "resnet_tiny_v2_h5.h5",

@@ -1,7 +1,7 @@
 /**
  * The official ImageNet weights of `keras.applications`, as Keras names, hashes and hosts
  * them (keras/src/applications/vgg16.py, vgg19.py, resnet.py, densenet.py, xception.py,
- * inception_v3.py, inception_resnet_v2.py, efficientnet.py, efficientnet_v2.py, mobilenet.py, mobilenet_v2.py,
+ * inception_v3.py, inception_resnet_v2.py, nasnet.py, efficientnet.py, efficientnet_v2.py, mobilenet.py, mobilenet_v2.py,
  * mobilenet_v3.py). Files land
  * in the same cache as Python's (`~/.keras/models/<fname>`), so each side reuses the other's downloads.
  *
@@ -34,6 +34,8 @@ export type OfficialModel =
   | "xception"
   | "inception_v3"
   | "inception_resnet_v2"
+  | "nasnetmobile"
+  | "nasnetlarge"
   | "efficientnetb0"
   | "efficientnetb1"
   | "efficientnetb2"
@@ -66,6 +68,8 @@ interface RegistryEntry {
   fname: string;
   md5: string;
   bytes: number | null;
+  /** The file's name on the server where it differs from the cache's (NASNet's). */
+  remote?: string;
 }
 
 interface ModelEntry {
@@ -222,6 +226,38 @@ const REGISTRY: Readonly<Record<OfficialModel, ModelEntry>> = {
     "e693bd0210a403b3192acc6073ad2e96",
     "d19885ff4a710c122648d3b5c3b684e4",
   ),
+  // keras.applications.nasnet: cached as nasnet_<size>[_no_top].h5, served as
+  // nasnet/NASNet-<size>[-no-top].h5.
+  nasnetmobile: {
+    folder: "nasnet",
+    top: {
+      fname: "nasnet_mobile.h5",
+      remote: "NASNet-mobile.h5",
+      md5: "020fb642bf7360b370c678b08e0adf61",
+      bytes: null,
+    },
+    notop: {
+      fname: "nasnet_mobile_no_top.h5",
+      remote: "NASNet-mobile-no-top.h5",
+      md5: "1ed92395b5b598bdda52abe5c0dbfd63",
+      bytes: null,
+    },
+  },
+  nasnetlarge: {
+    folder: "nasnet",
+    top: {
+      fname: "nasnet_large.h5",
+      remote: "NASNet-large.h5",
+      md5: "11577c9a518f0070763c2b964a382f17",
+      bytes: null,
+    },
+    notop: {
+      fname: "nasnet_large_no_top.h5",
+      remote: "NASNet-large-no-top.h5",
+      md5: "d81d89dc07e6e56530c4e77faddd61b5",
+      bytes: null,
+    },
+  },
   efficientnetb0: efficientNetEntry(
     "efficientnetb0",
     "902e53a9f72be733fc0bcb005b3ebbac",
@@ -335,12 +371,13 @@ export function officialWeights(
   const entry = registryEntry(model, includeTop);
   const { folder, origin } = REGISTRY[model];
   const base = weightsBaseUrl(baseUrl);
+  const remote = entry.remote ?? entry.fname;
   return {
     fname: entry.fname,
     url:
       origin && base === KERAS_APPLICATIONS_BASE_URL
-        ? `${origin}${entry.fname}`
-        : `${base}${folder}/${entry.fname}`,
+        ? `${origin}${remote}`
+        : `${base}${folder}/${remote}`,
     md5: entry.md5,
     bytes: entry.bytes,
   };
