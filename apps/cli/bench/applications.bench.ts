@@ -8,7 +8,8 @@
  * how to install the reference.
  *
  * BENCH_MODELS (resnet50,resnet50v2; any of graft's applications, e.g.
- * mobilenetv2,mobilenetv3large,efficientnetb0,densenet121,xception,inception_v3), BENCH_SIZE (224), BENCH_BATCH
+ * mobilenetv2,mobilenetv3large,efficientnetb0,efficientnetv2b0,densenet121,xception,inception_v3,
+ * inception_resnet_v2,nasnetmobile), BENCH_SIZE (224), BENCH_BATCH
  * (8), BENCH_STEPS (3).
  */
 import { spawnSync } from "node:child_process";

@@ -59,6 +59,19 @@ CONSTRUCTORS = {
         )
         for i in range(8)
     },
+    **{
+        f"efficientnetv2{m.lower()}": (
+            getattr(keras.applications, f"EfficientNetV2{m}"),
+            keras.applications.efficientnet_v2.preprocess_input,
+        )
+        for m in ("B0", "B1", "B2", "B3", "S", "M", "L")
+    },
+    "inception_resnet_v2": (
+        keras.applications.InceptionResNetV2,
+        keras.applications.inception_resnet_v2.preprocess_input,
+    ),
+    "nasnetmobile": (keras.applications.NASNetMobile, keras.applications.nasnet.preprocess_input),
+    "nasnetlarge": (keras.applications.NASNetLarge, keras.applications.nasnet.preprocess_input),
 }
 build, preprocess = CONSTRUCTORS[args.model]
 base = build(weights=None, include_top=False, input_shape=(args.size, args.size, 3))

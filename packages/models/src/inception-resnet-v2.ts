@@ -138,13 +138,7 @@ export function buildInceptionResNetV2(options: InceptionResNetV2Options = {}): 
   const checked = checkApplicationOptions(options, 75, 299);
   const b = new InceptionBuilder(checkFilterScale(options.filterScale, checked.weights));
   const input = tfl.input({ shape: checked.inputShape, name: "input_layer" });
-  let x = b.cbr(input, 32, 3, 3, { strides: 2, padding: "valid" });
-  x = b.cbr(x, 32, 3, 3, { padding: "valid" });
-  x = b.cbr(x, 64, 3, 3);
-  x = b.maxPool(x);
-  x = b.cbr(x, 80, 1, 1, { padding: "valid" });
-  x = b.cbr(x, 192, 3, 3, { padding: "valid" });
-  x = b.maxPool(x);
+  let x = b.stem(input);
 
   const s2 = { strides: 2, padding: "valid" as const };
   // mixed_5b: the 35×35 Inception-A module.

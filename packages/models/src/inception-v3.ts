@@ -83,6 +83,20 @@ export class InceptionBuilder {
       .apply(y) as T;
   }
 
+  /**
+   * The stem both families share: five conv2d_bn units (3×3/2, 3×3, 3×3, 1×1, 3×3) with a 3×3/2
+   * max pooling after the third and the fifth, to 35×35 at 299 px.
+   */
+  stem(input: T): T {
+    let x = this.cbr(input, 32, 3, 3, { strides: 2, padding: "valid" });
+    x = this.cbr(x, 32, 3, 3, { padding: "valid" });
+    x = this.cbr(x, 64, 3, 3);
+    x = this.maxPool(x);
+    x = this.cbr(x, 80, 1, 1, { padding: "valid" });
+    x = this.cbr(x, 192, 3, 3, { padding: "valid" });
+    return this.maxPool(x);
+  }
+
   /** A 3×3/2 max pooling, valid padding. */
   maxPool(x: T): T {
     return tfl.layers
@@ -115,13 +129,7 @@ export function buildInceptionV3(options: InceptionV3Options = {}): tfl.LayersMo
   const checked = checkApplicationOptions(options, 75, 299);
   const b = new InceptionBuilder(checkFilterScale(options.filterScale, checked.weights));
   const input = tfl.input({ shape: checked.inputShape, name: "input_layer" });
-  let x = b.cbr(input, 32, 3, 3, { strides: 2, padding: "valid" });
-  x = b.cbr(x, 32, 3, 3, { padding: "valid" });
-  x = b.cbr(x, 64, 3, 3);
-  x = b.maxPool(x);
-  x = b.cbr(x, 80, 1, 1, { padding: "valid" });
-  x = b.cbr(x, 192, 3, 3, { padding: "valid" });
-  x = b.maxPool(x);
+  let x = b.stem(input);
 
   // mixed0-2: 35×35 modules (1×1, 5×5, double 3×3, pooled 1×1 of 32 or 64).
   for (const [i, poolFilters] of [32, 64, 64].entries()) {
