@@ -24,7 +24,7 @@ import {
   checkRate,
   dropConnectAdd,
   effConv,
-  effConvInit,
+  effDepthwise,
   efficientNetTop,
   squeezeExcite,
 } from "./efficientnet.ts";
@@ -224,16 +224,7 @@ function mbConv(inputs: T, a: BlockArgs, name: string): T {
       `${name}expand_activation`,
     );
   }
-  x = tfl.layers
-    .depthwiseConv2d({
-      kernelSize: a.kernel,
-      strides: a.stride,
-      padding: "same",
-      useBias: false,
-      depthwiseInitializer: effConvInit(),
-      name: `${name}dwconv2`,
-    })
-    .apply(x) as T;
+  x = effDepthwise(x, a.kernel, a.stride, "same", `${name}dwconv2`);
   x = bn(x, `${name}bn`, `${name}activation`);
   x = maybeSqueezeExcite(x, a, filters, name);
   x = bn(effConv(x, a.filtersOut, `${name}project_conv`), `${name}project_bn`, null);

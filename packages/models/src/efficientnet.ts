@@ -24,6 +24,7 @@ import "./batchnorm.ts";
 import { ModelsError } from "./errors.ts";
 import { foldBatchNorm } from "./fold-bn.ts";
 import { Normalization } from "./normalization.ts";
+import "./swish.ts";
 
 /** The eight EfficientNets of keras.applications. */
 export type EfficientNetVariant =
@@ -95,8 +96,8 @@ const IMAGENET_STDDEV_RGB = [0.229, 0.224, 0.225];
 
 type T = tfl.SymbolicTensor;
 
-/** Keras' CONV_KERNEL_INITIALIZER (the same in efficientnet_v2.py). */
-export const effConvInit = () =>
+// Keras' CONV_KERNEL_INITIALIZER (the same in efficientnet_v2.py).
+const effConvInit = () =>
   tfl.initializers.varianceScaling({ scale: 2, mode: "fanOut", distribution: "truncatedNormal" });
 // Keras' DENSE_KERNEL_INITIALIZER.
 const denseInit = () =>
@@ -125,6 +126,26 @@ export function effConv(x: T, filters: number, name: string, o: EffConvOptions =
       useBias: o.bias ?? false,
       kernelInitializer: effConvInit(),
       ...(o.activation && { activation: o.activation }),
+      name,
+    })
+    .apply(x) as T;
+}
+
+/** An EfficientNet depthwise convolution: no bias, Keras' initializer. */
+export function effDepthwise(
+  x: T,
+  kernel: number,
+  strides: number,
+  padding: "same" | "valid",
+  name: string,
+): T {
+  return tfl.layers
+    .depthwiseConv2d({
+      kernelSize: kernel,
+      strides,
+      padding,
+      useBias: false,
+      depthwiseInitializer: effConvInit(),
       name,
     })
     .apply(x) as T;
@@ -191,16 +212,7 @@ function block(inputs: T, a: BlockArgs, name: string): T {
       .apply(x) as T;
     padding = "valid";
   }
-  x = tfl.layers
-    .depthwiseConv2d({
-      kernelSize: a.kernel,
-      strides: a.stride,
-      padding,
-      useBias: false,
-      depthwiseInitializer: effConvInit(),
-      name: `${name}dwconv`,
-    })
-    .apply(x) as T;
+  x = effDepthwise(x, a.kernel, a.stride, padding, `${name}dwconv`);
   x = bnSwish(x, `${name}bn`, `${name}activation`);
   x = squeezeExcite(x, filters, Math.max(1, Math.trunc(a.filtersIn * SE_RATIO)), name);
   x = bnSwish(effConv(x, a.filtersOut, `${name}project_conv`), `${name}project_bn`, null);

@@ -115,6 +115,7 @@ export {
   type SummaryRow,
   summarize,
 } from "./summary.ts";
+export { FastSwish } from "./swish.ts";
 export {
   buildVGG,
   KERAS_VGG_FILTERS,
