@@ -24,7 +24,6 @@ import "./batchnorm.ts";
 import { ModelsError } from "./errors.ts";
 import { foldBatchNorm } from "./fold-bn.ts";
 import { Normalization } from "./normalization.ts";
-import "./swish.ts";
 
 /** The eight EfficientNets of keras.applications. */
 export type EfficientNetVariant =

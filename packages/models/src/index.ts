@@ -115,7 +115,6 @@ export {
   type SummaryRow,
   summarize,
 } from "./summary.ts";
-export { FastSwish } from "./swish.ts";
 export {
   buildVGG,
   KERAS_VGG_FILTERS,
