@@ -206,6 +206,24 @@ const BROADCAST_PAIRS: [number[], number[]][] = [
     [2, 3, 1, 5],
     [3, 4, 1],
   ],
+  // One value per image, both ways round (drop-connect's [N, 1, 1, 1] mask), and one row per
+  // image (squeeze-and-excitation's [N, 1, 1, C]).
+  [
+    [4, 5, 6, 7],
+    [4, 1, 1, 1],
+  ],
+  [
+    [4, 1, 1, 1],
+    [4, 5, 6, 7],
+  ],
+  [
+    [4, 5, 6, 7],
+    [4, 1, 1, 7],
+  ],
+  [
+    [6, 50],
+    [6, 1],
+  ],
 ];
 
 const ACTIVATIONS = ["linear", "relu", "relu6", "elu", "sigmoid", "leakyrelu"] as const;

@@ -111,6 +111,33 @@ describeNative("attributes graft-cpu does not handle fall back to tfjs-cpu, coun
   });
 });
 
+describeNative("per-image broadcasts run natively", () => {
+  it("[N, …] with one value or one row per image: Add, Sub, Multiply and RealDiv, either side, no fallback", async () => {
+    await tf.setBackend("graft-cpu");
+    const stats = graftBackend().stats;
+    const kernels = ["Add", "Sub", "Multiply", "RealDiv"];
+    const counts = () =>
+      kernels.map((k) => [stats.native[k] ?? 0, stats.fallback[k]?.count ?? 0] as [number, number]);
+    const before = counts();
+    tf.tidy(() => {
+      const full = tf.ones([4, 5, 6, 7]);
+      for (const part of [tf.fill([4, 1, 1, 1], 2), tf.fill([4, 1, 1, 7], 2)]) {
+        for (const op of [tf.add, tf.sub, tf.mul, tf.div]) {
+          op(full, part).dataSync();
+          op(part, full).dataSync();
+        }
+      }
+    });
+    const after = counts();
+    kernels.forEach((k, i) => {
+      const [nativeBefore, fallbacksBefore] = before[i] as [number, number];
+      const [nativeAfter, fallbacksAfter] = after[i] as [number, number];
+      expect(nativeAfter, `${k} native`).toBe(nativeBefore + 4);
+      expect(fallbacksAfter, `${k} fallbacks`).toBe(fallbacksBefore);
+    });
+  });
+});
+
 describeNative("tiny elementwise calls run tfjs-cpu's JavaScript", () => {
   it("below NATIVE_MIN_ELEMENTS Add and Relu fall back as 'small'; from it they are native; the bits agree", async () => {
     const run = async (backend: string, n: number) => {

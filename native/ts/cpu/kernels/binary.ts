@@ -18,25 +18,34 @@ function mode(t: TensorInfo, out: number[]): number | null {
 }
 
 /**
- * [batch, the full side] where one input has the output's shape and the other is one row per
- * image, [N, 1, …, 1, C] against [N, …, C]; null otherwise.
+ * Where one input has the output's shape and the other is one row or one value per image
+ * ([N, 1, …, 1, C] or [N, 1, …, 1] against [N, …, C]): [batch, the full side, the other's
+ * length per image (C or 1)]; null otherwise.
  */
-function perImageRows(a: TensorInfo, b: TensorInfo, out: number[]): [number, "a" | "b"] | null {
-  if (out.length < 3) return null;
+function perImage(a: TensorInfo, b: TensorInfo, out: number[]): [number, "a" | "b", number] | null {
+  if (out.length < 2) return null;
   const batch = out[0] as number;
   const inner = out[out.length - 1] as number;
-  const isRows = (t: TensorInfo) =>
-    t.shape.length === out.length &&
-    t.shape[0] === batch &&
-    t.shape[t.shape.length - 1] === inner &&
-    t.shape.slice(1, -1).every((d) => d === 1);
+  // The other input's length per image: a row of C, or (drop-connect's [N, 1, 1, 1] mask) 1.
+  const perImageLength = (t: TensorInfo) => {
+    if (t.shape.length !== out.length || t.shape[0] !== batch) return null;
+    if (!t.shape.slice(1, -1).every((d) => d === 1)) return null;
+    const last = t.shape[t.shape.length - 1];
+    if (out.length >= 3 && last === inner) return inner;
+    return last === 1 ? 1 : null;
+  };
   const isFull = (t: TensorInfo) => sizeOf(t.shape) === sizeOf(out);
-  if (isFull(a) && isRows(b)) return [batch, "a"];
-  if (isFull(b) && isRows(a)) return [batch, "b"];
+  const lb = perImageLength(b);
+  if (isFull(a) && lb !== null) return [batch, "a", lb];
+  const la = perImageLength(a);
+  if (isFull(b) && la !== null) return [batch, "b", la];
   return null;
 }
 
-/** Add/Sub/Multiply/RealDiv on float32 with same-shape, scalar, bias or per-image row broadcasting. */
+/**
+ * Add/Sub/Multiply/RealDiv on float32 with same-shape, scalar, bias, per-image row or
+ * per-image value broadcasting.
+ */
 export function binaryKernel(kernelName: string, opName: keyof typeof CPU_BINARY_OPS) {
   const op = CPU_BINARY_OPS[opName];
   return nativeKernel(kernelName, ({ inputs, backend }) => {
@@ -59,26 +68,30 @@ export function binaryKernel(kernelName: string, opName: keyof typeof CPU_BINARY
     const am = mode(a, out);
     const bm = mode(b, out);
     if (am === null || bm === null) {
-      const perImage = perImageRows(a, b, out);
-      if (perImage === null) return "general broadcast";
-      // Squeeze-and-excitation's [N, H, W, C] · [N, 1, 1, C]: one row broadcast per image.
-      const [batch, full] = perImage;
+      const split = perImage(a, b, out);
+      if (split === null) return "general broadcast";
+      // Squeeze-and-excitation's [N, H, W, C] · [N, 1, 1, C] (one row broadcast per image) and
+      // drop-connect's [N, H, W, C] · [N, 1, 1, 1] (one value per image).
+      const [batch, full, length] = split;
       const inner = out[out.length - 1] as number;
       const per = sizeOf(out) / batch;
+      const partMode = length === 1 ? SCALAR : ROW;
       const y = backend.output(out);
       const av = backend.f32(a);
       const bv = backend.f32(b);
+      const fa = full === "a";
       for (let i = 0; i < batch; i++) {
-        const fa = full === "a";
+        const whole = (v: Float32Array) => v.subarray(i * per, (i + 1) * per);
+        const part = (v: Float32Array) => v.subarray(i * length, (i + 1) * length);
         backend.native.binary(
           op,
-          fa ? av.subarray(i * per, (i + 1) * per) : av.subarray(i * inner, (i + 1) * inner),
-          fa ? bv.subarray(i * inner, (i + 1) * inner) : bv.subarray(i * per, (i + 1) * per),
+          fa ? whole(av) : part(av),
+          fa ? part(bv) : whole(bv),
           y.values.subarray(i * per, (i + 1) * per),
           per / inner,
           inner,
-          fa ? FULL : ROW,
-          fa ? ROW : FULL,
+          fa ? FULL : partMode,
+          fa ? partMode : FULL,
         );
       }
       return y.info;
