@@ -131,10 +131,13 @@ export function checkApplicationOptions(
   return { includeTop, classes, weights, inputShape };
 }
 
-/** The MobileNets' width multiplier must be a finite number above 0. */
-export function checkPositiveAlpha(alpha: number): void {
-  if (!(typeof alpha === "number" && Number.isFinite(alpha) && alpha > 0)) {
-    throw new ModelsError("ERR_GRAFT_ARG", `Expected a positive alpha but received ${alpha}`);
+/**
+ * A scale option (the MobileNets' `alpha`, EfficientNet's width and depth coefficients) must
+ * be a finite number above 0, or left out.
+ */
+export function checkPositive(v: number | undefined, what: string): void {
+  if (v !== undefined && !(typeof v === "number" && Number.isFinite(v) && v > 0)) {
+    throw new ModelsError("ERR_GRAFT_ARG", `Expected a positive ${what} but received ${String(v)}`);
   }
 }
 

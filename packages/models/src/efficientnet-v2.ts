@@ -15,17 +15,18 @@ import * as tfl from "@tensorflow/tfjs-layers";
 import {
   type ApplicationOptions,
   checkApplicationOptions,
+  checkPositive,
   loadApplicationWeights,
 } from "./application.ts";
 import "./batchnorm.ts";
 import {
   bnSwish,
-  checkCoefficient,
   checkRate,
-  dropConnectAdd,
+  type BlockArgs as EfficientNetBlockArgs,
   effConv,
   effDepthwise,
   efficientNetTop,
+  residual,
   squeezeExcite,
 } from "./efficientnet.ts";
 import { ModelsError } from "./errors.ts";
@@ -188,14 +189,9 @@ const MOMENTUM = 0.9;
 const IMAGENET_MEAN = [0.485, 0.456, 0.406];
 const IMAGENET_VARIANCE = [0.229 ** 2, 0.224 ** 2, 0.225 ** 2];
 
-interface BlockArgs {
-  kernel: number;
-  filtersIn: number;
-  filtersOut: number;
-  expansion: number;
+interface BlockArgs extends EfficientNetBlockArgs {
+  /** The squeeze-and-excitation's ratio; 0 for none. */
   seRatio: number;
-  stride: number;
-  dropRate: number;
 }
 
 const bn = (x: T, name: string, act: string | null) => bnSwish(x, name, act, MOMENTUM);
@@ -204,13 +200,6 @@ const bn = (x: T, name: string, act: string | null) => bnSwish(x, name, act, MOM
 function maybeSqueezeExcite(x: T, a: BlockArgs, filters: number, name: string): T {
   if (!(a.seRatio > 0 && a.seRatio <= 1)) return x;
   return squeezeExcite(x, filters, Math.max(1, Math.trunc(a.filtersIn * a.seRatio)), name);
-}
-
-/** The residual end both blocks share, where the block keeps its shape. */
-function residual(x: T, inputs: T, a: BlockArgs, name: string): T {
-  return a.stride === 1 && a.filtersIn === a.filtersOut
-    ? dropConnectAdd(x, inputs, a.dropRate, name)
-    : x;
 }
 
 /** keras efficientnet_v2.MBConvBlock. */
@@ -261,8 +250,8 @@ export function buildEfficientNetV2(
     );
   }
   const member = MEMBERS[variant];
-  checkCoefficient(options.widthCoefficient, "widthCoefficient");
-  checkCoefficient(options.depthCoefficient, "depthCoefficient");
+  checkPositive(options.widthCoefficient, "widthCoefficient");
+  checkPositive(options.depthCoefficient, "depthCoefficient");
   const dropoutRate = checkRate(options.dropoutRate, 0.2, "dropoutRate");
   const dropConnect = checkRate(options.dropConnectRate, 0.2, "dropConnectRate");
   const checked = checkApplicationOptions(options, 32, member.size);

@@ -17,6 +17,7 @@ import {
   applicationPooling,
   type CheckedApplicationOptions,
   checkApplicationOptions,
+  checkPositive,
   correctPad,
   loadApplicationWeights,
 } from "./application.ts";
@@ -173,23 +174,39 @@ export function squeezeExcite(x: T, filters: number, filtersSe: number, name: st
   return tfl.layers.multiply({ name: `${name}se_excite` }).apply([x, se]) as T;
 }
 
-/** The residual end of a block: drop-connect (`{name}drop`, where the rate is above 0) and `{name}add`. */
-export function dropConnectAdd(x: T, inputs: T, rate: number, name: string): T {
+/**
+ * The residual end of a block that keeps its shape (stride 1, as many filters out as in):
+ * drop-connect (`{name}drop`, where the rate is above 0) and `{name}add`; other blocks end
+ * as they are.
+ */
+export function residual(x: T, inputs: T, a: BlockArgs, name: string): T {
+  if (a.stride !== 1 || a.filtersIn !== a.filtersOut) return x;
   let y = x;
-  if (rate > 0) {
+  if (a.dropRate > 0) {
     y = tfl.layers
-      .dropout({ rate, noiseShape: [null, 1, 1, 1] as unknown as number[], name: `${name}drop` })
+      .dropout({
+        rate: a.dropRate,
+        noiseShape: [null, 1, 1, 1] as unknown as number[],
+        name: `${name}drop`,
+      })
       .apply(y) as T;
   }
   return tfl.layers.add({ name: `${name}add` }).apply([y, inputs]) as T;
 }
 
-interface BlockArgs {
+/** One MBConv block's arguments, as Keras' blocks_args give them (after rounding). */
+export interface BlockArgs {
+  /** The depthwise (or fused) convolution's side. */
   kernel: number;
+  /** The block's input width. */
   filtersIn: number;
+  /** The block's output width. */
   filtersOut: number;
+  /** The expansion ratio (1: no expansion convolution). */
   expansion: number;
+  /** The block's stride. */
   stride: number;
+  /** The drop-connect rate of its residual (0: no `drop` layer). */
   dropRate: number;
 }
 
@@ -215,16 +232,7 @@ function block(inputs: T, a: BlockArgs, name: string): T {
   x = bnSwish(x, `${name}bn`, `${name}activation`);
   x = squeezeExcite(x, filters, Math.max(1, Math.trunc(a.filtersIn * SE_RATIO)), name);
   x = bnSwish(effConv(x, a.filtersOut, `${name}project_conv`), `${name}project_bn`, null);
-  return a.stride === 1 && a.filtersIn === a.filtersOut
-    ? dropConnectAdd(x, inputs, a.dropRate, name)
-    : x;
-}
-
-/** A width or depth coefficient must be a finite number above 0 (or left out). */
-export function checkCoefficient(v: number | undefined, what: string): void {
-  if (v !== undefined && !(typeof v === "number" && Number.isFinite(v) && v > 0)) {
-    throw new ModelsError("ERR_GRAFT_ARG", `Expected a positive ${what} but received ${String(v)}`);
-  }
+  return residual(x, inputs, a, name);
 }
 
 /** A dropout rate in [0, 1), or `fallback` when left out. */
@@ -274,8 +282,8 @@ export function buildEfficientNet(
     );
   }
   const [ownWidth, ownDepth, size, dropout] = MEMBERS[variant];
-  checkCoefficient(options.widthCoefficient, "widthCoefficient");
-  checkCoefficient(options.depthCoefficient, "depthCoefficient");
+  checkPositive(options.widthCoefficient, "widthCoefficient");
+  checkPositive(options.depthCoefficient, "depthCoefficient");
   const dropoutRate = checkRate(options.dropoutRate, dropout, "dropoutRate");
   const dropConnect = checkRate(options.dropConnectRate, 0.2, "dropConnectRate");
   const checked = checkApplicationOptions(options, 32, size);

@@ -13,7 +13,7 @@ import {
   type ApplicationOptions,
   applicationTop,
   checkApplicationOptions,
-  checkPositiveAlpha,
+  checkPositive,
   correctPad,
   KERAS_KERNEL_INIT,
   loadFetchedWeights,
@@ -121,7 +121,7 @@ function invertedResidual(
 }
 
 function checkAlpha(alpha: number, weights: string | null): void {
-  checkPositiveAlpha(alpha);
+  checkPositive(alpha, "alpha");
   if (weights === "imagenet" && !(MOBILENET_V2_ALPHAS as readonly number[]).includes(alpha)) {
     // Keras' own message.
     throw new ModelsError(

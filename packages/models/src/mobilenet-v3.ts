@@ -28,7 +28,7 @@ import {
   type ApplicationOptions,
   applicationPooling,
   checkApplicationOptions,
-  checkPositiveAlpha,
+  checkPositive,
   correctPad,
   KERAS_KERNEL_INIT,
   KerasNames,
@@ -184,7 +184,7 @@ function bn(x: T, name: string): T {
 
 function checkOptions(options: MobileNetV3Options, weights: string | null): void {
   const alpha = options.alpha ?? 1.0;
-  checkPositiveAlpha(alpha);
+  checkPositive(alpha, "alpha");
   const rate = options.dropoutRate ?? 0.2;
   if (!(typeof rate === "number" && rate >= 0 && rate < 1)) {
     throw new ModelsError(

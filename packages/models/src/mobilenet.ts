@@ -13,7 +13,7 @@ import {
   type ApplicationOptions,
   applicationPooling,
   checkApplicationOptions,
-  checkPositiveAlpha,
+  checkPositive,
   KERAS_KERNEL_INIT,
   loadFetchedWeights,
 } from "./application.ts";
@@ -75,7 +75,7 @@ function check(o: MobileNetOptions, weights: string | null): [number, number, nu
   const alpha = o.alpha ?? 1.0;
   const multiplier = o.depthMultiplier ?? 1;
   const dropout = o.dropout ?? 1e-3;
-  checkPositiveAlpha(alpha);
+  checkPositive(alpha, "alpha");
   if (!(Number.isInteger(multiplier) && multiplier >= 1)) {
     throw new ModelsError(
       "ERR_GRAFT_ARG",

@@ -88,7 +88,8 @@ type T = tfl.SymbolicTensor;
 const MULTIPLIER = 2;
 
 class Builder {
-  private readonly names = new KerasNames();
+  /** Keras' automatic names of this build. */
+  readonly names = new KerasNames();
 
   relu(x: T, name?: string): T {
     return tfl.layers
@@ -284,16 +285,6 @@ class Builder {
     );
     return [this.concat([x2, x3, x4, x5], `reduction_concat_${id}`), ip];
   }
-
-  /** The relu that ends the base, automatically named. */
-  end(x: T): T {
-    return this.relu(x);
-  }
-
-  /** Keras' automatic name for the next layer of `base`. */
-  auto(base: string): string {
-    return this.names.auto(base);
-  }
 }
 
 function positiveInteger(v: number | undefined, fallback: number, what: string): number {
@@ -380,10 +371,10 @@ export function buildNASNet(variant: NASNetVariant, options: NASNetOptions = {})
       [x, p] = b.normal(x, p, width, `${run === 0 ? i : run * blocks + i + 1}`);
     }
   }
-  x = b.end(x);
+  x = b.relu(x);
   if (checked.includeTop) {
     x = tfl.layers
-      .globalAveragePooling2d({ name: b.auto("global_average_pooling2d") })
+      .globalAveragePooling2d({ name: b.names.auto("global_average_pooling2d") })
       .apply(x) as T;
     x = tfl.layers
       .dense({

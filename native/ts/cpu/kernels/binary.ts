@@ -80,14 +80,15 @@ export function binaryKernel(kernelName: string, opName: keyof typeof CPU_BINARY
       const av = backend.f32(a);
       const bv = backend.f32(b);
       const fa = full === "a";
+      // Image i's slice of the full input (and the output) and of the per-image one.
+      const whole = (v: Float32Array, i: number) => v.subarray(i * per, (i + 1) * per);
+      const part = (v: Float32Array, i: number) => v.subarray(i * length, (i + 1) * length);
       for (let i = 0; i < batch; i++) {
-        const whole = (v: Float32Array) => v.subarray(i * per, (i + 1) * per);
-        const part = (v: Float32Array) => v.subarray(i * length, (i + 1) * length);
         backend.native.binary(
           op,
-          fa ? whole(av) : part(av),
-          fa ? part(bv) : whole(bv),
-          y.values.subarray(i * per, (i + 1) * per),
+          fa ? whole(av, i) : part(av, i),
+          fa ? part(bv, i) : whole(bv, i),
+          whole(y.values, i),
           per / inner,
           inner,
           fa ? FULL : partMode,
